@@ -1,0 +1,187 @@
+//! What a learner or a scenario script can do to a run: faults and
+//! protocol commands. Each has a compact, URL-safe text form so that a link
+//! reproduces every injected event, e.g. `crash.2`, `part.0-1~2-3-4`,
+//! `cmd.5.submit-2-17`.
+
+use super::net::NodeId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A node named directly, or by role at the moment the input applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Who {
+    Id(NodeId),
+    /// The current leader, as the protocol defines it; an input naming a
+    /// leader when there is none does nothing and says so.
+    Leader,
+}
+
+/// An injected event. `C` is the lab's own command type.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Input<C> {
+    Crash(Who),
+    Restart(Who),
+    /// Cut a node off from every other node, both ways.
+    Isolate(Who),
+    /// Split nodes into groups; nodes not named form one more group.
+    Partition(Vec<Vec<NodeId>>),
+    /// Remove every partition and cut.
+    Heal,
+    /// Cut the link from `.0` to `.1`, one way.
+    Cut(NodeId, NodeId),
+    /// Drop one message in flight, by its id.
+    Drop(u64),
+    /// Multiply the latency of everything a node sends or receives (1 = normal).
+    Slow(Who, u8),
+    /// A lab-specific command, delivered to a node.
+    Command(Who, C),
+}
+
+/// A lab command's text form, for links. Implementations must never
+/// panic on any input to `parse`.
+pub trait CommandCodec: Sized {
+    fn encode(&self) -> String;
+    fn parse(s: &str) -> Result<Self, String>;
+}
+
+fn who_str(w: &Who) -> String {
+    match w {
+        Who::Id(n) => n.0.to_string(),
+        Who::Leader => "L".into(),
+    }
+}
+
+fn parse_who(s: &str, n_nodes: usize) -> Result<Who, String> {
+    if s == "L" {
+        return Ok(Who::Leader);
+    }
+    Ok(Who::Id(parse_node(s, n_nodes)?))
+}
+
+fn parse_node(s: &str, n_nodes: usize) -> Result<NodeId, String> {
+    let v: usize = s.parse().map_err(|_| format!("'{s}' is not a node number"))?;
+    if v >= n_nodes {
+        return Err(format!("node {v} does not exist (this run has {n_nodes})"));
+    }
+    Ok(NodeId(v as u8))
+}
+
+impl<C: CommandCodec> Input<C> {
+    pub fn encode(&self) -> String {
+        match self {
+            Input::Crash(w) => format!("crash.{}", who_str(w)),
+            Input::Restart(w) => format!("restart.{}", who_str(w)),
+            Input::Isolate(w) => format!("iso.{}", who_str(w)),
+            Input::Partition(groups) => {
+                let gs: Vec<String> = groups
+                    .iter()
+                    .map(|g| g.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join("-"))
+                    .collect();
+                format!("part.{}", gs.join("~"))
+            }
+            Input::Heal => "heal".into(),
+            Input::Cut(a, b) => format!("cut.{}.{}", a.0, b.0),
+            Input::Drop(id) => format!("drop.{id}"),
+            Input::Slow(w, f) => format!("slow.{}.{f}", who_str(w)),
+            Input::Command(w, c) => format!("cmd.{}.{}", who_str(w), c.encode()),
+        }
+    }
+
+    /// Parses [`Input::encode`]'s form, checking node numbers against `n_nodes`.
+    pub fn parse(s: &str, n_nodes: usize) -> Result<Input<C>, String> {
+        let mut parts = s.splitn(3, '.');
+        let head = parts.next().unwrap_or("");
+        let a = parts.next();
+        let b = parts.next();
+        fn need<'x>(x: Option<&'x str>, s: &str) -> Result<&'x str, String> {
+            x.ok_or_else(|| format!("'{s}' is missing a part"))
+        }
+        match head {
+            "crash" => Ok(Input::Crash(parse_who(need(a, s)?, n_nodes)?)),
+            "restart" => Ok(Input::Restart(parse_who(need(a, s)?, n_nodes)?)),
+            "iso" => Ok(Input::Isolate(parse_who(need(a, s)?, n_nodes)?)),
+            "heal" => Ok(Input::Heal),
+            "part" => {
+                let body = need(a, s)?;
+                let mut groups = Vec::new();
+                for g in body.split('~') {
+                    let mut members = Vec::new();
+                    for m in g.split('-').filter(|m| !m.is_empty()) {
+                        members.push(parse_node(m, n_nodes)?);
+                    }
+                    groups.push(members);
+                }
+                if groups.len() > 16 {
+                    return Err("too many partition groups".into());
+                }
+                Ok(Input::Partition(groups))
+            }
+            "cut" => Ok(Input::Cut(parse_node(need(a, s)?, n_nodes)?, parse_node(need(b, s)?, n_nodes)?)),
+            "drop" => {
+                let id = need(a, s)?.parse().map_err(|_| format!("'{s}': bad message id"))?;
+                Ok(Input::Drop(id))
+            }
+            "slow" => {
+                let w = parse_who(need(a, s)?, n_nodes)?;
+                let f: u8 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad slow factor"))?;
+                Ok(Input::Slow(w, f.clamp(1, 20)))
+            }
+            "cmd" => {
+                let w = parse_who(need(a, s)?, n_nodes)?;
+                Ok(Input::Command(w, C::parse(need(b, s)?)?))
+            }
+            _ => Err(format!("unknown event '{s}'")),
+        }
+    }
+}
+
+impl fmt::Display for Who {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Who::Id(n) => write!(f, "node {}", n.0),
+            Who::Leader => f.write_str("the leader"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct Poke(u8);
+    impl CommandCodec for Poke {
+        fn encode(&self) -> String {
+            format!("poke-{}", self.0)
+        }
+        fn parse(s: &str) -> Result<Self, String> {
+            s.strip_prefix("poke-").and_then(|v| v.parse().ok()).map(Poke).ok_or("bad poke".into())
+        }
+    }
+
+    #[test]
+    fn every_input_round_trips() {
+        let inputs: Vec<Input<Poke>> = vec![
+            Input::Crash(Who::Id(NodeId(2))),
+            Input::Restart(Who::Leader),
+            Input::Isolate(Who::Id(NodeId(0))),
+            Input::Partition(vec![vec![NodeId(0), NodeId(1)], vec![NodeId(2), NodeId(3), NodeId(4)]]),
+            Input::Heal,
+            Input::Cut(NodeId(1), NodeId(3)),
+            Input::Drop(1234),
+            Input::Slow(Who::Id(NodeId(4)), 5),
+            Input::Command(Who::Leader, Poke(9)),
+        ];
+        for i in inputs {
+            assert_eq!(Input::parse(&i.encode(), 5), Ok(i.clone()), "{}", i.encode());
+        }
+    }
+
+    #[test]
+    fn bad_text_is_an_error_not_a_panic() {
+        for s in ["", "crash", "crash.9", "crash.-1", "part.0-x", "cut.1", "drop.zz", "cmd.1.nope", "slow.1.999", "ü.ü", "crash.L.L"] {
+            let r: Result<Input<Poke>, String> = Input::parse(s, 5);
+            assert!(r.is_err() || s == "crash.L.L", "{s} parsed as {r:?}");
+        }
+    }
+}

@@ -1,0 +1,586 @@
+//! A world: the nodes of one lab, the network between them, their timers,
+//! and one queue of future events ordered by (virtual time, sequence
+//! number).
+//!
+//! A lab implements [`Protocol`]: pure handlers that change one node's
+//! state and return effects (send, set or cancel a timer) through a
+//! [`Ctx`]. The world applies the effects, draws every random number from
+//! the run's one RNG, and checks the lab's invariants after every step.
+//! Nothing here panics on a lab's behalf: a broken invariant is recorded
+//! as a [`Violation`], with the step where it happened.
+
+use super::input::{Input, Who};
+use super::net::{DropReason, NetConfig, Network, NodeId};
+use super::rng::SimRng;
+use super::time::TimeUs;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fmt::Debug;
+use std::rc::Rc;
+
+/// A named safety property, listed in the UI with pass or fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvariantInfo {
+    pub name: &'static str,
+    /// One sentence: what must always hold.
+    pub statement: &'static str,
+}
+
+/// One broken invariant, as a protocol's checker reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breach {
+    pub invariant: &'static str,
+    pub explanation: String,
+}
+
+/// A breach with the step and time where it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub step: u64,
+    pub time_us: TimeUs,
+    pub invariant: &'static str,
+    pub explanation: String,
+}
+
+/// What a handler asks the world to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect<M, T> {
+    Send { to: NodeId, msg: M },
+    SetTimer { timer: T, after_us: TimeUs },
+    CancelTimer { timer: T },
+}
+
+/// The handle a handler gets: who it is, what time it is, the run's RNG,
+/// and a list to put effects in.
+pub struct Ctx<'a, M, T> {
+    pub now: TimeUs,
+    pub me: NodeId,
+    pub rng: &'a mut SimRng,
+    pub effects: Vec<Effect<M, T>>,
+    /// Extra delay before this handler's messages leave the node, e.g.
+    /// the time to persist state to disk before answering.
+    pub send_delay_us: TimeUs,
+}
+
+impl<'a, M, T> Ctx<'a, M, T> {
+    pub fn new(now: TimeUs, me: NodeId, rng: &'a mut SimRng) -> Self {
+        Ctx { now, me, rng, effects: Vec::new(), send_delay_us: 0 }
+    }
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        self.effects.push(Effect::Send { to, msg });
+    }
+    pub fn set_timer(&mut self, timer: T, after_us: TimeUs) {
+        self.effects.push(Effect::SetTimer { timer, after_us });
+    }
+    pub fn cancel_timer(&mut self, timer: T) {
+        self.effects.push(Effect::CancelTimer { timer });
+    }
+}
+
+/// What the checker sees after a step.
+pub struct CheckView<'a, P: Protocol> {
+    pub proto: &'a P,
+    pub nodes: &'a [P::Node],
+    pub net: &'a Network,
+    pub now: TimeUs,
+    pub note: &'a Note<P::Note>,
+}
+
+/// Scrubber markers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marker {
+    Fault,
+    /// A leader was elected, or some other role change worth a mark.
+    Role,
+    Violation,
+}
+
+/// A message kind's short name for narration ("AppendEntries").
+pub trait MessageKind {
+    fn kind(&self) -> &'static str;
+}
+
+/// A lab: its node state, messages, timers, commands and checks.
+pub trait Protocol: Clone {
+    type Node: Clone + Debug;
+    type Msg: Clone + Debug + MessageKind;
+    type Timer: Copy + Ord + Debug;
+    type Command: Clone + Debug + PartialEq;
+    /// A structured narration of one step; [`Protocol::narrate`] makes it a sentence.
+    type Note: Clone + Debug;
+    /// History the invariant checks need (e.g. who led each term).
+    type Checker: Clone + Debug;
+
+    fn n_nodes(&self) -> usize;
+    fn net_config(&self) -> NetConfig;
+    fn node_name(&self, id: NodeId) -> String;
+
+    fn init_node(&self, id: NodeId, ctx: &mut Ctx<Self::Msg, Self::Timer>) -> Self::Node;
+    fn on_message(
+        &self,
+        node: &mut Self::Node,
+        ctx: &mut Ctx<Self::Msg, Self::Timer>,
+        from: NodeId,
+        msg: Self::Msg,
+    ) -> Self::Note;
+    fn on_timer(
+        &self,
+        node: &mut Self::Node,
+        ctx: &mut Ctx<Self::Msg, Self::Timer>,
+        timer: Self::Timer,
+    ) -> Self::Note;
+    fn on_command(
+        &self,
+        node: &mut Self::Node,
+        ctx: &mut Ctx<Self::Msg, Self::Timer>,
+        cmd: &Self::Command,
+    ) -> Self::Note;
+    /// The node stops: forget whatever is not persistent.
+    fn on_crash(&self, node: &mut Self::Node);
+    fn on_restart(&self, node: &mut Self::Node, ctx: &mut Ctx<Self::Msg, Self::Timer>) -> Self::Note;
+    /// Whether a node can crash and be partitioned (clients may not).
+    fn is_faultable(&self, _id: NodeId) -> bool {
+        true
+    }
+
+    /// The node [`Who::Leader`] names, if any.
+    fn leader(&self, _nodes: &[Self::Node], _net: &Network) -> Option<NodeId> {
+        None
+    }
+
+    fn invariants(&self) -> &'static [InvariantInfo];
+    fn new_checker(&self) -> Self::Checker;
+    fn check(&self, view: &CheckView<'_, Self>, checker: &mut Self::Checker, out: &mut Vec<Breach>);
+
+    fn narrate(&self, note: &Self::Note) -> String;
+    fn marker(&self, _note: &Self::Note) -> Option<Marker> {
+        None
+    }
+}
+
+/// What one step did, in a form the trace keeps and narration reads.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note<N> {
+    Proto(N),
+    Dropped { msg_id: u64, from: NodeId, to: NodeId, kind: &'static str, reason: DropReason },
+    Crashed(NodeId),
+    Restarted(NodeId, N),
+    Partitioned(Vec<Vec<NodeId>>),
+    Healed,
+    Cut(NodeId, NodeId),
+    Slowed(NodeId, u8),
+    /// An input that could not apply (no leader to crash, node already down...).
+    Skipped(String),
+}
+
+/// One entry of the trace.
+#[derive(Clone, Debug)]
+pub struct StepRecord<N> {
+    /// 1 for the first step: the world after this record is at `step`.
+    pub step: u64,
+    pub time_us: TimeUs,
+    /// The node whose state changed, if one did.
+    pub actor: Option<NodeId>,
+    pub note: Note<N>,
+    pub injected: bool,
+    /// How many invariants broke at this step.
+    pub n_violations: u8,
+}
+
+/// A message between nodes, visible while it travels.
+#[derive(Clone, Debug)]
+pub struct InFlight<M> {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub depart_us: TimeUs,
+    pub arrive_us: TimeUs,
+    pub msg: M,
+    /// Decided at send time; the message vanishes on arrival.
+    pub lost: bool,
+}
+
+/// A pending timer, kept for display (progress bars) and cancellation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerSlot {
+    pub set_us: TimeUs,
+    pub deadline_us: TimeUs,
+    seq: u64,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Queued<T> {
+    Deliver(u64),
+    Timer(NodeId, T),
+    Script(u32),
+}
+
+#[derive(Clone, Debug)]
+struct QItem<T> {
+    time: TimeUs,
+    seq: u64,
+    what: Queued<T>,
+}
+
+impl<T> PartialEq for QItem<T> {
+    fn eq(&self, o: &Self) -> bool {
+        (self.time, self.seq) == (o.time, o.seq)
+    }
+}
+impl<T> Eq for QItem<T> {}
+impl<T> PartialOrd for QItem<T> {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl<T> Ord for QItem<T> {
+    // Reversed: BinaryHeap is a max-heap and we want the earliest first.
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.time, o.seq).cmp(&(self.time, self.seq))
+    }
+}
+
+/// The bound on messages in flight; sends beyond it are lost (and narrated).
+pub const MAX_IN_FLIGHT: usize = 4_096;
+
+/// Everything one run is: clone it to snapshot it.
+#[derive(Clone, Debug)]
+pub struct World<P: Protocol> {
+    pub proto: P,
+    pub now: TimeUs,
+    pub step: u64,
+    pub nodes: Vec<P::Node>,
+    pub net: Network,
+    pub in_flight: BTreeMap<u64, InFlight<P::Msg>>,
+    pub timers: Vec<BTreeMap<P::Timer, TimerSlot>>,
+    pub checker: P::Checker,
+    pub violations: Vec<Violation>,
+    /// When each node last crashed (for display), if it is down.
+    pub down_since: Vec<Option<TimeUs>>,
+    queue: BinaryHeap<QItem<P::Timer>>,
+    seq: u64,
+    next_msg_id: u64,
+    rng: SimRng,
+    script: Rc<Vec<(TimeUs, Input<P::Command>)>>,
+}
+
+impl<P: Protocol> World<P> {
+    /// A new run. `script` holds inputs at fixed virtual times (a
+    /// scenario's plan); they enter the queue like any other event.
+    pub fn new(proto: P, seed: u64, script: Vec<(TimeUs, Input<P::Command>)>) -> World<P> {
+        let n = proto.n_nodes();
+        let net = Network::new(n, proto.net_config());
+        let checker = proto.new_checker();
+        let mut w = World {
+            proto,
+            now: 0,
+            step: 0,
+            nodes: Vec::with_capacity(n),
+            net,
+            in_flight: BTreeMap::new(),
+            timers: vec![BTreeMap::new(); n],
+            checker,
+            violations: Vec::new(),
+            down_since: vec![None; n],
+            queue: BinaryHeap::new(),
+            seq: 0,
+            next_msg_id: 1,
+            rng: SimRng::new(seed),
+            script: Rc::new(Vec::new()),
+        };
+        for i in 0..n {
+            let id = NodeId(i as u8);
+            let mut ctx = Ctx::new(0, id, &mut w.rng);
+            let node = w.proto.init_node(id, &mut ctx);
+            let effects = std::mem::take(&mut ctx.effects);
+            let delay = ctx.send_delay_us;
+            w.nodes.push(node);
+            w.apply_effects(id, effects, delay);
+        }
+        for (i, (t, _)) in script.iter().enumerate() {
+            let seq = w.next_seq();
+            w.queue.push(QItem { time: *t, seq, what: Queued::Script(i as u32) });
+        }
+        w.script = Rc::new(script);
+        w
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    pub fn is_up(&self, id: NodeId) -> bool {
+        self.net.up.get(id.idx()).copied().unwrap_or(false)
+    }
+
+    /// The time of the next queued event, if any (skipping nothing: a
+    /// cancelled timer may still be at the head).
+    pub fn next_event_time(&self) -> Option<TimeUs> {
+        self.queue.peek().map(|q| q.time)
+    }
+
+    /// Advances one step: the given input, or else the next event in the
+    /// queue. Returns `None` when nothing is left to happen.
+    pub fn step(&mut self, input: Option<&Input<P::Command>>) -> Option<StepRecord<P::Note>> {
+        let (actor, note, injected) = match input {
+            Some(i) => {
+                let (a, n) = self.apply_input(i);
+                (a, n, true)
+            }
+            None => loop {
+                let item = self.queue.pop()?;
+                if let Some((a, n)) = self.process(item) {
+                    break (a, n, false);
+                }
+            },
+        };
+        self.step += 1;
+        let mut breaches = Vec::new();
+        {
+            let view = CheckView { proto: &self.proto, nodes: &self.nodes, net: &self.net, now: self.now, note: &note };
+            self.proto.check(&view, &mut self.checker, &mut breaches);
+        }
+        let n_violations = breaches.len().min(255) as u8;
+        for b in breaches {
+            self.violations.push(Violation {
+                step: self.step,
+                time_us: self.now,
+                invariant: b.invariant,
+                explanation: b.explanation,
+            });
+        }
+        Some(StepRecord { step: self.step, time_us: self.now, actor, note, injected, n_violations })
+    }
+
+    /// Handles one queued item; `None` if it was stale (a cancelled timer,
+    /// a message already dropped) and so is not a step.
+    fn process(&mut self, item: QItem<P::Timer>) -> Option<(Option<NodeId>, Note<P::Note>)> {
+        match item.what {
+            Queued::Deliver(id) => {
+                let m = self.in_flight.remove(&id)?;
+                self.now = item.time;
+                let reason = if m.lost {
+                    Some(DropReason::Lost)
+                } else if let Some(r) = self.net.blocked(m.from, m.to) {
+                    Some(r)
+                } else if !self.is_up(m.to) {
+                    Some(DropReason::ReceiverDown)
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    let kind = m.msg.kind();
+                    return Some((None, Note::Dropped { msg_id: id, from: m.from, to: m.to, kind, reason }));
+                }
+                let to = m.to;
+                let note = self.run_handler(to, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
+                Some((Some(to), Note::Proto(note)))
+            }
+            Queued::Timer(node, timer) => {
+                let slot = self.timers[node.idx()].get(&timer)?;
+                if slot.seq != item.seq {
+                    return None;
+                }
+                self.timers[node.idx()].remove(&timer);
+                self.now = item.time;
+                let note = self.run_handler(node, |p, n, ctx| p.on_timer(n, ctx, timer));
+                Some((Some(node), Note::Proto(note)))
+            }
+            Queued::Script(i) => {
+                self.now = item.time;
+                let script = Rc::clone(&self.script);
+                let (_, input) = script.get(i as usize)?;
+                Some(self.apply_input(input))
+            }
+        }
+    }
+
+    fn run_handler(
+        &mut self,
+        id: NodeId,
+        f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P::Msg, P::Timer>) -> P::Note,
+    ) -> P::Note {
+        let mut ctx = Ctx::new(self.now, id, &mut self.rng);
+        let note = f(&self.proto, &mut self.nodes[id.idx()], &mut ctx);
+        let effects = std::mem::take(&mut ctx.effects);
+        let delay = ctx.send_delay_us;
+        self.apply_effects(id, effects, delay);
+        note
+    }
+
+    fn apply_effects(&mut self, me: NodeId, effects: Vec<Effect<P::Msg, P::Timer>>, send_delay_us: TimeUs) {
+        for e in effects {
+            match e {
+                Effect::Send { to, msg } => self.send(me, to, msg, send_delay_us),
+                Effect::SetTimer { timer, after_us } => {
+                    let seq = self.next_seq();
+                    let deadline_us = self.now.saturating_add(after_us);
+                    self.timers[me.idx()].insert(timer, TimerSlot { set_us: self.now, deadline_us, seq });
+                    self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(me, timer) });
+                }
+                Effect::CancelTimer { timer } => {
+                    self.timers[me.idx()].remove(&timer);
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg, delay_us: TimeUs) {
+        if to.idx() >= self.nodes.len() || self.in_flight.len() >= MAX_IN_FLIGHT {
+            return;
+        }
+        let cfg = &self.net.config;
+        let (lo, hi, loss, dup) = (cfg.latency_us_min, cfg.latency_us_max, cfg.loss, cfg.duplicate);
+        let factor = self.net.slow[from.idx()].max(self.net.slow[to.idx()]).max(1) as u64;
+        let copies = if self.rng.chance(dup) { 2 } else { 1 };
+        for _ in 0..copies {
+            let lost = self.rng.chance(loss);
+            let latency = self.rng.range_u64(lo, hi) * factor;
+            let depart_us = self.now + delay_us;
+            let arrive_us = depart_us + latency;
+            let id = self.next_msg_id;
+            self.next_msg_id += 1;
+            let seq = self.next_seq();
+            self.in_flight.insert(id, InFlight { id, from, to, depart_us, arrive_us, msg: msg.clone(), lost });
+            self.queue.push(QItem { time: arrive_us, seq, what: Queued::Deliver(id) });
+        }
+    }
+
+    fn resolve(&self, who: &Who) -> Option<NodeId> {
+        match who {
+            Who::Id(n) if n.idx() < self.nodes.len() => Some(*n),
+            Who::Id(_) => None,
+            Who::Leader => self.proto.leader(&self.nodes, &self.net),
+        }
+    }
+
+    fn apply_input(&mut self, input: &Input<P::Command>) -> (Option<NodeId>, Note<P::Note>) {
+        let who_of = |w: &Who| match w {
+            Who::Leader => "there is no leader".to_string(),
+            Who::Id(n) => format!("node {} does not exist", n.0),
+        };
+        match input {
+            Input::Crash(w) | Input::Restart(w) | Input::Isolate(w) | Input::Slow(w, _) => {
+                let Some(id) = self.resolve(w) else {
+                    return (None, Note::Skipped(who_of(w)));
+                };
+                let name = self.proto.node_name(id);
+                if !self.proto.is_faultable(id) {
+                    return (None, Note::Skipped(format!("{name} cannot be faulted")));
+                }
+                match input {
+                    Input::Crash(_) => {
+                        if !self.is_up(id) {
+                            return (None, Note::Skipped(format!("{name} is already down")));
+                        }
+                        self.net.up[id.idx()] = false;
+                        self.down_since[id.idx()] = Some(self.now);
+                        self.timers[id.idx()].clear();
+                        let now = self.now;
+                        // Messages still waiting to leave (e.g. behind an fsync) die with the node.
+                        self.in_flight.retain(|_, m| !(m.from == id && m.depart_us > now));
+                        self.proto.on_crash(&mut self.nodes[id.idx()]);
+                        (Some(id), Note::Crashed(id))
+                    }
+                    Input::Restart(_) => {
+                        if self.is_up(id) {
+                            return (None, Note::Skipped(format!("{name} is already up")));
+                        }
+                        self.net.up[id.idx()] = true;
+                        self.down_since[id.idx()] = None;
+                        let note = self.run_handler(id, |p, n, ctx| p.on_restart(n, ctx));
+                        (Some(id), Note::Restarted(id, note))
+                    }
+                    Input::Isolate(_) => {
+                        let mut groups = self.net.groups();
+                        for g in groups.iter_mut() {
+                            g.retain(|n| *n != id);
+                        }
+                        groups.retain(|g| !g.is_empty());
+                        groups.push(vec![id]);
+                        self.net.partition(&groups);
+                        (None, Note::Partitioned(self.net.groups()))
+                    }
+                    Input::Slow(_, f) => {
+                        let f = (*f).clamp(1, 20);
+                        self.net.slow[id.idx()] = f;
+                        (Some(id), Note::Slowed(id, f))
+                    }
+                    _ => unreachable!("outer match covers these four"),
+                }
+            }
+            Input::Partition(groups) => {
+                self.net.partition(groups);
+                (None, Note::Partitioned(self.net.groups()))
+            }
+            Input::Heal => {
+                self.net.heal();
+                (None, Note::Healed)
+            }
+            Input::Cut(a, b) => {
+                if a.idx() >= self.nodes.len() || b.idx() >= self.nodes.len() || a == b {
+                    return (None, Note::Skipped("that link does not exist".into()));
+                }
+                self.net.cuts.insert((*a, *b));
+                (None, Note::Cut(*a, *b))
+            }
+            Input::Drop(id) => match self.in_flight.remove(id) {
+                Some(m) => {
+                    let kind = m.msg.kind();
+                    (None, Note::Dropped { msg_id: *id, from: m.from, to: m.to, kind, reason: DropReason::ByHand })
+                }
+                None => (None, Note::Skipped(format!("message {id} is no longer in flight"))),
+            },
+            Input::Command(w, cmd) => {
+                let Some(id) = self.resolve(w) else {
+                    return (None, Note::Skipped(who_of(w)));
+                };
+                if !self.is_up(id) {
+                    let name = self.proto.node_name(id);
+                    return (None, Note::Skipped(format!("{name} is down")));
+                }
+                let note = self.run_handler(id, |p, n, ctx| p.on_command(n, ctx, cmd));
+                (Some(id), Note::Proto(note))
+            }
+        }
+    }
+
+    /// The plain-English line for one trace entry.
+    pub fn narrate(&self, note: &Note<P::Note>) -> String {
+        let p = &self.proto;
+        match note {
+            Note::Proto(n) => p.narrate(n),
+            Note::Dropped { msg_id, from, to, kind, reason } => format!(
+                "{kind} #{msg_id} from {} to {} is gone: {reason}.",
+                p.node_name(*from),
+                p.node_name(*to)
+            ),
+            Note::Crashed(n) => format!("{} crashes; it keeps only its persistent state.", p.node_name(*n)),
+            Note::Restarted(_, n) => p.narrate(n),
+            Note::Partitioned(groups) => {
+                let gs: Vec<String> = groups
+                    .iter()
+                    .map(|g| format!("{{{}}}", g.iter().map(|n| p.node_name(*n)).collect::<Vec<_>>().join(", ")))
+                    .collect();
+                format!("The network splits into {}.", gs.join(" | "))
+            }
+            Note::Healed => "The network heals: every node can reach every other.".into(),
+            Note::Cut(a, b) => format!("The link from {} to {} is cut (one way).", p.node_name(*a), p.node_name(*b)),
+            Note::Slowed(n, 1) => format!("{} runs at normal speed again.", p.node_name(*n)),
+            Note::Slowed(n, f) => format!("{} slows down: its messages take {f}× as long.", p.node_name(*n)),
+            Note::Skipped(why) => format!("Nothing happens: {why}."),
+        }
+    }
+
+    pub fn marker(&self, note: &Note<P::Note>) -> Option<Marker> {
+        match note {
+            Note::Proto(n) => self.proto.marker(n),
+            Note::Dropped { reason: DropReason::ByHand, .. } => Some(Marker::Fault),
+            Note::Dropped { .. } | Note::Skipped(_) => None,
+            Note::Crashed(_) | Note::Restarted(..) | Note::Partitioned(_) | Note::Healed | Note::Cut(..) | Note::Slowed(..) => {
+                Some(Marker::Fault)
+            }
+        }
+    }
+}

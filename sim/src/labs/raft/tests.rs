@@ -1,0 +1,503 @@
+//! Raft lab tests: exact effects of each handler, every scenario's
+//! promised outcome, determinism, and random fault schedules over many
+//! seeds with every invariant checked after every step.
+
+use super::*;
+use crate::kernel::{Effect, Input, Protocol, SimRng, Timeline, Who, World};
+
+fn raft(n: u8) -> Raft {
+    Raft::new(RaftConfig { n_servers: n, ..RaftConfig::default() })
+}
+
+fn server(r: &Raft, id: u8) -> Server {
+    let mut rng = SimRng::new(0);
+    let mut ctx = Ctx::new(0, NodeId(id), &mut rng);
+    Server::new(r, NodeId(id), &mut ctx)
+}
+
+/// Runs one handler and returns its note, effects and send delay.
+fn run(
+    r: &Raft,
+    s: &mut Server,
+    f: impl FnOnce(&Raft, &mut RaftNode, &mut Ctx<'_, Msg, Timer>) -> RaftNote,
+) -> (RaftNote, Vec<Effect<Msg, Timer>>, u64) {
+    let mut rng = SimRng::new(9);
+    let mut ctx = Ctx::new(1_000, s.id, &mut rng);
+    let mut node = RaftNode::Server(s.clone());
+    let note = f(r, &mut node, &mut ctx);
+    *s = node.server().unwrap().clone();
+    (note, ctx.effects, ctx.send_delay_us)
+}
+
+fn sends(effects: &[Effect<Msg, Timer>]) -> Vec<(u8, Msg)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send { to, msg } => Some((to.0, msg.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn entry(term: Term, value: u32) -> Entry {
+    Entry { term, value, req: None }
+}
+
+// §5.2: a follower whose election timer fires starts an election.
+#[test]
+fn s5_2_timeout_starts_election() {
+    let r = raft(3);
+    let mut s = server(&r, 0);
+    s.log = vec![entry(1, 5)];
+    s.term = 1;
+    let (note, effects, delay) = run(&r, &mut s, |r, n, c| r.on_timer(n, c, Timer::Election));
+    assert_eq!((s.role, s.term, s.voted_for, s.votes.clone()), (Role::Candidate, 2, Some(NodeId(0)), vec![NodeId(0)]));
+    assert_eq!(note.what, What::ElectionStarted { term: 2, forced: false });
+    let rv = Msg::RequestVote { term: 2, last_log_index: 1, last_log_term: 1 };
+    assert_eq!(sends(&effects), vec![(1, rv.clone()), (2, rv)]);
+    assert!(matches!(effects[0], Effect::SetTimer { timer: Timer::Election, .. }));
+    assert_eq!(delay, r.config.fsync_us, "term and vote change must be persisted before sending");
+}
+
+// §5.2 and §5.4.1: one vote per term, only for an up-to-date log.
+#[test]
+fn s5_4_1_vote_rules() {
+    let r = raft(3);
+    let mut s = server(&r, 1);
+    s.term = 3;
+    s.log = vec![entry(1, 1), entry(3, 2)];
+    let rv = |term, lli, llt| move |r: &Raft, n: &mut RaftNode, c: &mut Ctx<'_, Msg, Timer>| {
+        r.on_message(n, c, NodeId(0), Msg::RequestVote { term, last_log_index: lli, last_log_term: llt })
+    };
+    // Stale term.
+    let (note, eff, _) = run(&r, &mut s, rv(2, 9, 9));
+    assert_eq!(note.what, What::VoteRefused { candidate: NodeId(0), term: 3, why: VoteRefusal::StaleTerm });
+    assert_eq!(sends(&eff), vec![(0, Msg::Vote { term: 3, granted: false })]);
+    // Log behind: last term 2 < 3, even though longer.
+    let (note, eff, _) = run(&r, &mut s, rv(4, 5, 2));
+    assert_eq!(note.stepped_down, Some((Role::Follower, 4)));
+    assert_eq!(note.what, What::VoteRefused { candidate: NodeId(0), term: 4, why: VoteRefusal::LogBehind });
+    assert_eq!(sends(&eff), vec![(0, Msg::Vote { term: 4, granted: false })]);
+    assert_eq!(s.voted_for, None);
+    // Same last term, as long: granted, and the timer is reset.
+    let (note, eff, delay) = run(&r, &mut s, rv(4, 2, 3));
+    assert_eq!(note.what, What::VoteGranted { candidate: NodeId(0), term: 4 });
+    assert_eq!(s.voted_for, Some(NodeId(0)));
+    assert!(eff.iter().any(|e| matches!(e, Effect::SetTimer { timer: Timer::Election, .. })));
+    assert_eq!(delay, r.config.fsync_us);
+    // A second candidate in the same term is refused.
+    let (note, _, _) = run(&r, &mut s, |r, n, c| {
+        r.on_message(n, c, NodeId(2), Msg::RequestVote { term: 4, last_log_index: 9, last_log_term: 9 })
+    });
+    assert_eq!(note.what, What::VoteRefused { candidate: NodeId(2), term: 4, why: VoteRefusal::AlreadyVoted(NodeId(0)) });
+}
+
+#[test]
+fn up_to_date_switch_off_grants_stale_candidates() {
+    let r = Raft::new(RaftConfig { safety: Safety { up_to_date_vote: false, ..Safety::default() }, ..RaftConfig::default() });
+    let mut s = server(&r, 1);
+    s.log = vec![entry(1, 1), entry(3, 2)];
+    s.term = 3;
+    let (note, _, _) = run(&r, &mut s, |r, n, c| {
+        r.on_message(n, c, NodeId(0), Msg::RequestVote { term: 4, last_log_index: 0, last_log_term: 0 })
+    });
+    assert_eq!(note.what, What::VoteGranted { candidate: NodeId(0), term: 4 });
+}
+
+#[test]
+fn majority_of_votes_makes_a_leader_that_sends_heartbeats() {
+    let r = raft(5);
+    let mut s = server(&r, 0);
+    run(&r, &mut s, |r, n, c| r.on_timer(n, c, Timer::Election));
+    let vote = |from: u8| move |r: &Raft, n: &mut RaftNode, c: &mut Ctx<'_, Msg, Timer>| r.on_message(n, c, NodeId(from), Msg::Vote { term: 1, granted: true });
+    let (note, eff, _) = run(&r, &mut s, vote(1));
+    assert_eq!(note.what, What::VoteCounted { from: NodeId(1), granted: true, votes: 2, needed: 3 });
+    assert!(eff.is_empty());
+    let (note, _, _) = run(&r, &mut s, vote(1));
+    assert_eq!(note.what, What::VoteCounted { from: NodeId(1), granted: true, votes: 2, needed: 3 }, "a duplicate vote counts once");
+    let (note, eff, _) = run(&r, &mut s, vote(3));
+    assert_eq!(note.what, What::BecameLeader { term: 1, votes: 3 });
+    assert_eq!(s.role, Role::Leader);
+    let hb = Msg::AppendEntries { term: 1, prev_index: 0, prev_term: 0, entries: vec![], leader_commit: 0 };
+    assert_eq!(sends(&eff), vec![(1, hb.clone()), (2, hb.clone()), (3, hb.clone()), (4, hb)]);
+    assert!(eff.contains(&Effect::CancelTimer { timer: Timer::Election }));
+    assert!(eff.contains(&Effect::SetTimer { timer: Timer::Heartbeat, after_us: 50_000 }));
+}
+
+// §5.3: the consistency check and conflict truncation.
+#[test]
+fn s5_3_append_entries_consistency_check_and_truncation() {
+    let r = raft(3);
+    let mut s = server(&r, 1);
+    s.term = 2;
+    s.log = vec![entry(1, 1), entry(1, 2), entry(1, 3)];
+    let ae = |prev_index, prev_term, entries: Vec<Entry>, leader_commit| {
+        move |r: &Raft, n: &mut RaftNode, c: &mut Ctx<'_, Msg, Timer>| {
+            r.on_message(n, c, NodeId(0), Msg::AppendEntries { term: 2, prev_index, prev_term, entries, leader_commit })
+        }
+    };
+    // Mismatch at prev: refused with the index it refused.
+    let (note, eff, delay) = run(&r, &mut s, ae(3, 2, vec![], 0));
+    assert_eq!(note.what, What::AppendRefusedMismatch { leader: NodeId(0), prev_index: 3, prev_term: 2 });
+    assert_eq!(sends(&eff), vec![(0, Msg::AppendReply { term: 2, success: false, index: 3 })]);
+    assert_eq!(delay, 0, "nothing persistent changed");
+    // Conflict at index 2: entries 2.. are replaced.
+    let (note, eff, delay) = run(&r, &mut s, ae(1, 1, vec![entry(2, 9)], 2));
+    assert_eq!(
+        note.what,
+        What::Appended { leader: NodeId(0), prev_index: 1, n_new: 1, truncated_from: Some(2), commit: 2, commit_advanced: true }
+    );
+    assert_eq!(s.log, vec![entry(1, 1), entry(2, 9)]);
+    assert_eq!(sends(&eff), vec![(0, Msg::AppendReply { term: 2, success: true, index: 2 })]);
+    assert_eq!(delay, r.config.fsync_us);
+    // A repeated (stale) AppendEntries changes nothing and truncates nothing.
+    let before = s.log_version;
+    let (note, _, _) = run(&r, &mut s, ae(0, 0, vec![entry(1, 1)], 0));
+    assert!(matches!(note.what, What::Appended { n_new: 0, truncated_from: None, .. }));
+    assert_eq!((s.log.len(), s.log_version, s.commit), (2, before, 2), "commit index never goes back");
+}
+
+#[test]
+fn candidate_steps_down_for_a_leader_of_its_term() {
+    let r = raft(3);
+    let mut s = server(&r, 1);
+    run(&r, &mut s, |r, n, c| r.on_timer(n, c, Timer::Election));
+    assert_eq!(s.role, Role::Candidate);
+    run(&r, &mut s, |r, n, c| {
+        r.on_message(n, c, NodeId(0), Msg::AppendEntries { term: 1, prev_index: 0, prev_term: 0, entries: vec![], leader_commit: 0 })
+    });
+    assert_eq!((s.role, s.leader_hint), (Role::Follower, Some(NodeId(0))));
+}
+
+/// A leader of term `term` with `log`, whose followers have matched nothing.
+fn leader_with(r: &Raft, term: Term, log: Vec<Entry>) -> Server {
+    let mut s = server(r, 0);
+    s.term = term;
+    s.log = log;
+    s.role = Role::Leader;
+    s.next_index = vec![s.last_index() + 1; r.n_servers()];
+    s.match_index = vec![0; r.n_servers()];
+    s.match_index[0] = s.last_index();
+    s
+}
+
+fn ack(from: u8, term: Term, index: LogIndex) -> impl FnOnce(&Raft, &mut RaftNode, &mut Ctx<'_, Msg, Timer>) -> RaftNote {
+    move |r, n, c| r.on_message(n, c, NodeId(from), Msg::AppendReply { term, success: true, index })
+}
+
+// §5.4.2 / Figure 8: entries from earlier terms are not committed by counting replicas.
+#[test]
+fn s5_4_2_current_term_rule() {
+    let r = raft(5);
+    let mut s = leader_with(&r, 4, vec![entry(1, 1), entry(2, 2)]);
+    run(&r, &mut s, ack(1, 4, 2));
+    let (note, _, _) = run(&r, &mut s, ack(2, 4, 2));
+    assert_eq!(s.commit, 0, "index 2 is from term 2: a majority storing it is not enough");
+    assert!(matches!(note.what, What::AckCounted { commit_advanced: false, earlier_term_skipped: true, .. }));
+    // A current-term entry replicated to a majority commits everything before it.
+    s.log.push(entry(4, 3));
+    s.match_index[0] = 3;
+    run(&r, &mut s, ack(1, 4, 3));
+    let (note, _, _) = run(&r, &mut s, ack(2, 4, 3));
+    assert_eq!(s.commit, 3);
+    assert!(matches!(note.what, What::AckCounted { commit: 3, commit_advanced: true, .. }));
+
+    let unsafe_raft = Raft::new(RaftConfig { safety: Safety { current_term_commit: false, ..Safety::default() }, ..RaftConfig::default() });
+    let mut s = leader_with(&unsafe_raft, 4, vec![entry(1, 1), entry(2, 2)]);
+    run(&unsafe_raft, &mut s, ack(1, 4, 2));
+    run(&unsafe_raft, &mut s, ack(2, 4, 2));
+    assert_eq!(s.commit, 2, "with the rule off, counting replicas commits the term-2 entry");
+}
+
+#[test]
+fn refusal_backs_up_next_index_and_retries() {
+    let r = raft(3);
+    let mut s = leader_with(&r, 3, vec![entry(1, 1), entry(2, 2), entry(3, 3)]);
+    let (note, eff, _) = run(&r, &mut s, |r, n, c| {
+        r.on_message(n, c, NodeId(1), Msg::AppendReply { term: 3, success: false, index: 3 })
+    });
+    assert_eq!(note.what, What::NackCounted { from: NodeId(1), next_index: 3 });
+    assert_eq!(
+        sends(&eff),
+        vec![(1, Msg::AppendEntries { term: 3, prev_index: 2, prev_term: 2, entries: vec![entry(3, 3)], leader_commit: 0 })]
+    );
+    // A duplicate of the same refusal does not back up further.
+    let (note, _, _) = run(&r, &mut s, |r, n, c| {
+        r.on_message(n, c, NodeId(1), Msg::AppendReply { term: 3, success: false, index: 3 })
+    });
+    assert_eq!(note.what, What::NackCounted { from: NodeId(1), next_index: 3 });
+}
+
+#[test]
+fn leader_steps_down_on_a_higher_term_reply() {
+    let r = raft(3);
+    let mut s = leader_with(&r, 2, vec![]);
+    let (note, eff, _) = run(&r, &mut s, |r, n, c| {
+        r.on_message(n, c, NodeId(1), Msg::AppendReply { term: 5, success: false, index: 0 })
+    });
+    assert_eq!(note.stepped_down, Some((Role::Leader, 5)));
+    assert_eq!((s.role, s.term, s.voted_for), (Role::Follower, 5, None));
+    assert!(eff.contains(&Effect::CancelTimer { timer: Timer::Heartbeat }));
+    assert!(eff.iter().any(|e| matches!(e, Effect::SetTimer { timer: Timer::Election, .. })));
+}
+
+#[test]
+fn followers_redirect_and_leaders_deduplicate_requests() {
+    let r = raft(3);
+    let mut f = server(&r, 1);
+    f.leader_hint = Some(NodeId(2));
+    let (note, eff, _) = run(&r, &mut f, |r, n, c| r.on_message(n, c, NodeId(3), Msg::Request { req: 7, value: 70 }));
+    assert_eq!(note.what, What::RequestRedirected { leader: Some(NodeId(2)) });
+    assert_eq!(sends(&eff), vec![(3, Msg::Redirect { req: 7, leader: Some(NodeId(2)) })]);
+
+    let mut l = leader_with(&r, 1, vec![]);
+    let (note, eff, _) = run(&r, &mut l, |r, n, c| r.on_message(n, c, NodeId(3), Msg::Request { req: 7, value: 70 }));
+    assert_eq!(note.what, What::RequestAccepted { index: 1, value: 70 });
+    assert_eq!(sends(&eff).len(), 2, "replicated to both followers at once");
+    let (note, _, _) = run(&r, &mut l, |r, n, c| r.on_message(n, c, NodeId(3), Msg::Request { req: 7, value: 70 }));
+    assert_eq!(note.what, What::RequestDuplicate { index: 1 });
+    assert_eq!(l.log.len(), 1);
+}
+
+#[test]
+fn crash_keeps_persistent_state_only() {
+    let r = raft(3);
+    let mut s = leader_with(&r, 4, vec![entry(4, 1)]);
+    s.voted_for = Some(NodeId(0));
+    s.commit = 1;
+    r.on_crash(&mut RaftNode::Server(s.clone()));
+    let mut node = RaftNode::Server(s);
+    r.on_crash(&mut node);
+    let s = node.server().unwrap();
+    assert_eq!((s.term, s.voted_for, s.log.len()), (4, Some(NodeId(0)), 1));
+    assert_eq!((s.role, s.commit), (Role::Follower, 0));
+
+    let forgetful = Raft::new(RaftConfig { safety: Safety { persist_vote: false, ..Safety::default() }, ..RaftConfig::default() });
+    let mut node = RaftNode::Server(leader_with(&forgetful, 4, vec![]));
+    forgetful.on_crash(&mut node);
+    assert_eq!(node.server().unwrap().voted_for, None);
+}
+
+#[test]
+fn config_params_round_trip_and_clamp() {
+    let base = RaftConfig::default();
+    let custom = RaftConfig {
+        n_servers: 7,
+        election_timeout_ms_min: 12,
+        election_timeout_ms_max: 24,
+        heartbeat_ms: 6,
+        latency_us_min: 500,
+        latency_us_max: 1500,
+        loss: 0.1,
+        fsync_us: 6000,
+        safety: Safety { up_to_date_vote: false, current_term_commit: false, persist_vote: false },
+    };
+    let pairs = custom.to_params(&base);
+    let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let mut p = crate::labs::params::Params::from_pairs(owned.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    assert_eq!(RaftConfig::from_params(&base, &mut p), custom);
+    assert!(p.warnings.is_empty());
+    let mut p = crate::labs::params::Params::from_pairs([("n", "40"), ("eto", "9-x"), ("loss", "-1")]);
+    let c = RaftConfig::from_params(&base, &mut p);
+    assert_eq!((c.n_servers, c.election_timeout_ms_min, c.loss), (9, 150, 0.0));
+    assert_eq!(p.warnings.len(), 3);
+}
+
+#[test]
+fn cmd_codec_round_trips_and_rejects_garbage() {
+    use crate::kernel::input::CommandCodec;
+    for c in [Cmd::Timeout, Cmd::Submit { value: 5, to: None }, Cmd::Submit { value: 9, to: Some(NodeId(4)) }] {
+        assert_eq!(Cmd::parse(&c.encode()), Ok(c));
+    }
+    for bad in ["", "submit-", "submit-x", "submit-1-99", "time"] {
+        assert!(Cmd::parse(bad).is_err(), "{bad}");
+    }
+}
+
+// ---- Scenarios -----------------------------------------------------------
+
+#[test]
+fn every_scenario_keeps_its_promise() {
+    let mut failures = Vec::new();
+    for sc in scenarios::all() {
+        let t = sc.run_to_pause(sc.seed);
+        if let Err(e) = (sc.expect)(t.world()) {
+            let log: Vec<String> = t.records().iter().map(|r| format!("{:>6} {}", r.time_us / 1000, t.world().narrate(&r.note))).collect();
+            failures.push(format!("scenario {}: {e}\n{}", sc.id, log.join("\n")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn scenario_ids_are_unique_and_findable() {
+    let all = scenarios::all();
+    for (i, a) in all.iter().enumerate() {
+        assert!(all[i + 1..].iter().all(|b| b.id != a.id), "duplicate id {}", a.id);
+        assert!(scenarios::find(a.id).is_some());
+    }
+}
+
+#[test]
+fn stepping_back_and_forward_returns_the_same_state() {
+    for sc in scenarios::all() {
+        let mut t = sc.run_to_pause(sc.seed);
+        let end = t.cursor();
+        let digest = |t: &Timeline<Raft>| format!("{:?}{:?}", t.world().nodes, t.world().in_flight.keys().collect::<Vec<_>>());
+        let at_end = digest(&t);
+        let mid = end / 2;
+        t.seek(mid);
+        let at_mid = digest(&t);
+        for _ in 0..10 {
+            t.back();
+        }
+        for _ in 0..10 {
+            t.forward().unwrap();
+        }
+        assert_eq!(digest(&t), at_mid, "{}: back 10, forward 10", sc.id);
+        t.seek(end);
+        assert_eq!(digest(&t), at_end, "{}: seek to end", sc.id);
+        t.seek(0);
+        assert_eq!(t.cursor(), 0);
+    }
+}
+
+// ---- Determinism ---------------------------------------------------------
+
+/// The fingerprint the browser test must reproduce (see tests/determinism.rs at the root).
+pub const GOLDEN_SCENARIO: &str = "leader-crash";
+pub const GOLDEN_STEPS: u64 = 2_000;
+
+pub fn golden_hash() -> u64 {
+    let sc = scenarios::find(GOLDEN_SCENARIO).unwrap();
+    let mut t = Timeline::new(sc.world(sc.seed));
+    t.inject(Input::Command(Who::Id(NodeId(5)), Cmd::Submit { value: 42, to: None })).unwrap();
+    t.seek(GOLDEN_STEPS);
+    t.trace_hash()
+}
+
+#[test]
+fn same_seed_and_inputs_give_the_same_trace() {
+    assert_eq!(golden_hash(), golden_hash());
+    let expected: u64 = include_str!("../../../tests/golden_trace_hash.txt").trim().parse().unwrap();
+    assert_eq!(golden_hash(), expected, "the trace changed: if intended, update sim/tests/golden_trace_hash.txt");
+    let a = scenarios::find("first-election").unwrap();
+    assert_ne!(a.run_to_pause(1).trace_hash(), a.run_to_pause(2).trace_hash(), "the seed must matter");
+}
+
+#[test]
+fn branching_discards_the_old_future() {
+    let sc = scenarios::find("first-election").unwrap();
+    let mut t = sc.run_to_pause(sc.seed);
+    let end = t.cursor();
+    t.seek(end / 2);
+    t.inject(Input::Crash(Who::Id(NodeId(0)))).unwrap();
+    assert_eq!(t.horizon(), end / 2 + 1);
+    assert_eq!(t.injections().len(), 1);
+    // Replaying from scratch with the same injection gives the same state.
+    let mut u = Timeline::with_injections(sc.world(sc.seed), t.injections().to_vec());
+    u.seek(t.cursor());
+    assert_eq!(format!("{:?}", u.world().nodes), format!("{:?}", t.world().nodes));
+}
+
+// ---- Properties over random fault schedules ------------------------------
+
+/// Random faults: crash, restart, partition, isolate, heal, drop, submit, force timeout.
+pub fn random_input(rng: &mut SimRng, w: &World<Raft>) -> Input<Cmd> {
+    let n = w.proto.n_servers() as u64;
+    let node = NodeId(rng.range_u64(0, n - 1) as u8);
+    match rng.range_u64(0, 9) {
+        0 => Input::Crash(Who::Id(node)),
+        1 => Input::Crash(Who::Leader),
+        2 => Input::Restart(Who::Id(node)),
+        3 => {
+            let k = rng.range_u64(1, n - 1);
+            let group: Vec<NodeId> = (0..k).map(|i| NodeId(((node.0 as u64 + i) % n) as u8)).collect();
+            Input::Partition(vec![group])
+        }
+        4 => Input::Isolate(Who::Id(node)),
+        5 => Input::Heal,
+        6 => match w.in_flight.keys().next() {
+            Some(id) => Input::Drop(*id),
+            None => Input::Heal,
+        },
+        7 => Input::Command(Who::Id(node), Cmd::Timeout),
+        _ => Input::Command(Who::Id(w.proto.client_id()), Cmd::Submit { value: rng.range_u64(1, 99) as u32, to: None }),
+    }
+}
+
+/// Runs one seeded random schedule and returns the violations.
+pub fn chaos(config: RaftConfig, seed: u64, steps: u64) -> Vec<crate::kernel::Violation> {
+    let mut w = World::new(Raft::new(config), seed, vec![]);
+    let mut faults = SimRng::new(seed ^ 0x5eed);
+    let mut bounce: Option<NodeId> = None;
+    for _ in 0..steps {
+        // A bounce is a crash followed at once by a restart: a process that dies and comes back.
+        let input = if let Some(n) = bounce.take() {
+            Some(Input::Restart(Who::Id(n)))
+        } else if faults.chance(0.02) {
+            let i = random_input(&mut faults, &w);
+            if let Input::Crash(Who::Id(n)) = i {
+                if faults.chance(0.5) {
+                    bounce = Some(n);
+                }
+            }
+            Some(i)
+        } else {
+            None
+        };
+        if w.step(input.as_ref()).is_none() {
+            break;
+        }
+    }
+    w.violations
+}
+
+fn seeds() -> u64 {
+    std::env::var("DSVIZ_PROPTEST_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+}
+
+fn chaos_config(seed: u64) -> RaftConfig {
+    RaftConfig {
+        n_servers: 3 + (seed % 3) as u8 * 2,
+        election_timeout_ms_min: 50,
+        election_timeout_ms_max: 100,
+        heartbeat_ms: 20,
+        latency_us_min: 1_000,
+        latency_us_max: 30_000,
+        loss: if seed % 4 == 0 { 0.1 } else { 0.0 },
+        fsync_us: 1_000,
+        safety: Safety::default(),
+    }
+}
+
+#[test]
+fn property_no_violation_with_all_safety_rules_on() {
+    for seed in 0..seeds() {
+        let v = chaos(chaos_config(seed), seed, 3_000);
+        assert!(v.is_empty(), "seed {seed}: {:?}", v[0]);
+    }
+}
+
+/// Searches seeds until a schedule breaks `invariant` with `safety`; the
+/// switch is proven to matter when one does.
+fn finds_violation(safety: Safety, invariant: &str) -> Option<u64> {
+    (0..2_000u64).find(|&seed| {
+        // Three servers: the Figure 8 pattern needs a majority of two to form by chance.
+        let cfg = RaftConfig { safety, n_servers: 3, ..chaos_config(seed) };
+        chaos(cfg, seed, 6_000).iter().any(|v| v.invariant == invariant)
+    })
+}
+
+#[test]
+fn property_each_safety_switch_off_produces_its_violation() {
+    let off = |f: fn(&mut Safety)| {
+        let mut s = Safety::default();
+        f(&mut s);
+        s
+    };
+    assert!(finds_violation(off(|s| s.persist_vote = false), "Election Safety").is_some(), "forgetting votedFor never double-voted");
+    assert!(finds_violation(off(|s| s.up_to_date_vote = false), "Leader Completeness").is_some(), "stale votes never lost a committed entry");
+    assert!(finds_violation(off(|s| s.current_term_commit = false), "State Machine Safety").is_some(), "counting old-term replicas never broke SMS");
+}
+
