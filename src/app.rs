@@ -1,0 +1,126 @@
+//! The app shell: reads the route from the address bar, follows the
+//! browser's back and forward buttons, and shows the home page or a lab.
+
+use crate::catalog::CATALOG;
+use crate::components::icons;
+use crate::dom;
+use crate::lab::raft::RaftLab;
+use crate::route::{build_query, Page, Route};
+use gloo::events::EventListener;
+use yew::prelude::*;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let route = use_state(|| Route::parse(&dom::location_search()));
+    // Bumped on every navigation so a lab rebuilds from its new link.
+    let nav_id = use_state(|| 0u32);
+    {
+        let route = route.clone();
+        let nav_id = nav_id.clone();
+        use_effect_with((), move |_| {
+            let listener = dom::window().map(|w| {
+                EventListener::new(&w, "popstate", move |_| {
+                    route.set(Route::parse(&dom::location_search()));
+                    nav_id.set(*nav_id + 1);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    let navigate = {
+        let route = route.clone();
+        let nav_id = nav_id.clone();
+        Callback::from(move |query: String| {
+            dom::push_query(&query);
+            route.set(Route::parse(&query));
+            nav_id.set(*nav_id + 1);
+            if let Some(w) = dom::window() {
+                w.scroll_to_with_x_and_y(0.0, 0.0);
+            }
+        })
+    };
+    let body = match &route.page {
+        Page::Home => {
+            dom::set_title("dsviz — distributed systems, live");
+            html! { <Home warnings={route.warnings.clone()} navigate={navigate.clone()} /> }
+        }
+        Page::Lab { lab } if lab == "raft" => {
+            html! { <RaftLab key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> }
+        }
+        Page::Lab { .. } => html! { <Home warnings={vec!["That lab does not exist.".to_string()]} navigate={navigate.clone()} /> },
+    };
+    html! {
+        <>
+            <a class="skip-link" href="#main">{"Skip to content"}</a>
+            {body}
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HomeProps {
+    pub warnings: Vec<String>,
+    pub navigate: Callback<String>,
+}
+
+#[function_component(Home)]
+fn home(props: &HomeProps) -> Html {
+    let cards = CATALOG.iter().map(|lab| {
+        let query = build_query(&[("lab", lab.id.to_string())]);
+        let href = query.clone();
+        let onclick = {
+            let navigate = props.navigate.clone();
+            Callback::from(move |e: MouseEvent| {
+                if e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0 {
+                    return;
+                }
+                e.prevent_default();
+                navigate.emit(query.clone());
+            })
+        };
+        html! {
+            <li class="lab-card">
+                <div class="lab-card-art" aria-hidden="true">{icons::raft_art()}</div>
+                <div class="lab-card-body">
+                    <h2><a href={href} {onclick} class="stretched">{lab.title}</a></h2>
+                    <p class="tagline">{lab.tagline}</p>
+                    <p>{lab.blurb}</p>
+                    <ul class="chips" aria-label="Topics">
+                        { for lab.topics.iter().map(|t| html!{ <li>{*t}</li> }) }
+                    </ul>
+                    <p class="paper">{"Reproduces: "}{lab.paper}</p>
+                </div>
+            </li>
+        }
+    });
+    html! {
+        <>
+            <header class="site-header">
+                <a class="brand" href="?">{icons::logo()}<span>{"dsviz"}</span></a>
+            </header>
+            <main id="main" class="home">
+                { for props.warnings.iter().map(|w| html!{ <div class="banner warn" role="alert">{w}</div> }) }
+                <section class="hero">
+                    <h1>{"Distributed systems, running in front of you."}</h1>
+                    <p class="lede">
+                        {"Every lab is a live, seeded simulation: step it forward and back, crash nodes, cut the network, \
+                          and watch named safety invariants hold — or break at the exact step you broke them. \
+                          The same link replays the same run, so you can share exactly what you saw."}
+                    </p>
+                    <ul class="hero-points">
+                        <li><strong>{"Deterministic."}</strong>{" One seed, one run, on every machine."}</li>
+                        <li><strong>{"Breakable."}</strong>{" Crash, partition, drop, delay — at any step."}</li>
+                        <li><strong>{"Checked."}</strong>{" Invariants run after every event."}</li>
+                    </ul>
+                </section>
+                <section aria-labelledby="labs-heading">
+                    <h2 id="labs-heading" class="section-title">{"Labs"}</h2>
+                    <ul class="lab-grid">{ for cards }</ul>
+                </section>
+            </main>
+            <footer class="site-footer">
+                <p>{"dsviz runs entirely in your browser: no server, no tracking. Simulations are written in Rust and compiled to WebAssembly."}</p>
+            </footer>
+        </>
+    }
+}

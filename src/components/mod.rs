@@ -1,0 +1,9 @@
+//! Components every lab page reuses: transport, event log, invariants,
+//! keyboard help, charts, icons.
+
+pub mod chart;
+pub mod event_log;
+pub mod help;
+pub mod icons;
+pub mod invariants;
+pub mod transport;

@@ -1,0 +1,5 @@
+//! Lab pages. Each lab owns its timeline and draws it with pure view
+//! functions of (world, view time, layout).
+
+pub mod raft;
+mod raft_view;
