@@ -1,13 +1,5 @@
-//! dsviz: the web app. A yew single-page app that draws what the
-//! `dsviz-sim` crate computes. See ARCHITECTURE.md for the code map.
-
-mod app;
-mod catalog;
-mod components;
-mod dom;
-mod lab;
-mod route;
+//! Mounts the dsviz app; everything else lives in the library.
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    dsviz::start();
 }

@@ -25,7 +25,7 @@ pub struct Route {
 pub const LABS: &[&str] = &["raft"];
 
 /// Longest query string we read; anything longer is refused as a whole.
-pub const MAX_QUERY_LEN: usize = 16 * 1024;
+pub const MAX_QUERY_LEN: usize = 12 * 1024;
 
 impl Route {
     /// Parses a query string (with or without the leading `?`).

@@ -16,7 +16,7 @@ use dsviz_sim::kernel::{fmt_time, Input, Marker, NodeId, Protocol, Timeline, Tim
 use dsviz_sim::labs::raft::experiment::{ElectionTimeExperiment, RangeResult, FIG16_RANGES_MS};
 use dsviz_sim::labs::raft::{scenarios, Cmd, Raft, RaftConfig, RaftNode, INVARIANTS};
 use dsviz_sim::labs::Scenario;
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -332,7 +332,8 @@ impl Component for RaftLab {
         if first_render {
             let link = ctx.link().clone();
             self._keys = dom::window().map(|w| {
-                EventListener::new(&w, "keydown", move |e| {
+                // Not passive: the handler calls preventDefault for the keys it takes (e.g. Space).
+                EventListener::new_with_options(&w, "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
                     if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
                         link.send_message(Msg::Key(k.clone()));
                     }

@@ -61,7 +61,7 @@ fn parse_who(s: &str, n_nodes: usize) -> Result<Who, String> {
 fn parse_node(s: &str, n_nodes: usize) -> Result<NodeId, String> {
     let v: usize = s.parse().map_err(|_| format!("'{s}' is not a node number"))?;
     if v >= n_nodes {
-        return Err(format!("node {v} does not exist (this run has {n_nodes})"));
+        return Err(format!("node {v} does not exist (this run has {n_nodes} nodes)"));
     }
     Ok(NodeId(v as u8))
 }

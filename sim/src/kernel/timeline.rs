@@ -112,7 +112,7 @@ impl<P: Protocol> Timeline<P> {
         let mut n = 0;
         while n < max_steps {
             let next_is_injection = self.injection_at(self.current.step).is_some();
-            let next_t = if next_is_injection { Some(self.current.now) } else { self.current.next_event_time() };
+            let next_t = if next_is_injection { Some(self.current.now) } else { self.current.next_live_event_time() };
             match next_t {
                 Some(t) if t <= t_us => {
                     self.forward()?;

@@ -45,7 +45,9 @@ pub struct Violation {
 /// What a handler asks the world to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect<M, T> {
-    Send { to: NodeId, msg: M },
+    /// `delay_us`: how long the message waits at the sender before it
+    /// leaves (e.g. until the state it reports is on disk).
+    Send { to: NodeId, msg: M, delay_us: TimeUs },
     SetTimer { timer: T, after_us: TimeUs },
     CancelTimer { timer: T },
 }
@@ -57,17 +59,18 @@ pub struct Ctx<'a, M, T> {
     pub me: NodeId,
     pub rng: &'a mut SimRng,
     pub effects: Vec<Effect<M, T>>,
-    /// Extra delay before this handler's messages leave the node, e.g.
-    /// the time to persist state to disk before answering.
-    pub send_delay_us: TimeUs,
 }
 
 impl<'a, M, T> Ctx<'a, M, T> {
     pub fn new(now: TimeUs, me: NodeId, rng: &'a mut SimRng) -> Self {
-        Ctx { now, me, rng, effects: Vec::new(), send_delay_us: 0 }
+        Ctx { now, me, rng, effects: Vec::new() }
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
-        self.effects.push(Effect::Send { to, msg });
+        self.effects.push(Effect::Send { to, msg, delay_us: 0 });
+    }
+    /// Sends `msg` once `delay_us` has passed at this node.
+    pub fn send_after(&mut self, to: NodeId, msg: M, delay_us: TimeUs) {
+        self.effects.push(Effect::Send { to, msg, delay_us });
     }
     pub fn set_timer(&mut self, timer: T, after_us: TimeUs) {
         self.effects.push(Effect::SetTimer { timer, after_us });
@@ -293,9 +296,8 @@ impl<P: Protocol> World<P> {
             let mut ctx = Ctx::new(0, id, &mut w.rng);
             let node = w.proto.init_node(id, &mut ctx);
             let effects = std::mem::take(&mut ctx.effects);
-            let delay = ctx.send_delay_us;
             w.nodes.push(node);
-            w.apply_effects(id, effects, delay);
+            w.apply_effects(id, effects);
         }
         for (i, (t, _)) in script.iter().enumerate() {
             let seq = w.next_seq();
@@ -318,6 +320,41 @@ impl<P: Protocol> World<P> {
     /// cancelled timer may still be at the head).
     pub fn next_event_time(&self) -> Option<TimeUs> {
         self.queue.peek().map(|q| q.time)
+    }
+
+    /// The time of the next event that will really happen: stale entries
+    /// at the head of the queue (cancelled timers, messages dropped by
+    /// hand) are discarded first. Discarding them changes nothing, since
+    /// [`World::step`] would skip them anyway; afterwards `step(None)`
+    /// processes exactly the event at the returned time.
+    pub fn next_live_event_time(&mut self) -> Option<TimeUs> {
+        while let Some(head) = self.queue.peek() {
+            let stale = match head.what {
+                Queued::Deliver(id) => !self.in_flight.contains_key(&id),
+                Queued::Timer(node, timer) => {
+                    self.timers[node.idx()].get(&timer).map(|s| s.seq) != Some(head.seq)
+                }
+                Queued::Script(_) => false,
+            };
+            if !stale {
+                return Some(head.time);
+            }
+            self.queue.pop();
+        }
+        None
+    }
+
+    /// Moves the clock forward to `t_us` without processing an event, so
+    /// that an input given to the next [`World::step`] happens at exactly
+    /// that time. Refuses (returns false, changes nothing) if `t_us` is in
+    /// the past or an event is due before it: time never jumps over an
+    /// event.
+    pub fn advance_to(&mut self, t_us: TimeUs) -> bool {
+        if t_us < self.now || self.next_live_event_time().is_some_and(|t| t < t_us) {
+            return false;
+        }
+        self.now = t_us;
+        true
     }
 
     /// Advances one step: the given input, or else the next event in the
@@ -404,15 +441,14 @@ impl<P: Protocol> World<P> {
         let mut ctx = Ctx::new(self.now, id, &mut self.rng);
         let note = f(&self.proto, &mut self.nodes[id.idx()], &mut ctx);
         let effects = std::mem::take(&mut ctx.effects);
-        let delay = ctx.send_delay_us;
-        self.apply_effects(id, effects, delay);
+        self.apply_effects(id, effects);
         note
     }
 
-    fn apply_effects(&mut self, me: NodeId, effects: Vec<Effect<P::Msg, P::Timer>>, send_delay_us: TimeUs) {
+    fn apply_effects(&mut self, me: NodeId, effects: Vec<Effect<P::Msg, P::Timer>>) {
         for e in effects {
             match e {
-                Effect::Send { to, msg } => self.send(me, to, msg, send_delay_us),
+                Effect::Send { to, msg, delay_us } => self.send(me, to, msg, delay_us),
                 Effect::SetTimer { timer, after_us } => {
                     let seq = self.next_seq();
                     let deadline_us = self.now.saturating_add(after_us);
@@ -582,5 +618,49 @@ impl<P: Protocol> World<P> {
                 Some(Marker::Fault)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // The Raft lab serves as a convenient protocol with cancelled timers.
+    use crate::kernel::{Input, NodeId, Who, World};
+    use crate::labs::raft::{Raft, RaftConfig};
+
+    fn world() -> World<Raft> {
+        World::new(Raft::new(RaftConfig::default()), 3, vec![])
+    }
+
+    #[test]
+    fn next_live_event_time_is_the_time_of_the_next_step() {
+        let mut w = world();
+        let mut skipped_stale = 0;
+        for _ in 0..2_000 {
+            let raw = w.next_event_time();
+            let live = w.next_live_event_time();
+            if raw != live {
+                skipped_stale += 1;
+            }
+            assert!(raw <= live || live.is_none());
+            let Some(rec) = w.step(None) else { break };
+            assert_eq!(Some(rec.time_us), live);
+        }
+        assert!(skipped_stale > 0, "the run never had a cancelled timer at the head of the queue");
+    }
+
+    #[test]
+    fn advance_to_never_jumps_over_an_event() {
+        let mut w = world();
+        w.step(None).unwrap();
+        let now = w.now;
+        let next = w.next_live_event_time().unwrap();
+        assert!(next > now + 1, "need a gap to test in");
+        assert!(now > 0 && !w.advance_to(now - 1), "time went back");
+        assert!(!w.advance_to(next + 1), "jumped over the event at {next}");
+        assert_eq!(w.now, now);
+        assert!(w.advance_to(next - 1));
+        let rec = w.step(Some(&Input::Crash(Who::Id(NodeId(0))))).unwrap();
+        assert_eq!(rec.time_us, next - 1, "the input happens at the advanced time");
+        assert!(w.advance_to(w.now), "advancing to now is allowed");
     }
 }

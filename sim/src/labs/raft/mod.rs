@@ -38,7 +38,7 @@ pub use server::Server;
 
 use crate::kernel::input::CommandCodec;
 use crate::kernel::world::MessageKind;
-use crate::kernel::{Breach, CheckView, Ctx, InvariantInfo, Marker, NetConfig, Network, NodeId, TimeUs};
+use crate::kernel::{Breach, CheckView, Ctx, Effect, InvariantInfo, Marker, NetConfig, Network, NodeId, TimeUs};
 use crate::labs::params::Params;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -79,7 +79,8 @@ pub struct RaftConfig {
     pub latency_us_max: u64,
     /// Probability a message is lost, 0–0.5.
     pub loss: f64,
-    /// Time to persist a change of term, vote or log before answering, 0–200,000 µs.
+    /// Time to persist a change of term, vote or log before answering
+    /// (votes and AppendEntries replies wait for it), 0–200,000 µs.
     pub fsync_us: u64,
     pub safety: Safety,
 }
@@ -487,12 +488,20 @@ impl crate::kernel::Protocol for Raft {
 
 impl Raft {
     /// Runs a server handler and, if it changed term, vote or log, holds
-    /// the handler's messages until the change is on disk.
+    /// the handler's answers (votes and AppendEntries replies) until the
+    /// change is on disk. Requests leave at once: a candidate or leader
+    /// may write its own disk in parallel with asking the others, as long
+    /// as it counts itself only once the write is done, which the model
+    /// grants since its state is durable the moment it changes.
     fn persisting(&self, s: &mut Server, ctx: &mut RCtx<'_>, f: impl FnOnce(&mut Server, &mut RCtx<'_>) -> RaftNote) -> RaftNote {
         let before = (s.term, s.voted_for, s.log_version);
         let note = f(s, ctx);
         if (s.term, s.voted_for, s.log_version) != before {
-            ctx.send_delay_us = self.config.fsync_us;
+            for e in ctx.effects.iter_mut() {
+                if let Effect::Send { msg: Msg::Vote { .. } | Msg::AppendReply { .. }, delay_us, .. } = e {
+                    *delay_us = self.config.fsync_us;
+                }
+            }
         }
         note
     }

@@ -309,3 +309,14 @@ fn figure8(unsafe_commit: bool) -> Scenario<Raft> {
 pub fn find(id: &str) -> Option<Scenario<Raft>> {
     all().into_iter().find(|s| s.id == id)
 }
+
+/// The run whose trace fingerprint must be identical natively and in
+/// WebAssembly: "leader-crash" with one injected client request, 2,000 steps.
+/// Tests on both platforms compare it with `sim/tests/golden_trace_hash.txt`.
+pub fn golden_trace_hash() -> u64 {
+    let sc = find("leader-crash").expect("leader-crash exists");
+    let mut t = crate::kernel::Timeline::new(sc.world(sc.seed));
+    let _ = t.inject(Input::Command(Who::Id(NodeId(5)), Cmd::Submit { value: 42, to: None }));
+    t.seek(2_000);
+    t.trace_hash()
+}

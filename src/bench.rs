@@ -1,0 +1,55 @@
+//! Benchmarks callable from the browser (`window.wasmBindings.*` once trunk's
+//! loader has run), used by `scripts/bench.sh`. They time with the page's
+//! clock; the simulation itself never reads one.
+
+use dsviz_sim::kernel::{Input, NodeId, Timeline, Who, World};
+use dsviz_sim::labs::raft::experiment::{ElectionTimeExperiment, FIG16_RANGES_MS};
+use dsviz_sim::labs::raft::{Cmd, Raft, RaftConfig};
+use wasm_bindgen::prelude::*;
+
+/// Simulates `virtual_s` seconds of a five-server Raft cluster on a
+/// [`Timeline`] (snapshots and trace on, as in the lab) with a client
+/// request every 100 ms of virtual time. Returns JSON: steps, virtual
+/// seconds, wall milliseconds and virtual seconds per wall second.
+#[wasm_bindgen]
+pub fn bench_raft_timeline(virtual_s: f64) -> String {
+    let virtual_s = if virtual_s.is_finite() { virtual_s.clamp(0.1, 3_600.0) } else { 10.0 };
+    let raft = Raft::new(RaftConfig::default());
+    let client = raft.client_id();
+    let mut tl = Timeline::new(World::new(raft, 1, vec![]));
+    let t0 = crate::dom::now_ms();
+    let end_us = (virtual_s * 1e6) as u64;
+    let mut next_req = 100_000;
+    let mut value = 1;
+    while tl.world().now < end_us {
+        let until = next_req.min(end_us);
+        if tl.run_until(until, u64::MAX).is_err() {
+            break;
+        }
+        if until == next_req {
+            let _ = tl.inject(Input::Command(Who::Id(client), Cmd::Submit { value, to: None }));
+            value += 1;
+            next_req += 100_000;
+        }
+        if tl.world().now < until && tl.world().next_event_time().is_none_or(|t| t > end_us) {
+            break;
+        }
+    }
+    let wall_ms = crate::dom::now_ms() - t0;
+    let vs = tl.world().now as f64 / 1e6;
+    let _ = NodeId(0);
+    format!(
+        "{{\"steps\":{},\"virtual_s\":{vs:.3},\"wall_ms\":{wall_ms:.1},\"virtual_s_per_wall_s\":{:.1}}}",
+        tl.cursor(),
+        vs / (wall_ms / 1000.0).max(1e-9)
+    )
+}
+
+/// Runs the Figure 16 experiment with `trials` per range; returns wall milliseconds.
+#[wasm_bindgen]
+pub fn bench_fig16(trials: u32) -> f64 {
+    let t0 = crate::dom::now_ms();
+    let mut exp = ElectionTimeExperiment::new(FIG16_RANGES_MS.to_vec(), trials.min(10_000), 1);
+    while !exp.run_some(1_000) {}
+    crate::dom::now_ms() - t0
+}
