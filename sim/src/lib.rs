@@ -10,6 +10,7 @@
 //! trace on every platform. There is one RNG per run (ChaCha8), time is
 //! virtual, and only ordered collections are iterated.
 
+pub mod history;
 pub mod kernel;
 pub mod labs;
 pub mod stats;
