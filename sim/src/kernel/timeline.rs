@@ -8,7 +8,9 @@
 //! [`MAX_STEPS`] steps.
 //!
 //! Memory bound: at most `MAX_STEPS` trace records (tens of bytes each)
-//! plus `MAX_STEPS / SNAPSHOT_EVERY` world clones.
+//! plus [`MAX_SNAPSHOTS`] world clones. When a long run would need more
+//! snapshots, every other one is dropped and the spacing doubles, so a
+//! seek then replays at most `MAX_STEPS / (MAX_SNAPSHOTS / 2)` events.
 
 use super::input::Input;
 use super::time::TimeUs;
@@ -18,6 +20,8 @@ use super::world::{Marker, Protocol, StepRecord, World};
 pub const SNAPSHOT_EVERY: u64 = 256;
 /// The longest run a timeline records.
 pub const MAX_STEPS: u64 = 200_000;
+/// The most world snapshots a timeline keeps.
+pub const MAX_SNAPSHOTS: usize = 256;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TimelineError {
@@ -38,8 +42,11 @@ impl std::fmt::Display for TimelineError {
 
 #[derive(Clone)]
 pub struct Timeline<P: Protocol> {
-    /// `snapshots[k]` is the world after `k * SNAPSHOT_EVERY` steps.
+    /// `snapshots[k]` is the world after `k * every` steps.
     snapshots: Vec<World<P>>,
+    /// Steps between snapshots: [`SNAPSHOT_EVERY`], doubled each time the
+    /// snapshots are thinned.
+    every: u64,
     /// `records[i]` describes step `i + 1`.
     records: Vec<StepRecord<P::Note>>,
     /// Inputs by the step they apply at (the input is step `s + 1`), sorted.
@@ -49,7 +56,7 @@ pub struct Timeline<P: Protocol> {
 
 impl<P: Protocol> Timeline<P> {
     pub fn new(initial: World<P>) -> Timeline<P> {
-        Timeline { snapshots: vec![initial.clone()], records: Vec::new(), injections: Vec::new(), current: initial }
+        Timeline { snapshots: vec![initial.clone()], every: SNAPSHOT_EVERY, records: Vec::new(), injections: Vec::new(), current: initial }
     }
 
     /// A timeline that replays `injections` as it moves forward (as from a link).
@@ -100,8 +107,13 @@ impl<P: Protocol> Timeline<P> {
             self.records.push(rec);
         }
         let s = self.current.step;
-        if s % SNAPSHOT_EVERY == 0 && (s / SNAPSHOT_EVERY) as usize == self.snapshots.len() {
-            self.snapshots.push(self.current.clone());
+        if s % self.every == 0 && (s / self.every) as usize == self.snapshots.len() {
+            if self.snapshots.len() >= MAX_SNAPSHOTS {
+                self.thin_snapshots();
+            }
+            if s % self.every == 0 && (s / self.every) as usize == self.snapshots.len() {
+                self.snapshots.push(self.current.clone());
+            }
         }
         Ok(&self.records[(s - 1) as usize])
     }
@@ -125,6 +137,21 @@ impl<P: Protocol> Timeline<P> {
         Ok(n)
     }
 
+    /// Keeps every other snapshot and doubles the spacing.
+    fn thin_snapshots(&mut self) {
+        let mut k = 0;
+        self.snapshots.retain(|_| {
+            k += 1;
+            (k - 1) % 2 == 0
+        });
+        self.every *= 2;
+    }
+
+    /// Steps between snapshots now: the most a seek replays.
+    pub fn snapshot_spacing(&self) -> u64 {
+        self.every
+    }
+
     /// One step back. Returns false at step 0.
     pub fn back(&mut self) -> bool {
         let s = self.current.step;
@@ -140,8 +167,8 @@ impl<P: Protocol> Timeline<P> {
     pub fn seek(&mut self, step: u64) {
         let step = step.min(MAX_STEPS);
         let here = self.current.step;
-        if step < here || step - here > SNAPSHOT_EVERY {
-            let k = ((step / SNAPSHOT_EVERY) as usize).min(self.snapshots.len() - 1);
+        if step < here || step - here > self.every {
+            let k = ((step / self.every) as usize).min(self.snapshots.len() - 1);
             self.current = self.snapshots[k].clone();
         }
         while self.current.step < step {
@@ -174,7 +201,7 @@ impl<P: Protocol> Timeline<P> {
         let s = self.current.step;
         self.records.truncate(s as usize);
         self.injections.retain(|(at, _)| *at < s);
-        let keep = (s / SNAPSHOT_EVERY) as usize + 1;
+        let keep = (s / self.every) as usize + 1;
         self.snapshots.truncate(keep.max(1));
     }
 
@@ -203,5 +230,30 @@ impl<P: Protocol> Timeline<P> {
             h = super::fnv1a(h, &[r.n_violations]);
         }
         h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labs::raft::{Raft, RaftConfig};
+
+    #[test]
+    fn snapshots_stay_bounded_and_seeks_stay_exact() {
+        let mut t = Timeline::new(World::new(Raft::new(RaftConfig::default()), 3, vec![]));
+        let target = SNAPSHOT_EVERY * (MAX_SNAPSHOTS as u64 + 10);
+        t.seek(target);
+        assert_eq!(t.cursor(), target);
+        assert!(t.snapshots.len() <= MAX_SNAPSHOTS, "{} snapshots", t.snapshots.len());
+        assert_eq!(t.snapshot_spacing(), 2 * SNAPSHOT_EVERY);
+        for (k, w) in t.snapshots.iter().enumerate() {
+            assert_eq!(w.step, k as u64 * t.snapshot_spacing());
+        }
+        // A fresh replay to a step equals a seek back to it.
+        let probe = target / 3 + 17;
+        t.seek(probe);
+        let mut fresh = Timeline::new(World::new(Raft::new(RaftConfig::default()), 3, vec![]));
+        fresh.seek(probe);
+        assert_eq!(format!("{:?}", t.world().nodes), format!("{:?}", fresh.world().nodes));
     }
 }

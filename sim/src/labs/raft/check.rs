@@ -24,8 +24,9 @@ pub struct RaftChecker {
     pub committed: BTreeMap<LogIndex, Committed>,
     checked_commit: Vec<LogIndex>,
     seen_version: Vec<u64>,
-    /// A leader's log as of its last check, to prove it only grows.
-    leader_logs: Vec<Option<(Term, Vec<Entry>)>>,
+    /// A leader's log as of its last check (term, length, fingerprint of
+    /// the entries), to prove it only grows without keeping a copy.
+    leader_logs: Vec<Option<(Term, usize, u64)>>,
     reported: BTreeSet<(&'static str, u64, u64)>,
 }
 
@@ -76,10 +77,10 @@ impl RaftChecker {
                 self.leader_logs[i] = None;
                 continue;
             }
-            match &self.leader_logs[i] {
-                Some((t, old)) if *t == s.term => {
+            match self.leader_logs[i] {
+                Some((t, old_len, old_print)) if t == s.term => {
                     if s.log_version != self.seen_version[i] {
-                        let kept = old.len() <= s.log.len() && old.iter().zip(&s.log).all(|(a, b)| a == b);
+                        let kept = old_len <= s.log.len() && fingerprint(&s.log[..old_len]) == old_print;
                         if !kept {
                             self.report(
                                 out,
@@ -88,10 +89,10 @@ impl RaftChecker {
                                 format!("{}, leader of term {}, lost or changed entries it already had.", name(s.id), s.term),
                             );
                         }
-                        self.leader_logs[i] = Some((s.term, s.log.clone()));
+                        self.leader_logs[i] = Some((s.term, s.log.len(), fingerprint(&s.log)));
                     }
                 }
-                _ => self.leader_logs[i] = Some((s.term, s.log.clone())),
+                _ => self.leader_logs[i] = Some((s.term, s.log.len(), fingerprint(&s.log))),
             }
         }
 
@@ -193,4 +194,15 @@ impl RaftChecker {
             self.report(out, "Log Matching", ((lo.id.0 as u64) << 8 | hi.id.0 as u64, i as u64 + 1), msg);
         }
     }
+}
+
+/// A fingerprint of a log prefix: its entries' terms, values and requests.
+fn fingerprint(log: &[Entry]) -> u64 {
+    let mut h = crate::kernel::FNV_OFFSET;
+    for e in log {
+        h = crate::kernel::fnv1a(h, &e.term.to_le_bytes());
+        h = crate::kernel::fnv1a(h, &e.value.to_le_bytes());
+        h = crate::kernel::fnv1a(h, &e.req.unwrap_or(u32::MAX).to_le_bytes());
+    }
+    h
 }

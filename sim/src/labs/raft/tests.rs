@@ -3,6 +3,7 @@
 //! seeds with every invariant checked after every step.
 
 use super::*;
+use super::check::RaftChecker;
 use crate::kernel::{Effect, Input, Protocol, SimRng, Timeline, Who, World};
 
 fn raft(n: u8) -> Raft {
@@ -507,3 +508,50 @@ fn property_each_safety_switch_off_produces_its_violation() {
 }
 
 
+
+// ---- The checker detects what no switch can break ------------------------
+
+fn check_nodes(r: &Raft, checker: &mut RaftChecker, servers: &[Server]) -> Vec<crate::kernel::Breach> {
+    let mut nodes: Vec<RaftNode> = servers.iter().cloned().map(RaftNode::Server).collect();
+    nodes.push(RaftNode::Client(Client::new(r)));
+    let up = vec![true; nodes.len()];
+    let mut out = Vec::new();
+    checker.check(r, &nodes, &up, &mut out);
+    out
+}
+
+#[test]
+fn checker_flags_a_leader_that_loses_entries() {
+    let r = raft(3);
+    let mut checker = r.new_checker();
+    let mut a = leader_with(&r, 2, vec![entry(1, 1), entry(2, 2)]);
+    let b = server(&r, 1);
+    let c = server(&r, 2);
+    assert!(check_nodes(&r, &mut checker, &[a.clone(), b.clone(), c.clone()]).is_empty());
+    a.log.pop();
+    a.log.push(entry(2, 9));
+    a.log_version += 1;
+    let out = check_nodes(&r, &mut checker, &[a.clone(), b.clone(), c.clone()]);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].invariant, "Leader Append-Only");
+    assert_eq!(out[0].explanation, "S1, leader of term 2, lost or changed entries it already had.");
+    // Reported once, not at every later step.
+    a.log_version += 1;
+    assert!(check_nodes(&r, &mut checker, &[a, b, c]).is_empty());
+}
+
+#[test]
+fn checker_flags_logs_that_match_late_but_differ_early() {
+    let r = raft(3);
+    let mut checker = r.new_checker();
+    let mut a = server(&r, 0);
+    let mut b = server(&r, 1);
+    a.log = vec![entry(1, 1), entry(2, 2)];
+    b.log = vec![entry(1, 7), entry(2, 2)];
+    a.log_version = 1;
+    b.log_version = 1;
+    let out = check_nodes(&r, &mut checker, &[a, b, server(&r, 2)]);
+    assert!(!out.is_empty());
+    assert_eq!(out[0].invariant, "Log Matching");
+    assert_eq!(out[0].explanation, "S1 and S2 both have a term-2 entry at index 2, yet their logs differ at index 1.");
+}

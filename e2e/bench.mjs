@@ -1,0 +1,59 @@
+// Browser benchmarks for dsviz, run by scripts/bench.sh against dist/ (not a test:
+// it prints numbers and never fails on them).
+//
+//   node e2e/bench.mjs [port]
+//
+// Measures: time from navigation to an interactive Raft lab; Raft virtual
+// seconds per wall second on a Timeline (rewind on); the Figure 16 experiment
+// (1,000 trials per range); frame rate while playing.
+import { chromium } from 'playwright-core';
+
+const port = process.argv[2] ?? '4399';
+const base = `http://127.0.0.1:${port}`;
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const out = {};
+const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+
+// Time to interactive: from navigation start until the Play button exists and
+// the lab has drawn its servers (measured in the page's own clock).
+const loads = [];
+for (let i = 0; i < 5; i++) {
+  await page.goto(`${base}/?lab=raft`);
+  await page.getByRole('button', { name: 'Play' }).waitFor();
+  await page.locator('.server').first().waitFor();
+  loads.push(await page.evaluate(() => performance.now()));
+}
+loads.sort((a, b) => a - b);
+out.interactive_ms_median = +loads[2].toFixed(1);
+out.interactive_ms_all = loads.map((x) => +x.toFixed(1));
+
+await page.waitForFunction(() => window.wasmBindings !== undefined);
+const raft = JSON.parse(await page.evaluate(() => window.wasmBindings.bench_raft_timeline(300)));
+out.raft_timeline = raft;
+out.fig16_1000_trials_ms = +(await page.evaluate(() => window.wasmBindings.bench_fig16(1000))).toFixed(0);
+
+// Frame rate while playing at 0.25× (messages in flight, timers animating).
+await page.goto(`${base}/?lab=raft`);
+await page.getByRole('combobox', { name: 'Speed' }).selectOption({ label: '0.25×' });
+await page.getByRole('button', { name: 'Play' }).click();
+const frames = await page.evaluate(
+  () =>
+    new Promise((resolve) => {
+      const times = [];
+      const t0 = performance.now();
+      const tick = (t) => {
+        times.push(t);
+        if (t - t0 < 4000) requestAnimationFrame(tick);
+        else resolve(times);
+      };
+      requestAnimationFrame(tick);
+    }),
+);
+const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
+out.playing_fps = +((frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000)).toFixed(1);
+out.playing_frame_ms_p95 = +gaps[Math.floor(gaps.length * 0.95)].toFixed(1);
+await browser.close();
+console.log(JSON.stringify(out, null, 2));
