@@ -265,6 +265,8 @@ pub struct World<P: Protocol> {
     next_msg_id: u64,
     rng: SimRng,
     script: Rc<Vec<(TimeUs, Input<P::Command>)>>,
+    /// Reused for every handler's effects, so a step allocates nothing for them.
+    effect_buf: Vec<Effect<P::Msg, P::Timer>>,
 }
 
 impl<P: Protocol> World<P> {
@@ -290,6 +292,7 @@ impl<P: Protocol> World<P> {
             next_msg_id: 1,
             rng: SimRng::new(seed),
             script: Rc::new(Vec::new()),
+            effect_buf: Vec::new(),
         };
         for i in 0..n {
             let id = NodeId(i as u8);
@@ -297,7 +300,7 @@ impl<P: Protocol> World<P> {
             let node = w.proto.init_node(id, &mut ctx);
             let effects = std::mem::take(&mut ctx.effects);
             w.nodes.push(node);
-            w.apply_effects(id, effects);
+            w.apply_effects(id, effects.into_iter());
         }
         for (i, (t, _)) in script.iter().enumerate() {
             let seq = w.next_seq();
@@ -438,14 +441,15 @@ impl<P: Protocol> World<P> {
         id: NodeId,
         f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P::Msg, P::Timer>) -> P::Note,
     ) -> P::Note {
-        let mut ctx = Ctx::new(self.now, id, &mut self.rng);
+        let mut ctx = Ctx { now: self.now, me: id, rng: &mut self.rng, effects: std::mem::take(&mut self.effect_buf) };
         let note = f(&self.proto, &mut self.nodes[id.idx()], &mut ctx);
-        let effects = std::mem::take(&mut ctx.effects);
-        self.apply_effects(id, effects);
+        let mut effects = std::mem::take(&mut ctx.effects);
+        self.apply_effects(id, effects.drain(..));
+        self.effect_buf = effects;
         note
     }
 
-    fn apply_effects(&mut self, me: NodeId, effects: Vec<Effect<P::Msg, P::Timer>>) {
+    fn apply_effects(&mut self, me: NodeId, effects: impl Iterator<Item = Effect<P::Msg, P::Timer>>) {
         for e in effects {
             match e {
                 Effect::Send { to, msg, delay_us } => self.send(me, to, msg, delay_us),
@@ -470,7 +474,10 @@ impl<P: Protocol> World<P> {
         let (lo, hi, loss, dup) = (cfg.latency_us_min, cfg.latency_us_max, cfg.loss, cfg.duplicate);
         let factor = self.net.slow[from.idx()].max(self.net.slow[to.idx()]).max(1) as u64;
         let copies = if self.rng.chance(dup) { 2 } else { 1 };
-        for _ in 0..copies {
+        let mut msg = Some(msg);
+        for copy in 0..copies {
+            let msg = if copy + 1 == copies { msg.take() } else { msg.clone() };
+            let Some(msg) = msg else { break };
             let lost = self.rng.chance(loss);
             let latency = self.rng.range_u64(lo, hi) * factor;
             let depart_us = self.now + delay_us;
@@ -478,7 +485,7 @@ impl<P: Protocol> World<P> {
             let id = self.next_msg_id;
             self.next_msg_id += 1;
             let seq = self.next_seq();
-            self.in_flight.insert(id, InFlight { id, from, to, depart_us, arrive_us, msg: msg.clone(), lost });
+            self.in_flight.insert(id, InFlight { id, from, to, depart_us, arrive_us, msg, lost });
             self.queue.push(QItem { time: arrive_us, seq, what: Queued::Deliver(id) });
         }
     }

@@ -47,11 +47,13 @@ impl RaftChecker {
     }
 
     pub fn check(&mut self, raft: &Raft, nodes: &[RaftNode], up: &[bool], out: &mut Vec<Breach>) {
-        let servers: Vec<&Server> = nodes.iter().filter_map(RaftNode::server).collect();
+        // Servers come first in `nodes`; the client is last.
+        let servers = &nodes[..raft.n_servers().min(nodes.len())];
+        let servers = || servers.iter().filter_map(RaftNode::server);
         let name = |id: NodeId| format!("S{}", id.0 + 1);
 
         // Election Safety and Leader Completeness, when a leader is first seen.
-        for s in &servers {
+        for s in servers() {
             if s.role != Role::Leader || !up[s.id.idx()] {
                 continue;
             }
@@ -71,7 +73,7 @@ impl RaftChecker {
         }
 
         // Leader Append-Only.
-        for s in &servers {
+        for s in servers() {
             let i = s.id.idx();
             if s.role != Role::Leader {
                 self.leader_logs[i] = None;
@@ -97,23 +99,23 @@ impl RaftChecker {
         }
 
         // Log Matching, for logs that changed.
-        for a in 0..servers.len() {
-            if servers[a].log_version == self.seen_version[a] {
+        for a in servers() {
+            if a.log_version == self.seen_version[a.id.idx()] {
                 continue;
             }
-            for b in 0..servers.len() {
-                if a != b {
-                    self.check_matching(servers[a], servers[b], out);
+            for b in servers() {
+                if a.id != b.id {
+                    self.check_matching(a, b, out);
                 }
             }
         }
-        for (i, s) in servers.iter().enumerate() {
-            self.seen_version[i] = s.log_version;
+        for s in servers() {
+            self.seen_version[s.id.idx()] = s.log_version;
         }
 
         // State Machine Safety, for newly applied indexes.
-        let mut new_commits = Vec::new();
-        for s in &servers {
+        let mut new_commits = false;
+        for s in servers() {
             let i = s.id.idx();
             if s.commit < self.checked_commit[i] {
                 self.checked_commit[i] = s.commit; // restarted: it will apply again
@@ -124,7 +126,7 @@ impl RaftChecker {
                 match self.committed.get(&idx) {
                     None => {
                         self.committed.insert(idx, Committed { entry: e.clone(), commit_term: s.term, first_by: s.id });
-                        new_commits.push(idx);
+                        new_commits = true;
                     }
                     Some(c) if c.entry != *e => {
                         let msg = format!(
@@ -143,14 +145,13 @@ impl RaftChecker {
             }
             self.checked_commit[i] = self.checked_commit[i].max(upto);
         }
-        if !new_commits.is_empty() {
-            for s in &servers {
+        if new_commits {
+            for s in servers() {
                 if s.role == Role::Leader && up[s.id.idx()] {
                     self.check_completeness(s, out);
                 }
             }
         }
-        let _ = raft;
     }
 
     fn check_completeness(&mut self, leader: &Server, out: &mut Vec<Breach>) {
