@@ -101,6 +101,7 @@ fn home(props: &HomeProps) -> Html {
             <main id="main" class="home">
                 { for props.warnings.iter().map(|w| html!{ <div class="banner warn" role="alert">{w}</div> }) }
                 <section class="hero">
+                    <div class="hero-text">
                     <h1>{"Distributed systems, running in front of you."}</h1>
                     <p class="lede">
                         {"Every lab is a live, seeded simulation: step it forward and back, crash nodes, cut the network, \
@@ -112,6 +113,8 @@ fn home(props: &HomeProps) -> Html {
                         <li><strong>{"Breakable."}</strong>{" Crash, partition, drop, delay — at any step."}</li>
                         <li><strong>{"Checked."}</strong>{" Invariants run after every event."}</li>
                     </ul>
+                    </div>
+                    <crate::components::hero::Hero />
                 </section>
                 <section aria-labelledby="labs-heading">
                     <h2 id="labs-heading" class="section-title">{"Labs"}</h2>

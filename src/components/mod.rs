@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod event_log;
 pub mod help;
+pub mod hero;
 pub mod icons;
 pub mod invariants;
 pub mod transport;

@@ -2,4 +2,4 @@
 //! functions of (world, view time, layout).
 
 pub mod raft;
-mod raft_view;
+pub(crate) mod raft_view;

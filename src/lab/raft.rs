@@ -135,6 +135,8 @@ pub struct RaftLab {
     markers: Vec<(u64, Marker)>,
     markers_upto: u64,
     experiment: Option<Experiment>,
+    /// Embedded in another page: no site header or side panel.
+    embed: bool,
     _keys: Option<EventListener>,
 }
 
@@ -178,6 +180,7 @@ impl RaftLab {
             }
         }
         let step = params.int("step", 0, 0, MAX_STEPS);
+        let embed = params.flag("embed", false);
         warnings.append(&mut params.warnings);
         let world = World::new(Raft::new(config.clone()), seed, scenario.script.clone());
         let mut tl = Timeline::with_injections(world, injections);
@@ -210,6 +213,7 @@ impl RaftLab {
             markers: Vec::new(),
             markers_upto: 0,
             experiment: None,
+            embed,
             _keys: None,
         };
         lab.refresh_markers();
@@ -244,6 +248,9 @@ impl RaftLab {
             pairs.push(("inj", inj.join(",")));
         }
         pairs.push(("step", self.tl.cursor().to_string()));
+        if self.embed {
+            pairs.push(("embed", "1".into()));
+        }
         build_query(&pairs)
     }
 
@@ -655,16 +662,25 @@ impl Component for RaftLab {
                 </div>
             }
         });
-        let leader_note = match self.leader() {
-            Some(l) => {
-                let term = w.nodes[l.idx()].server().map(|s| s.term).unwrap_or(0);
-                format!("S{} leads term {term}", l.0 + 1)
+        let mut leaders: Vec<(u64, NodeId)> = w
+            .nodes
+            .iter()
+            .filter_map(RaftNode::server)
+            .filter(|s| s.role == dsviz_sim::labs::raft::Role::Leader && w.is_up(s.id))
+            .map(|s| (s.term, s.id))
+            .collect();
+        leaders.sort_by(|a, b| b.cmp(a));
+        let leader_note = match leaders.as_slice() {
+            [] => "No leader".to_string(),
+            [(t, l)] => format!("S{} leads term {t}", l.0 + 1),
+            [(t, l), rest @ ..] => {
+                let stale: Vec<String> = rest.iter().map(|(t, l)| format!("S{} (term {t})", l.0 + 1)).collect();
+                format!("S{} leads term {t}; {} still think{} it leads", l.0 + 1, stale.join(", "), if stale.len() == 1 { "s" } else { "" })
             }
-            None => "No leader".to_string(),
         };
         let status = html! {
             <div class="status-strip" aria-live="polite">
-                <span class={classes!("pill", self.leader().map(|_| "ok"))}>{leader_note}</span>
+                <span class={classes!("pill", (!leaders.is_empty()).then_some("ok"), (leaders.len() > 1).then_some("split"))}>{leader_note}</span>
                 if w.net.is_partitioned() {
                     <span class="pill warn">{partition_text(w)}</span>
                 }
@@ -710,8 +726,31 @@ impl Component for RaftLab {
             }
         });
         let toast = self.toast.as_ref().map(|t| html! { <div class="toast" role="status">{t}</div> });
+        let caption = {
+            let cursor = self.tl.cursor();
+            let text = match cursor.checked_sub(1).and_then(|i| self.tl.records().get(i as usize)) {
+                Some(r) => w.narrate(&r.note),
+                None => "The run has not started. Press Play, or Step forward to go one event at a time.".to_string(),
+            };
+            html! {
+                <p class="caption" aria-live="polite">
+                    <span class="caption-step">{ if cursor == 0 { "Start".to_string() } else { format!("Step {cursor}") } }</span>
+                    {text}
+                </p>
+            }
+        };
+        let full_link = {
+            let q = self.query().replace("&embed=1", "");
+            dom::full_url(&q)
+        };
         html! {
             <>
+                if self.embed {
+                    <header class="embed-header">
+                        <strong>{"Raft · "}{self.scenario.title}</strong>
+                        <a href={full_link} target="_blank" rel="noopener">{"Open in dsviz ↗"}</a>
+                    </header>
+                } else {
                 <header class="site-header">
                     <a class="brand" href="?" onclick={link.callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?".into()) })}>
                         {icons::logo()}<span>{"dsviz"}</span>
@@ -725,7 +764,8 @@ impl Component for RaftLab {
                         <button class="icon-btn" aria-label="Keyboard shortcuts" onclick={link.callback(|_| Msg::Help(true))}>{"?"}</button>
                     </div>
                 </header>
-                <main id="main" class="lab">
+                }
+                <main id="main" class={classes!("lab", self.embed.then_some("embed"))}>
                     {for warnings}
                     <div class="stage">
                         <div class="diagram-wrap">
@@ -733,11 +773,13 @@ impl Component for RaftLab {
                             {for violation_banner}
                             {diagram}
                             {self.menu_view(ctx)}
+                            {caption}
                         </div>
                         {transport}
                         {faults}
                         {raft_view::logs(w)}
                     </div>
+                    if !self.embed {
                     <aside class="panel">
                         <div class="tabs" role="tablist" aria-label="Lab panels">
                             { for TABS.iter().map(|(t, label)| {
@@ -751,6 +793,7 @@ impl Component for RaftLab {
                         </div>
                         <div class="tab-body" role="tabpanel">{self.tab_view(ctx)}</div>
                     </aside>
+                    }
                 </main>
                 {for toast}
                 if self.help {
