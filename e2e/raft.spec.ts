@@ -134,3 +134,16 @@ test('usable at phone width', async ({ page }) => {
   const homeOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(homeOverflow).toBeLessThanOrEqual(0);
 });
+
+test('embed mode: the lab without site chrome, still a full simulation', async ({ page }) => {
+  await page.goto('/?lab=raft&sc=leader-crash&step=40&embed=1');
+  await expect(page.locator('.site-header')).toHaveCount(0);
+  await expect(page.getByRole('tab', { name: 'Settings' })).toHaveCount(0);
+  const open = page.getByRole('link', { name: /Open in dsviz/ });
+  await expect(open).toHaveAttribute('href', /sc=leader-crash/);
+  expect(await open.getAttribute('href')).not.toContain('embed=1');
+  await expect(page.locator('.caption')).toContainText('Step 40');
+  await page.getByRole('button', { name: 'Step forward' }).click();
+  await expect(page.locator('.caption')).toContainText('Step 41');
+  await expect(page).toHaveURL(/embed=1/);
+});

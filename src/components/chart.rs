@@ -24,19 +24,21 @@ const COLORS: &[RGBColor] = &[
 pub fn cdf_svg(title: &str, x_label: &str, series: &[Series], x_min: f64, x_max: f64) -> String {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (520, 340)).into_drawing_area();
         let _ = root.fill(&WHITE);
         let chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 17))
+            .caption(title, ("sans-serif", 20))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(48)
+            .x_label_area_size(46)
+            .y_label_area_size(54)
             .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..100.0);
         let Ok(mut chart) = chart else { return svg_error(title) };
         let _ = chart
             .configure_mesh()
             .x_desc(x_label)
             .y_desc("cumulative %")
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 15))
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_label_formatter(&|v| format!("{v:.0}"))
             .light_line_style(RGBColor(238, 241, 245))
@@ -62,6 +64,7 @@ pub fn cdf_svg(title: &str, x_label: &str, series: &[Series], x_min: f64, x_max:
         let _ = chart
             .configure_series_labels()
             .position(SeriesLabelPosition::LowerRight)
+            .label_font(("sans-serif", 14))
             .background_style(WHITE.mix(0.9))
             .border_style(RGBColor(203, 213, 225))
             .draw();
@@ -71,7 +74,7 @@ pub fn cdf_svg(title: &str, x_label: &str, series: &[Series], x_min: f64, x_max:
 }
 
 fn svg_error(title: &str) -> String {
-    format!("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 640 60'><text x='10' y='30'>Could not draw {}</text></svg>", escape(title))
+    format!("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 520 60'><text x='10' y='30'>Could not draw {}</text></svg>", escape(title))
 }
 
 fn escape(s: &str) -> String {

@@ -846,8 +846,8 @@ fn fig16_charts(results: &[RangeResult]) -> (String, String) {
     let top = series(&|r| r.timeout_ms[0] == 150);
     let bottom = series(&|r| r.timeout_ms[0] < 150 || r.timeout_ms == [150, 300]);
     (
-        cdf_svg("Varying randomness (150–X ms)", "time without leader (ms)", &top, 100.0, 100_000.0),
-        cdf_svg("Varying the timeout scale", "time without leader (ms)", &bottom, 10.0, 10_000.0),
+        cdf_svg("Varying randomness (150–X ms)", "time without leader (ms)", &top, 100.0, 12_000.0),
+        cdf_svg("Varying the timeout scale", "time without leader (ms)", &bottom, 10.0, 3_000.0),
     )
 }
 
@@ -1057,7 +1057,7 @@ impl RaftLab {
                     <label class="field"><span>{"Seed"}</span>
                         <span class="with-btn">
                             <input type="text" inputmode="numeric" value={self.draft_seed.clone()} onchange={input(Field::Seed)} />
-                            <button type="button" class="icon-btn" aria-label="New random seed" onclick={link.callback(|_| Msg::NewSeed)}>{"🎲"}</button>
+                            <button type="button" aria-label="New random seed" onclick={link.callback(|_| Msg::NewSeed)}>{"Random"}</button>
                         </span>
                     </label>
                     <label class="field"><span>{"Election timeout min (ms)"}</span><input type="number" min="1" max="10000" value={d.election_timeout_ms_min.to_string()} onchange={input(Field::TimeoutMin)} /></label>
