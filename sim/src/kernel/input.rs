@@ -33,6 +33,8 @@ pub enum Input<C> {
     Drop(u64),
     /// Multiply the latency of everything a node sends or receives (1 = normal).
     Slow(Who, u8),
+    /// Set the latency range (µs) of the link from `.0` to `.1`, one way.
+    LinkLatency(NodeId, NodeId, u64, u64),
     /// A lab-specific command, delivered to a node.
     Command(Who, C),
 }
@@ -83,6 +85,7 @@ impl<C: CommandCodec> Input<C> {
             Input::Cut(a, b) => format!("cut.{}.{}", a.0, b.0),
             Input::Drop(id) => format!("drop.{id}"),
             Input::Slow(w, f) => format!("slow.{}.{f}", who_str(w)),
+            Input::LinkLatency(a, b, lo, hi) => format!("lat.{}.{}-{lo}-{hi}", a.0, b.0),
             Input::Command(w, c) => format!("cmd.{}.{}", who_str(w), c.encode()),
         }
     }
@@ -125,6 +128,18 @@ impl<C: CommandCodec> Input<C> {
                 let w = parse_who(need(a, s)?, n_nodes)?;
                 let f: u8 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad slow factor"))?;
                 Ok(Input::Slow(w, f.clamp(1, 20)))
+            }
+            "lat" => {
+                let from = parse_node(need(a, s)?, n_nodes)?;
+                let rest: Vec<&str> = need(b, s)?.split('-').collect();
+                let [to, lo, hi] = rest[..] else { return Err(format!("'{s}': expected lat.FROM.TO-MIN-MAX")) };
+                let to = parse_node(to, n_nodes)?;
+                let lo: u64 = lo.parse().map_err(|_| format!("'{s}': bad minimum latency"))?;
+                let hi: u64 = hi.parse().map_err(|_| format!("'{s}': bad maximum latency"))?;
+                if lo > hi || hi > super::net::LATENCY_US_MAX {
+                    return Err(format!("'{s}': latency must satisfy MIN <= MAX <= {}", super::net::LATENCY_US_MAX));
+                }
+                Ok(Input::LinkLatency(from, to, lo, hi))
             }
             "cmd" => {
                 let w = parse_who(need(a, s)?, n_nodes)?;
@@ -170,6 +185,7 @@ mod tests {
             Input::Cut(NodeId(1), NodeId(3)),
             Input::Drop(1234),
             Input::Slow(Who::Id(NodeId(4)), 5),
+            Input::LinkLatency(NodeId(0), NodeId(3), 1_000, 250_000),
             Input::Command(Who::Leader, Poke(9)),
         ];
         for i in inputs {
@@ -179,7 +195,7 @@ mod tests {
 
     #[test]
     fn bad_text_is_an_error_not_a_panic() {
-        for s in ["", "crash", "crash.9", "crash.-1", "part.0-x", "cut.1", "drop.zz", "cmd.1.nope", "slow.1.999", "ü.ü", "crash.L.L"] {
+        for s in ["", "crash", "crash.9", "crash.-1", "part.0-x", "cut.1", "drop.zz", "cmd.1.nope", "slow.1.999", "ü.ü", "crash.L.L", "lat.0.1", "lat.0.1-5", "lat.0.1-9-3", "lat.0.7-1-2", "lat.0.1-1-99999999"] {
             let r: Result<Input<Poke>, String> = Input::parse(s, 5);
             assert!(r.is_err() || s == "crash.L.L", "{s} parsed as {r:?}");
         }

@@ -16,6 +16,9 @@ pub mod time;
 pub mod timeline;
 pub mod world;
 
+#[cfg(test)]
+mod tests;
+
 pub use input::{Input, Who};
 pub use net::{DropReason, NetConfig, Network, NodeId};
 pub use rng::SimRng;

@@ -7,7 +7,7 @@
 //! as a cut cable would.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// A node's index in the world: servers first, then any clients.
@@ -92,6 +92,9 @@ pub struct Network {
     /// Latency multiplier per node (1 = normal), applied to messages it
     /// sends and receives.
     pub slow: Vec<u8>,
+    /// Per-link latency ranges (µs) that replace the default range for
+    /// messages from `.0` to `.1`.
+    pub link_latency: BTreeMap<(NodeId, NodeId), (u64, u64)>,
 }
 
 /// A group number for nodes not named in a partition: they stay together.
@@ -105,7 +108,19 @@ impl Network {
             cuts: BTreeSet::new(),
             up: vec![true; n_nodes],
             slow: vec![1; n_nodes],
+            link_latency: BTreeMap::new(),
         }
+    }
+
+    /// The latency range (µs) of the link from `from` to `to`.
+    pub fn latency_range(&self, from: NodeId, to: NodeId) -> (u64, u64) {
+        self.link_latency.get(&(from, to)).copied().unwrap_or((self.config.latency_us_min, self.config.latency_us_max))
+    }
+
+    /// Sets one link's latency range, clamped like [`NetConfig`]'s.
+    pub fn set_link_latency(&mut self, from: NodeId, to: NodeId, min_us: u64, max_us: u64) {
+        let max_us = max_us.min(LATENCY_US_MAX);
+        self.link_latency.insert((from, to), (min_us.min(max_us), max_us));
     }
 
     pub fn n_nodes(&self) -> usize {

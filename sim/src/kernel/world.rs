@@ -172,6 +172,8 @@ pub enum Note<N> {
     Healed,
     Cut(NodeId, NodeId),
     Slowed(NodeId, u8),
+    /// A link's latency range changed (µs).
+    LinkLatency(NodeId, NodeId, u64, u64),
     /// An input that could not apply (no leader to crash, node already down...).
     Skipped(String),
 }
@@ -470,8 +472,8 @@ impl<P: Protocol> World<P> {
         if to.idx() >= self.nodes.len() || self.in_flight.len() >= MAX_IN_FLIGHT {
             return;
         }
-        let cfg = &self.net.config;
-        let (lo, hi, loss, dup) = (cfg.latency_us_min, cfg.latency_us_max, cfg.loss, cfg.duplicate);
+        let (lo, hi) = self.net.latency_range(from, to);
+        let (loss, dup) = (self.net.config.loss, self.net.config.duplicate);
         let factor = self.net.slow[from.idx()].max(self.net.slow[to.idx()]).max(1) as u64;
         let copies = if self.rng.chance(dup) { 2 } else { 1 };
         let mut msg = Some(msg);
@@ -568,6 +570,14 @@ impl<P: Protocol> World<P> {
                 self.net.cuts.insert((*a, *b));
                 (None, Note::Cut(*a, *b))
             }
+            Input::LinkLatency(a, b, lo, hi) => {
+                if a.idx() >= self.nodes.len() || b.idx() >= self.nodes.len() || a == b {
+                    return (None, Note::Skipped("that link does not exist".into()));
+                }
+                self.net.set_link_latency(*a, *b, *lo, *hi);
+                let (lo, hi) = self.net.latency_range(*a, *b);
+                (None, Note::LinkLatency(*a, *b, lo, hi))
+            }
             Input::Drop(id) => match self.in_flight.remove(id) {
                 Some(m) => {
                     let kind = m.msg.kind();
@@ -612,6 +622,13 @@ impl<P: Protocol> World<P> {
             Note::Cut(a, b) => format!("The link from {} to {} is cut (one way).", p.node_name(*a), p.node_name(*b)),
             Note::Slowed(n, 1) => format!("{} runs at normal speed again.", p.node_name(*n)),
             Note::Slowed(n, f) => format!("{} slows down: its messages take {f}× as long.", p.node_name(*n)),
+            Note::LinkLatency(a, b, lo, hi) => format!(
+                "Messages from {} to {} now take {}–{}.",
+                p.node_name(*a),
+                p.node_name(*b),
+                super::time::fmt_time(*lo),
+                super::time::fmt_time(*hi)
+            ),
             Note::Skipped(why) => format!("Nothing happens: {why}."),
         }
     }
@@ -621,7 +638,13 @@ impl<P: Protocol> World<P> {
             Note::Proto(n) => self.proto.marker(n),
             Note::Dropped { reason: DropReason::ByHand, .. } => Some(Marker::Fault),
             Note::Dropped { .. } | Note::Skipped(_) => None,
-            Note::Crashed(_) | Note::Restarted(..) | Note::Partitioned(_) | Note::Healed | Note::Cut(..) | Note::Slowed(..) => {
+            Note::Crashed(_)
+            | Note::Restarted(..)
+            | Note::Partitioned(_)
+            | Note::Healed
+            | Note::Cut(..)
+            | Note::Slowed(..)
+            | Note::LinkLatency(..) => {
                 Some(Marker::Fault)
             }
         }

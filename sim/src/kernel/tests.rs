@@ -1,0 +1,260 @@
+//! Kernel tests with a minimal protocol: node 0 pings, everyone pongs.
+//! Each test pins one network or timeline rule with exact effects.
+
+use super::input::CommandCodec;
+use super::world::MessageKind;
+use super::*;
+
+#[derive(Clone, Debug)]
+struct Ping {
+    n: usize,
+    net: NetConfig,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum PMsg {
+    Ping(u32),
+    Pong(u32),
+}
+
+impl MessageKind for PMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            PMsg::Ping(_) => "Ping",
+            PMsg::Pong(_) => "Pong",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum PCmd {
+    /// Ping node `.0`, holding the message `.1` µs before it leaves.
+    Ping(u8, u64),
+    /// Start (or restart) a timer of `.0` µs.
+    Arm(u64),
+}
+
+impl CommandCodec for PCmd {
+    fn encode(&self) -> String {
+        match self {
+            PCmd::Ping(to, d) => format!("ping-{to}-{d}"),
+            PCmd::Arm(d) => format!("arm-{d}"),
+        }
+    }
+    fn parse(s: &str) -> Result<Self, String> {
+        let p: Vec<&str> = s.split('-').collect();
+        match p[..] {
+            ["ping", to, d] => Ok(PCmd::Ping(to.parse().map_err(|_| "to")?, d.parse().map_err(|_| "d")?)),
+            ["arm", d] => Ok(PCmd::Arm(d.parse().map_err(|_| "d")?)),
+            _ => Err(format!("bad {s}")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct PNode {
+    got: Vec<(u64, PMsg)>,
+    fired: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum PNote {
+    Got(PMsg),
+    Sent,
+    Fired,
+    Up,
+}
+
+impl Protocol for Ping {
+    type Node = PNode;
+    type Msg = PMsg;
+    type Timer = u8;
+    type Command = PCmd;
+    type Note = PNote;
+    type Checker = ();
+
+    fn n_nodes(&self) -> usize {
+        self.n
+    }
+    fn net_config(&self) -> NetConfig {
+        self.net.clone()
+    }
+    fn node_name(&self, id: NodeId) -> String {
+        format!("N{}", id.0)
+    }
+    fn init_node(&self, _id: NodeId, _ctx: &mut Ctx<'_, PMsg, u8>) -> PNode {
+        PNode::default()
+    }
+    fn on_message(&self, node: &mut PNode, ctx: &mut Ctx<'_, PMsg, u8>, from: NodeId, msg: PMsg) -> PNote {
+        node.got.push((ctx.now, msg.clone()));
+        if let PMsg::Ping(k) = msg {
+            ctx.send(from, PMsg::Pong(k));
+        }
+        PNote::Got(msg)
+    }
+    fn on_timer(&self, node: &mut PNode, _ctx: &mut Ctx<'_, PMsg, u8>, _timer: u8) -> PNote {
+        node.fired += 1;
+        PNote::Fired
+    }
+    fn on_command(&self, _node: &mut PNode, ctx: &mut Ctx<'_, PMsg, u8>, cmd: &PCmd) -> PNote {
+        match cmd {
+            PCmd::Ping(to, d) => ctx.send_after(NodeId(*to), PMsg::Ping(7), *d),
+            PCmd::Arm(d) => ctx.set_timer(0, *d),
+        }
+        PNote::Sent
+    }
+    fn on_crash(&self, _node: &mut PNode) {}
+    fn on_restart(&self, _node: &mut PNode, _ctx: &mut Ctx<'_, PMsg, u8>) -> PNote {
+        PNote::Up
+    }
+    fn invariants(&self) -> &'static [InvariantInfo] {
+        &[]
+    }
+    fn new_checker(&self) {}
+    fn check(&self, _view: &CheckView<'_, Self>, _checker: &mut (), _out: &mut Vec<Breach>) {}
+    fn narrate(&self, note: &PNote) -> String {
+        format!("{note:?}")
+    }
+}
+
+fn world(net: NetConfig) -> World<Ping> {
+    World::new(Ping { n: 3, net }, 5, vec![])
+}
+
+fn fixed(latency_us: u64) -> NetConfig {
+    NetConfig { latency_us_min: latency_us, latency_us_max: latency_us, loss: 0.0, duplicate: 0.0 }
+}
+
+fn ping(w: &mut World<Ping>, to: u8, hold_us: u64) {
+    w.step(Some(&Input::Command(Who::Id(NodeId(0)), PCmd::Ping(to, hold_us)))).unwrap();
+}
+
+/// Steps until nothing is left; returns the notes.
+fn drain(w: &mut World<Ping>) -> Vec<Note<PNote>> {
+    let mut out = Vec::new();
+    while let Some(r) = w.step(None) {
+        out.push(r.note);
+    }
+    out
+}
+
+#[test]
+fn a_ping_arrives_after_its_latency_and_is_answered() {
+    let mut w = world(fixed(10_000));
+    ping(&mut w, 1, 0);
+    let m = w.in_flight.values().next().unwrap().clone();
+    assert_eq!((m.from, m.to, m.depart_us, m.arrive_us, m.lost), (NodeId(0), NodeId(1), 0, 10_000, false));
+    assert_eq!(drain(&mut w), vec![Note::Proto(PNote::Got(PMsg::Ping(7))), Note::Proto(PNote::Got(PMsg::Pong(7)))]);
+    assert_eq!(w.nodes[1].got, vec![(10_000, PMsg::Ping(7))]);
+    assert_eq!(w.nodes[0].got, vec![(20_000, PMsg::Pong(7))]);
+}
+
+#[test]
+fn a_held_message_leaves_late_and_dies_with_its_sender() {
+    let mut w = world(fixed(10_000));
+    ping(&mut w, 1, 5_000);
+    let m = w.in_flight.values().next().unwrap().clone();
+    assert_eq!((m.depart_us, m.arrive_us), (5_000, 15_000));
+    w.step(Some(&Input::Crash(Who::Id(NodeId(0))))).unwrap();
+    assert!(w.in_flight.is_empty(), "it had not left when its sender crashed");
+    assert_eq!(drain(&mut w), vec![]);
+}
+
+#[test]
+fn a_partition_drops_messages_at_arrival_and_a_heal_in_time_saves_them() {
+    let mut w = world(fixed(10_000));
+    ping(&mut w, 1, 0);
+    w.step(Some(&Input::Partition(vec![vec![NodeId(1)]]))).unwrap();
+    let notes = drain(&mut w);
+    assert!(matches!(notes[..], [Note::Dropped { reason: DropReason::Partition, kind: "Ping", .. }]), "{notes:?}");
+
+    let mut w = world(fixed(10_000));
+    ping(&mut w, 1, 0);
+    w.step(Some(&Input::Isolate(Who::Id(NodeId(1))))).unwrap();
+    w.step(Some(&Input::Heal)).unwrap();
+    assert_eq!(drain(&mut w).len(), 2, "healed before arrival: delivered and answered");
+}
+
+#[test]
+fn cuts_are_one_way_and_down_receivers_drop() {
+    let mut w = world(fixed(1_000));
+    w.step(Some(&Input::Cut(NodeId(1), NodeId(0)))).unwrap();
+    ping(&mut w, 1, 0);
+    let notes = drain(&mut w);
+    assert!(matches!(notes[..], [Note::Proto(PNote::Got(PMsg::Ping(7))), Note::Dropped { reason: DropReason::LinkCut, kind: "Pong", .. }]), "{notes:?}");
+
+    let mut w = world(fixed(1_000));
+    ping(&mut w, 2, 0);
+    w.step(Some(&Input::Crash(Who::Id(NodeId(2))))).unwrap();
+    assert!(matches!(drain(&mut w)[..], [Note::Dropped { reason: DropReason::ReceiverDown, .. }]));
+}
+
+#[test]
+fn loss_and_duplication_follow_their_probabilities() {
+    let mut w = world(NetConfig { latency_us_min: 0, latency_us_max: 0, loss: 0.9, duplicate: 0.0 });
+    for _ in 0..1000 {
+        ping(&mut w, 1, 0);
+    }
+    let lost = w.in_flight.values().filter(|m| m.lost).count();
+    assert!((850..=950).contains(&lost), "{lost} of 1000 lost at p = 0.9");
+    let mut w = world(NetConfig { latency_us_min: 0, latency_us_max: 0, loss: 0.0, duplicate: 0.5 });
+    for _ in 0..1000 {
+        ping(&mut w, 1, 0);
+    }
+    assert!((1400..=1600).contains(&w.in_flight.len()), "{} copies of 1000 pings at p = 0.5", w.in_flight.len());
+}
+
+#[test]
+fn slow_nodes_and_link_latency_stretch_delivery() {
+    let mut w = world(fixed(2_000));
+    w.step(Some(&Input::Slow(Who::Id(NodeId(1)), 5))).unwrap();
+    ping(&mut w, 1, 0);
+    ping(&mut w, 2, 0);
+    let arrivals: Vec<(u8, u64)> = w.in_flight.values().map(|m| (m.to.0, m.arrive_us)).collect();
+    assert_eq!(arrivals, vec![(1, 10_000), (2, 2_000)]);
+
+    let mut w = world(fixed(2_000));
+    let r = w.step(Some(&Input::LinkLatency(NodeId(0), NodeId(2), 30_000, 30_000))).unwrap();
+    assert_eq!(w.narrate(&r.note), "Messages from N0 to N2 now take 30.0 ms–30.0 ms.");
+    ping(&mut w, 2, 0);
+    assert_eq!(w.in_flight.values().next().unwrap().arrive_us, 30_000);
+    let notes = drain(&mut w);
+    assert_eq!(w.nodes[0].got, vec![(32_000, PMsg::Pong(7))], "only the one direction is slow: {notes:?}");
+}
+
+#[test]
+fn a_reset_timer_fires_once_and_stale_entries_are_not_steps() {
+    let mut w = world(fixed(1_000));
+    w.step(Some(&Input::Command(Who::Id(NodeId(0)), PCmd::Arm(5_000)))).unwrap();
+    w.step(Some(&Input::Command(Who::Id(NodeId(0)), PCmd::Arm(8_000)))).unwrap();
+    assert_eq!(w.next_live_event_time(), Some(8_000));
+    let before = w.step;
+    assert_eq!(drain(&mut w), vec![Note::Proto(PNote::Fired)]);
+    assert_eq!((w.step - before, w.nodes[0].fired, w.now), (1, 1, 8_000));
+}
+
+#[test]
+fn a_crashed_node_loses_its_timers_and_inputs_to_missing_nodes_are_skipped() {
+    let mut w = world(fixed(1_000));
+    w.step(Some(&Input::Command(Who::Id(NodeId(1)), PCmd::Arm(5_000)))).unwrap();
+    w.step(Some(&Input::Crash(Who::Id(NodeId(1))))).unwrap();
+    assert_eq!(drain(&mut w), vec![]);
+    let r = w.step(Some(&Input::Crash(Who::Id(NodeId(9))))).unwrap();
+    assert_eq!(w.narrate(&r.note), "Nothing happens: node 9 does not exist.");
+    let r = w.step(Some(&Input::Crash(Who::Leader))).unwrap();
+    assert_eq!(w.narrate(&r.note), "Nothing happens: there is no leader.");
+    let r = w.step(Some(&Input::Drop(999))).unwrap();
+    assert_eq!(w.narrate(&r.note), "Nothing happens: message 999 is no longer in flight.");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_latencies() {
+    let run = || {
+        let mut w = World::new(Ping { n: 3, net: NetConfig::default() }, 77, vec![]);
+        for _ in 0..50 {
+            ping(&mut w, 1, 0);
+        }
+        w.in_flight.values().map(|m| m.arrive_us).collect::<Vec<_>>()
+    };
+    assert_eq!(run(), run());
+}
