@@ -90,6 +90,7 @@ pub enum Field {
     LatencyMin,
     LatencyMax,
     Loss,
+    Duplicate,
     Fsync,
     Seed,
     SafeVote,
@@ -496,6 +497,7 @@ impl Component for RaftLab {
                     Field::LatencyMin => d.latency_us_min = num(&value).map(|v| (v * 1000.0) as u64).unwrap_or(d.latency_us_min),
                     Field::LatencyMax => d.latency_us_max = num(&value).map(|v| (v * 1000.0) as u64).unwrap_or(d.latency_us_max),
                     Field::Loss => d.loss = num(&value).map(|v| v / 100.0).unwrap_or(d.loss),
+                    Field::Duplicate => d.duplicate = num(&value).map(|v| v / 100.0).unwrap_or(d.duplicate),
                     Field::Fsync => d.fsync_us = num(&value).map(|v| (v * 1000.0) as u64).unwrap_or(d.fsync_us),
                     Field::Seed => self.draft_seed = value,
                     Field::SafeVote => d.safety.up_to_date_vote = value == "on",
@@ -903,8 +905,17 @@ impl RaftLab {
                 };
                 use dsviz_sim::kernel::world::MessageKind;
                 let title = format!("{} #{mid}: {} → {}", m.msg.kind(), w.proto.node_name(m.from), w.proto.node_name(m.to));
+                let (from, to) = (m.from, m.to);
+                let (lo, hi) = w.net.latency_range(from, to);
+                let link_name = format!("{} → {}", w.proto.node_name(from), w.proto.node_name(to));
                 let items = html! {
-                    <button onclick={link.callback(move |_| Msg::Inject(Input::Drop(mid)))}>{"Drop this message"}</button>
+                    <>
+                        <button onclick={link.callback(move |_| Msg::Inject(Input::Drop(mid)))}>{"Drop this message"}</button>
+                        <button onclick={link.callback(move |_| Msg::Inject(Input::LinkLatency(from, to, lo.max(1_000) * 10, hi.max(1_000) * 10)))}>
+                            {format!("Delay the link {link_name} (10× latency)")}
+                        </button>
+                        <button onclick={link.callback(move |_| Msg::Inject(Input::Cut(from, to)))}>{format!("Cut the link {link_name} (one way)")}</button>
+                    </>
                 };
                 (title, m.to, items)
             }
@@ -1067,6 +1078,7 @@ impl RaftLab {
                     <label class="field"><span>{"Latency min (ms)"}</span><input type="number" min="0" max="1000" step="0.1" value={ms(d.latency_us_min)} onchange={input(Field::LatencyMin)} /></label>
                     <label class="field"><span>{"Latency max (ms)"}</span><input type="number" min="0" max="1000" step="0.1" value={ms(d.latency_us_max)} onchange={input(Field::LatencyMax)} /></label>
                     <label class="field"><span>{"Message loss (%)"}</span><input type="number" min="0" max="50" step="1" value={format!("{}", (d.loss * 100.0).round())} onchange={input(Field::Loss)} /></label>
+                    <label class="field"><span>{"Duplication (%)"}</span><input type="number" min="0" max="50" step="1" value={format!("{}", (d.duplicate * 100.0).round())} onchange={input(Field::Duplicate)} /></label>
                 </div>
                 <fieldset class="switches">
                     <legend>{"Safety rules"}</legend>
@@ -1077,7 +1089,7 @@ impl RaftLab {
                     <label><input type="checkbox" checked={d.safety.persist_vote} onchange={check(Field::SafePersist)} />
                         <span><b>{"Persist votedFor"}</b>{" — remember the vote across a crash (Figure 2)."}</span></label>
                 </fieldset>
-                <p class="muted">{"Applying restarts the run from step 0 with the scenario's script. Ranges: 3–9 servers, timeouts 1–10,000 ms, latency up to 1 s, loss up to 50 %, fsync up to 200 ms."}</p>
+                <p class="muted">{"Applying restarts the run from step 0 with the scenario's script. Ranges: 3–9 servers, timeouts 1–10,000 ms, latency up to 1 s, loss and duplication up to 50 %, fsync up to 200 ms."}</p>
                 <div class="row">
                     <button type="submit" class="primary">{"Apply and restart"}</button>
                     <button type="button" onclick={link.callback(|_| Msg::RevertSettings)}>{"Scenario defaults"}</button>

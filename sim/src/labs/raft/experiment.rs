@@ -103,6 +103,7 @@ pub fn trial_config(range_ms: (u64, u64)) -> RaftConfig {
         latency_us_min: LATENCY_US_MIN,
         latency_us_max: LATENCY_US_MAX,
         loss: 0.0,
+        duplicate: 0.0,
         fsync_us: FSYNC_US,
         safety: Safety::default(),
     }

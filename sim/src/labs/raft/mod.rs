@@ -79,6 +79,8 @@ pub struct RaftConfig {
     pub latency_us_max: u64,
     /// Probability a message is lost, 0–0.5.
     pub loss: f64,
+    /// Probability a message is delivered twice, 0–0.5.
+    pub duplicate: f64,
     /// Time to persist a change of term, vote or log before answering
     /// (votes and AppendEntries replies wait for it), 0–200,000 µs.
     pub fsync_us: u64,
@@ -95,6 +97,7 @@ impl Default for RaftConfig {
             latency_us_min: 8_000,
             latency_us_max: 15_000,
             loss: 0.0,
+            duplicate: 0.0,
             fsync_us: 2_000,
             safety: Safety::default(),
         }
@@ -123,12 +126,13 @@ impl RaftConfig {
         self.latency_us_max = self.latency_us_max.min(LATENCY_US_MAX);
         self.latency_us_min = self.latency_us_min.min(self.latency_us_max);
         self.loss = if self.loss.is_finite() { self.loss.clamp(0.0, LOSS_MAX) } else { 0.0 };
+        self.duplicate = if self.duplicate.is_finite() { self.duplicate.clamp(0.0, LOSS_MAX) } else { 0.0 };
         self.fsync_us = self.fsync_us.min(FSYNC_US_MAX);
         self
     }
 
     /// Reads a configuration from query parameters, on top of `base`.
-    /// Keys: `n`, `eto` (ms range), `hb` (ms), `lat` (µs range), `loss`,
+    /// Keys: `n`, `eto` (ms range), `hb` (ms), `lat` (µs range), `loss`, `dup`,
     /// `fsync` (µs), `s_vote`, `s_commit`, `s_persist` (1/0).
     pub fn from_params(base: &RaftConfig, p: &mut Params) -> RaftConfig {
         let (emin, emax) = p.range("eto", (base.election_timeout_ms_min, base.election_timeout_ms_max), 1, TIMEOUT_MS_MAX);
@@ -141,6 +145,7 @@ impl RaftConfig {
             latency_us_min: lmin,
             latency_us_max: lmax,
             loss: p.float("loss", base.loss, 0.0, LOSS_MAX),
+            duplicate: p.float("dup", base.duplicate, 0.0, LOSS_MAX),
             fsync_us: p.int("fsync", base.fsync_us, 0, FSYNC_US_MAX),
             safety: Safety {
                 up_to_date_vote: p.flag("s_vote", base.safety.up_to_date_vote),
@@ -168,6 +173,9 @@ impl RaftConfig {
         }
         if self.loss != base.loss {
             out.push(("loss", format!("{}", self.loss)));
+        }
+        if self.duplicate != base.duplicate {
+            out.push(("dup", format!("{}", self.duplicate)));
         }
         if self.fsync_us != base.fsync_us {
             out.push(("fsync", self.fsync_us.to_string()));
@@ -406,7 +414,7 @@ impl crate::kernel::Protocol for Raft {
             latency_us_min: self.config.latency_us_min,
             latency_us_max: self.config.latency_us_max,
             loss: self.config.loss,
-            duplicate: 0.0,
+            duplicate: self.config.duplicate,
         }
     }
     fn node_name(&self, id: NodeId) -> String {

@@ -302,6 +302,7 @@ fn config_params_round_trip_and_clamp() {
         latency_us_min: 500,
         latency_us_max: 1500,
         loss: 0.1,
+        duplicate: 0.05,
         fsync_us: 6000,
         safety: Safety { up_to_date_vote: false, current_term_commit: false, persist_vote: false },
     };
@@ -470,6 +471,7 @@ fn chaos_config(seed: u64) -> RaftConfig {
         latency_us_min: 1_000,
         latency_us_max: 30_000,
         loss: if seed % 4 == 0 { 0.1 } else { 0.0 },
+        duplicate: if seed % 5 == 0 { 0.1 } else { 0.0 },
         fsync_us: 1_000,
         safety: Safety::default(),
     }
