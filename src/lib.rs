@@ -11,6 +11,7 @@ pub mod components;
 pub mod dom;
 pub mod lab;
 pub mod route;
+pub mod study;
 
 /// Mounts the app on the page's body.
 pub fn start() {
