@@ -5,6 +5,7 @@ use crate::catalog::CATALOG;
 use crate::components::icons;
 use crate::dom;
 use crate::lab::raft::RaftLab;
+use crate::pages::study::Study;
 use crate::route::{build_query, Page, Route};
 use gloo::events::EventListener;
 use yew::prelude::*;
@@ -48,6 +49,7 @@ pub fn app() -> Html {
             html! { <RaftLab key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> }
         }
         Page::Lab { .. } => html! { <Home warnings={vec!["That lab does not exist.".to_string()]} navigate={navigate.clone()} /> },
+        Page::Study => html! { <Study key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> },
     };
     html! {
         <>
@@ -93,10 +95,18 @@ fn home(props: &HomeProps) -> Html {
             </li>
         }
     });
+    let study_click = {
+        let navigate = props.navigate.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            navigate.emit("?page=study".into());
+        })
+    };
     html! {
         <>
             <header class="site-header">
                 <a class="brand" href="?">{icons::logo()}<span>{"dsviz"}</span></a>
+                <nav class="top-nav" aria-label="Main"><a href="?page=study" onclick={study_click.clone()}>{"Study"}</a></nav>
             </header>
             <main id="main" class="home">
                 { for props.warnings.iter().map(|w| html!{ <div class="banner warn" role="alert">{w}</div> }) }
@@ -119,6 +129,16 @@ fn home(props: &HomeProps) -> Html {
                 <section aria-labelledby="labs-heading">
                     <h2 id="labs-heading" class="section-title">{"Labs"}</h2>
                     <ul class="lab-grid">{ for cards }</ul>
+                </section>
+                <section aria-labelledby="study-heading" class="study-promo">
+                    <h2 id="study-heading" class="section-title">{"Interview preparation"}</h2>
+                    <div class="promo-card">
+                        <div>
+                            <h3>{format!("{} questions, {} concepts", crate::content::bank().questions().len(), crate::content::bank().concepts().len())}</h3>
+                            <p>{"Staff-level prompts with strong answers, the usual weak answer and why it falls short, and follow-ups. Where a lab can show the answer, one click opens the exact step; predictions are graded by running the simulation. Spaced repetition and timed mock interviews keep you honest."}</p>
+                        </div>
+                        <a class="button primary" href="?page=study" onclick={study_click}>{"Open study mode"}</a>
+                    </div>
                 </section>
             </main>
             <footer class="site-footer">

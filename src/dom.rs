@@ -1,6 +1,8 @@
 //! The few browser calls the app makes, each failing soft: a missing
 //! window or a refused clipboard is reported, never a panic.
 
+use wasm_bindgen::JsCast;
+
 pub fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
@@ -60,4 +62,33 @@ pub fn copy_text(text: String, done: yew::Callback<bool>) {
 /// A random seed for "new seed" buttons: the UI may use entropy, the simulation never does.
 pub fn random_seed() -> u64 {
     (js_sys::Math::random() * 1_000_000.0) as u64
+}
+
+/// Reads a localStorage entry; `None` if absent or storage is unavailable.
+pub fn local_get(key: &str) -> Option<String> {
+    window().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Writes a localStorage entry; an error says why (private mode, quota).
+pub fn local_set(key: &str, value: &str) -> Result<(), String> {
+    let storage = window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .ok_or_else(|| "this browser does not allow local storage here".to_string())?;
+    storage.set_item(key, value).map_err(|_| "the browser refused to save (storage full or disabled)".to_string())
+}
+
+/// Whole days since the Unix epoch, by the learner's clock (for scheduling reviews).
+pub fn today() -> u32 {
+    (js_sys::Date::now() / 86_400_000.0).max(0.0) as u32
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, text: &str) -> Result<(), String> {
+    let doc = window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlElement = doc.create_element("a").map_err(|_| "cannot create a link")?.dyn_into().map_err(|_| "not an element")?;
+    let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)));
+    a.set_attribute("href", &href).map_err(|_| "bad link")?;
+    a.set_attribute("download", name).map_err(|_| "bad name")?;
+    a.click();
+    Ok(())
 }

@@ -8,8 +8,10 @@ pub mod app;
 pub mod bench;
 pub mod catalog;
 pub mod components;
+pub mod content;
 pub mod dom;
 pub mod lab;
+pub mod pages;
 pub mod route;
 pub mod study;
 

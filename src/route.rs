@@ -11,6 +11,8 @@ pub enum Page {
     Home,
     /// A lab, with the query pairs it reads itself.
     Lab { lab: String },
+    /// Study mode: every question, reviews, mock interviews.
+    Study,
 }
 
 /// A parsed location: the page plus every pair, and problems found.
@@ -44,7 +46,13 @@ impl Route {
             pairs.push((decode(k), decode(v)));
         }
         let mut warnings = Vec::new();
+        let page_param = pairs.iter().find(|(k, _)| k == "page").map(|(_, v)| v.clone());
         let page = match pairs.iter().find(|(k, _)| k == "lab").map(|(_, v)| v.as_str()) {
+            None if page_param.as_deref() == Some("study") => Page::Study,
+            None if page_param.is_some() => {
+                warnings.push(format!("There is no page called '{}'; here is the home page.", truncate(page_param.as_deref().unwrap_or(""), 40)));
+                Page::Home
+            }
             None => Page::Home,
             Some(lab) if LABS.contains(&lab) => Page::Lab { lab: lab.to_string() },
             Some(other) => {
@@ -135,6 +143,8 @@ mod tests {
     fn home_lab_and_unknown_lab() {
         assert_eq!(Route::parse("").page, Page::Home);
         assert_eq!(Route::parse("?lab=raft&seed=3").page, Page::Lab { lab: "raft".into() });
+        assert_eq!(Route::parse("?page=study").page, Page::Study);
+        assert_eq!(Route::parse("?page=nope").warnings.len(), 1);
         let r = Route::parse("?lab=paxos");
         assert_eq!(r.page, Page::Home);
         assert_eq!(r.warnings.len(), 1);

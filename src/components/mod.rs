@@ -6,5 +6,6 @@ pub mod event_log;
 pub mod help;
 pub mod hero;
 pub mod icons;
+pub mod question;
 pub mod invariants;
 pub mod transport;

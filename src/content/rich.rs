@@ -194,6 +194,9 @@ fn check_line(n: usize, raw: &str) -> Result<(), RichError> {
     if t.starts_with('|') {
         return Err(err(n, "tables are not supported; use a list"));
     }
+    if matches!(t.trim_end(), "-" | "*") {
+        return Err(err(n, "empty list item"));
+    }
     Ok(())
 }
 

@@ -8,7 +8,10 @@ use crate::components::event_log::{EventLog, LogLine};
 use crate::components::help::Help;
 use crate::components::icons;
 use crate::components::invariants::{InvariantRow, Invariants};
+use crate::components::question::QuestionCard;
 use crate::components::transport::{Transport, DEFAULT_SPEED, SPEEDS};
+use crate::content::{self, render::render_compact, Grade, Prediction, Question, RunUntil};
+use crate::study::store;
 use crate::dom;
 use crate::route::{build_query, truncate, Route};
 use dsviz_sim::kernel::timeline::MAX_STEPS;
@@ -35,10 +38,12 @@ pub enum Tab {
     Invariants,
     Settings,
     Experiment,
+    Questions,
 }
 
 const TABS: &[(Tab, &str)] = &[
     (Tab::Scenario, "Scenario"),
+    (Tab::Questions, "Questions"),
     (Tab::Events, "Events"),
     (Tab::Invariants, "Invariants"),
     (Tab::Settings, "Settings"),
@@ -79,6 +84,22 @@ pub enum Msg {
     ExpFrame,
     ExpCancel,
     Navigate(String),
+    Answer(String),
+    EndPrediction,
+}
+
+/// A prediction the learner is answering: the run is paused at its step.
+struct ActivePrediction {
+    q: &'static Question,
+    idx: usize,
+    chosen: Option<String>,
+    grade: Option<Result<Grade, String>>,
+}
+
+impl ActivePrediction {
+    fn p(&self) -> &'static Prediction {
+        &self.q.predictions[self.idx]
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -138,6 +159,9 @@ pub struct RaftLab {
     experiment: Option<Experiment>,
     /// Embedded in another page: no site header or side panel.
     embed: bool,
+    predict: Option<ActivePrediction>,
+    /// Where playing stops by itself (a prediction's outcome).
+    stop_at: Option<RunUntil>,
     _keys: Option<EventListener>,
 }
 
@@ -182,6 +206,13 @@ impl RaftLab {
         }
         let step = params.int("step", 0, 0, MAX_STEPS);
         let embed = params.flag("embed", false);
+        let predict = route.get("predict").and_then(|v| match find_prediction(v, scenario.id, step) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                warnings.push(e);
+                None
+            }
+        });
         warnings.append(&mut params.warnings);
         let world = World::new(Raft::new(config.clone()), seed, scenario.script.clone());
         let mut tl = Timeline::with_injections(world, injections);
@@ -207,7 +238,6 @@ impl RaftLab {
             last_frame_ms: None,
             frame: None,
             menu: None,
-            tab: Tab::Scenario,
             help: false,
             toast: None,
             reached_pause,
@@ -215,6 +245,9 @@ impl RaftLab {
             markers_upto: 0,
             experiment: None,
             embed,
+            tab: if predict.is_some() { Tab::Questions } else { Tab::Scenario },
+            predict,
+            stop_at: None,
             _keys: None,
         };
         lab.refresh_markers();
@@ -251,6 +284,9 @@ impl RaftLab {
         pairs.push(("step", self.tl.cursor().to_string()));
         if self.embed {
             pairs.push(("embed", "1".into()));
+        }
+        if let Some(a) = self.predict.as_ref().filter(|a| a.chosen.is_none()) {
+            pairs.push(("predict", format!("{}~{}", a.q.id, a.idx)));
         }
         build_query(&pairs)
     }
@@ -359,6 +395,30 @@ impl Component for RaftLab {
                 let dt = self.last_frame_ms.map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
                 self.last_frame_ms = Some(ts);
                 let mut target = self.view_us + dt * SPEEDS[self.speed].0 * 1000.0;
+                if let Some(stop) = self.stop_at {
+                    let done = match stop {
+                        RunUntil::Step(s) => self.tl.cursor() >= s,
+                        RunUntil::TimeMs(t) => self.view_us >= (t * 1000) as f64,
+                    };
+                    if done {
+                        self.stop_at = None;
+                        self.pause();
+                        self.toast = Some("Paused: this is the outcome the prediction asked about.".into());
+                        return true;
+                    }
+                    if let RunUntil::TimeMs(t) = stop {
+                        target = target.min((t * 1000) as f64);
+                    }
+                    if let RunUntil::Step(s) = stop {
+                        // Never run past the step: move one event at a time near it.
+                        if self.tl.cursor() + 1 >= s {
+                            let _ = self.tl.forward();
+                            self.after_move();
+                            self.schedule_frame(ctx);
+                            return true;
+                        }
+                    }
+                }
                 let pause_us = (self.scenario.pause_ms * 1000) as f64;
                 let stop_for_notice = !self.reached_pause && self.scenario.pause_ms > 0 && target >= pause_us;
                 if stop_for_notice {
@@ -636,6 +696,38 @@ impl Component for RaftLab {
                 ctx.props().navigate.emit(q);
                 false
             }
+            Msg::Answer(choice) => {
+                let Some(a) = self.predict.as_mut() else { return false };
+                if a.chosen.is_some() {
+                    return false;
+                }
+                let grade = content::grade(a.p(), &choice);
+                if let Ok(g) = &grade {
+                    let (mut progress, _) = store::load();
+                    progress.record_prediction(&format!("{}#{}", a.q.id, a.idx), g.correct);
+                    if let Err(e) = store::save(&progress) {
+                        self.toast = Some(format!("Your answer was graded but not saved: {e}."));
+                    }
+                }
+                a.chosen = Some(choice);
+                a.grade = Some(grade);
+                // Let the simulation play out to the moment the question is about.
+                self.stop_at = Some(a.p().run_until);
+                self.reached_pause = true;
+                if !self.playing {
+                    self.playing = true;
+                    self.last_frame_ms = None;
+                    self.schedule_frame(ctx);
+                }
+                self.sync_url();
+                true
+            }
+            Msg::EndPrediction => {
+                self.predict = None;
+                self.stop_at = None;
+                self.sync_url();
+                true
+            }
         }
     }
 
@@ -770,6 +862,7 @@ impl Component for RaftLab {
                 <main id="main" class={classes!("lab", self.embed.then_some("embed"))}>
                     {for warnings}
                     <div class="stage">
+                        {self.prediction_view(ctx)}
                         <div class="diagram-wrap">
                             {status}
                             {for violation_banner}
@@ -939,6 +1032,60 @@ impl RaftLab {
             Tab::Invariants => self.invariants_view(ctx),
             Tab::Settings => self.settings_view(ctx),
             Tab::Experiment => self.experiment_view(ctx),
+            Tab::Questions => self.questions_view(ctx),
+        }
+    }
+
+    fn questions_view(&self, ctx: &Context<Self>) -> Html {
+        let navigate = ctx.link().callback(Msg::Navigate);
+        let qs = content::bank().for_lab("raft");
+        html! {
+            <div class="questions">
+                <p class="muted">
+                    {format!("{} interview questions this lab can show. Answers stay hidden until you ask; “Show me” opens the step that demonstrates the answer, and “Predict” pauses the run and grades your guess by playing it out. All questions: ", qs.len())}
+                    <a href="?page=study" onclick={ctx.link().callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?page=study".into()) })}>{"study mode"}</a>{"."}
+                </p>
+                { for qs.into_iter().map(|q| html!{ <QuestionCard q={q} navigate={navigate.clone()} show_concept={false} /> }) }
+            </div>
+        }
+    }
+
+    fn prediction_view(&self, ctx: &Context<Self>) -> Html {
+        let Some(a) = &self.predict else { return html! {} };
+        let link = ctx.link();
+        let p = a.p();
+        let options = p.options.iter().map(|o| {
+            let choice = o.clone();
+            let chosen = a.chosen.as_deref() == Some(o.as_str());
+            let actual = matches!(&a.grade, Some(Ok(g)) if g.actual == *o);
+            let class = classes!("option", chosen.then_some("chosen"), (a.chosen.is_some() && actual).then_some("actual"));
+            html! {
+                <button {class} disabled={a.chosen.is_some()} onclick={link.callback(move |_| Msg::Answer(choice.clone()))}>{o}</button>
+            }
+        });
+        let verdict = match (&a.chosen, &a.grade) {
+            (Some(c), Some(Ok(g))) => html! {
+                <div class={classes!("verdict", if g.correct { "right" } else { "wrong" })} role="status">
+                    <strong>{ if g.correct { "Right." } else { "Not quite." } }</strong>
+                    {format!(" You said {c}; the simulation says {}. ", g.actual)}
+                    {render_compact(&p.explanation)}
+                    <p class="muted">{ if self.playing { "Watch it happen: the run is playing to that moment." } else { "Step back and forth to see why." } }</p>
+                </div>
+            },
+            (Some(_), Some(Err(e))) => html! { <div class="verdict wrong" role="status">{format!("This prediction could not be graded: {e}.")}</div> },
+            _ => html! { <p class="muted">{"The run is paused here. Choose an answer; then the simulation plays on and grades it."}</p> },
+        };
+        html! {
+            <section class="prediction" aria-label="Prediction">
+                <div class="prediction-head">
+                    <span class="badge-predict">{"Predict"}</span>
+                    <span class="q-ref">{&a.q.id}</span>
+                    <button class="linklike" onclick={link.callback(|_| Msg::EndPrediction)}>{ if a.chosen.is_some() { "Done" } else { "Skip" } }</button>
+                </div>
+                <p class="prediction-q">{render_compact(&p.question)}</p>
+                <div class="options" role="group" aria-label="Your prediction">{for options}</div>
+                {verdict}
+            </section>
         }
     }
 
@@ -1161,3 +1308,17 @@ impl RaftLab {
     }
 }
 
+
+/// Finds the prediction a link names (`id~index`), checking it belongs to
+/// this scenario and step.
+fn find_prediction(v: &str, scenario: &str, step: u64) -> Result<ActivePrediction, String> {
+    let bad = || format!("The link names a prediction '{}' that does not exist.", truncate(v, 40));
+    let (id, idx) = v.split_once('~').ok_or_else(bad)?;
+    let idx: usize = idx.parse().map_err(|_| bad())?;
+    let q = content::bank().question(id).ok_or_else(bad)?;
+    let p = q.predictions.get(idx).ok_or_else(bad)?;
+    if p.lab != "raft" || p.scenario != scenario || p.at_step != step {
+        return Err(format!("The prediction '{}' belongs to another scenario or step, so it is not shown.", truncate(v, 40)));
+    }
+    Ok(ActivePrediction { q, idx, chosen: None, grade: None })
+}

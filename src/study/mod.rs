@@ -3,3 +3,4 @@
 //! show it live in `crate::pages`.
 
 pub mod progress;
+pub mod store;

@@ -4,6 +4,7 @@
 
 pub mod params;
 pub mod raft;
+pub mod register;
 
 use crate::kernel::{Input, Protocol, TimeUs, Timeline, World};
 

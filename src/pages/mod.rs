@@ -1,0 +1,3 @@
+//! Pages that are not labs.
+
+pub mod study;
