@@ -10,7 +10,9 @@
 //! trace on every platform. There is one RNG per run (ChaCha8), time is
 //! virtual, and only ordered collections are iterated.
 
+pub mod check;
 pub mod history;
 pub mod kernel;
 pub mod labs;
+pub mod pbs;
 pub mod stats;

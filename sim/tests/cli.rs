@@ -212,3 +212,230 @@ fn arguments_that_are_not_utf8_are_refused_not_a_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("dsviz-sim: error: "));
 }
+
+// ---- pbs ------------------------------------------------------------------------
+
+#[test]
+fn pbs_json_has_the_documented_fields_in_order() {
+    let text = ok(&["experiment", "pbs", "--n", "3", "--r", "1", "--w", "1"]);
+    assert!(
+        text.starts_with(r#"{"experiment":"pbs","n":3,"r":1,"w":1,"p_miss_closed_form":0.6666666666666666,"p_miss_monte_carlo":"#),
+        "{text}"
+    );
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let mut k = keys(&v);
+    k.sort();
+    assert_eq!(k, ["experiment", "n", "p_miss_closed_form", "p_miss_monte_carlo", "r", "t_visibility", "w"]);
+    // 10,000 trials by default: five standard deviations of the estimate.
+    let est = v["p_miss_monte_carlo"].as_f64().unwrap();
+    let tol = 5.0 * (2.0f64 / 9.0 / 10_000.0).sqrt();
+    assert!((est - 2.0 / 3.0).abs() < tol, "{est}");
+    let curve = v["t_visibility"].as_array().unwrap();
+    assert_eq!(curve.len(), dsviz_sim::pbs::T_MS_DEFAULT.len());
+    let mut last = 0.0;
+    for (p, t) in curve.iter().zip(dsviz_sim::pbs::T_MS_DEFAULT) {
+        let mut k = keys(p);
+        k.sort();
+        assert_eq!(k, ["p_consistent", "t_ms"]);
+        assert_eq!(p["t_ms"].as_f64(), Some(*t));
+        let pc = p["p_consistent"].as_f64().unwrap();
+        assert!(pc >= last && pc <= 1.0, "{text}");
+        last = pc;
+    }
+    assert!(last > 0.99, "fresh 200 ms after the commit: {text}");
+    // The library gives the same curve.
+    let lib = dsviz_sim::pbs::run(dsviz_sim::pbs::PbsConfig::new(3, 1, 1), 1).unwrap();
+    assert!(text.contains(&serde_json::to_string(&lib.t_visibility).unwrap()), "{text}");
+    // A strict quorum never misses.
+    let v = json(&["experiment", "pbs", "--n=5", "--r=3", "--w=3", "--trials=500"]);
+    assert_eq!((v["p_miss_closed_form"].as_f64(), v["p_miss_monte_carlo"].as_f64()), (Some(0.0), Some(0.0)));
+    assert!(v["t_visibility"].as_array().unwrap().iter().all(|p| p["p_consistent"] == 1.0));
+}
+
+#[test]
+fn pbs_csv_has_one_row_per_t() {
+    let text = ok(&["experiment", "pbs", "--n", "5", "--r", "2", "--w", "2", "--trials", "1000", "--seed", "3", "--format", "csv"]);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), dsviz_sim::pbs::T_MS_DEFAULT.len());
+    assert_eq!(&rows[0][..4], ["5", "2", "2", "0.3"]);
+    assert_eq!(rows[0][5], "0");
+    assert!(rows.iter().all(|r| r.len() == 7 && r[6].parse::<f64>().is_ok()));
+}
+
+#[test]
+fn pbs_with_defaults_and_the_same_bytes_twice() {
+    let v = json(&["experiment", "pbs", "--trials", "200"]);
+    assert_eq!((v["n"].as_u64(), v["r"].as_u64(), v["w"].as_u64()), (Some(3), Some(1), Some(1)));
+    let args = ["experiment", "pbs", "--n", "7", "--r", "2", "--w", "3", "--trials", "3000", "--seed", "9"];
+    assert_eq!(ok(&args), ok(&args));
+    assert_ne!(ok(&args), ok(&["experiment", "pbs", "--n", "7", "--r", "2", "--w", "3", "--trials", "3000", "--seed", "10"]));
+}
+
+// ---- check-history ---------------------------------------------------------------
+
+/// A file under the temp dir, removed when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, text: &str) -> TempFile {
+        let path = std::env::temp_dir().join(format!("dsviz-cli-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).expect("the temp dir is writable");
+        TempFile(path)
+    }
+    fn arg(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp path")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+const STALE_READ: &str = r#"[
+  {"client": 1, "op": "write", "value": 1, "invoke": 0, "response": 10},
+  {"client": 2, "op": "write", "value": 2, "invoke": 20, "response": 30},
+  {"client": 3, "op": "read", "value": 1, "invoke": 40, "response": 50}
+]"#;
+
+#[test]
+fn check_history_reports_a_stale_read() {
+    let f = TempFile::new("stale.json", STALE_READ);
+    let text = ok(&["check-history", f.arg()]);
+    assert!(text.starts_with(r#"{"linearizable":false,"sequential":true,"explanation":"op 2 (client 3: read → 1, [40, 50]) returned 1"#), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let mut k = keys(&v);
+    k.sort();
+    assert_eq!(
+        k,
+        ["conflict", "culprit", "explanation", "linearizable", "operations", "sequential", "sequential_explanation", "session", "unknown_reason", "witness"]
+    );
+    assert_eq!(v["culprit"], 2);
+    assert_eq!(v["conflict"], serde_json::json!([2, 0, 1]));
+    assert!(v["witness"].is_null() && v["unknown_reason"].is_null() && v["sequential_explanation"].is_null());
+    assert_eq!(v["operations"], 3);
+    assert_eq!(v["session"]["read_your_writes"], serde_json::json!([]));
+    assert_eq!(ok(&["check-history", f.arg()]), text, "the same bytes twice");
+}
+
+#[test]
+fn check_history_reads_stdin_and_gives_a_witness() {
+    use std::io::Write;
+    let history = r#"[{"client":1,"op":"write","value":"a","invoke":0,"response":10},
+                      {"client":2,"op":"read","value":"a","invoke":5,"response":15},
+                      {"client":2,"op":"write","value":"b","invoke":20},
+                      {"client":2,"op":"read","value":"a","invoke":30,"response":40}]"#;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dsviz-sim"))
+        .args(["check-history", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(history.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The write of "b" never returned and nobody saw it: left out.
+    assert_eq!((v["linearizable"].as_bool(), v["sequential"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(v["witness"], serde_json::json!([0, 1, 3]));
+    assert!(v["explanation"].is_null() && v["culprit"].is_null());
+    assert_eq!(v["conflict"], serde_json::json!([]));
+    // Client 2 read "a" after its own write of "b" was invoked, but that write never completed: no violation.
+    assert_eq!(v["session"]["read_your_writes_total"], 0);
+}
+
+#[test]
+fn check_history_session_violations_and_unknown() {
+    let f = TempFile::new(
+        "session.json",
+        r#"[{"client":1,"op":"write","value":1,"invoke":0,"response":10},
+            {"client":2,"op":"write","value":2,"invoke":20,"response":30},
+            {"client":2,"op":"read","value":1,"invoke":40,"response":50}]"#,
+    );
+    let v = json(&["check-history", f.arg()]);
+    assert_eq!(v["linearizable"], false);
+    // Sequentially consistent (write 2, write 1, read 1), but client 2 did
+    // not read its own write: session guarantees use real time.
+    assert_eq!(v["sequential"], true);
+    let ryw = &v["session"]["read_your_writes"];
+    assert_eq!(ryw[0]["client"], 2);
+    assert_eq!(ryw[0]["ops"], serde_json::json!([1, 2]));
+    assert!(ryw[0]["explanation"].as_str().unwrap().contains("did not see its own write"));
+    // A search with no room answers null, with the reason.
+    let v = json(&["check-history", f.arg(), "--max-states", "1"]);
+    assert!(v["linearizable"].is_null() && v["sequential"].is_null(), "{v}");
+    assert_eq!(
+        v["unknown_reason"],
+        "linearizability: the linearizability search explored its limit of 1 configurations without an answer; \
+         sequential consistency: the sequential consistency search explored its limit of 1 configurations without an answer"
+    );
+}
+
+#[test]
+fn bad_history_files_exit_2_saying_what_and_where() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("badop.json", "[\n  {\"client\":1,\"op\":\"write\",\"value\":1,\"invoke\":0,\"response\":1},\n  {\"client\":1,\"op\":\"delete\",\"invoke\":0}\n]", "operation 1 (line 3): 'op' must be read, write or cas"),
+        ("syntax.json", "[\n  {\"client\":1,\n  \"op\":}\n]", "not valid JSON: expected value at line 3 column 8"),
+        ("order.json", "[{\"client\":1,\"op\":\"read\",\"invoke\":9,\"response\":3}]", "operation 0 (line 1): 'response' (3) is before 'invoke' (9)"),
+        ("object.json", "{\"ops\":[]}", "a history must be a JSON array of operations, not an object"),
+        ("empty.json", "", "the input ends early: EOF while parsing a value at line 1 column 0"),
+    ];
+    for (name, text, message) in cases {
+        let f = TempFile::new(name, text);
+        let out = run(&["check-history", f.arg()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name} printed to stdout");
+        assert_eq!(stderr, format!("dsviz-sim: error: {}: {message}\n", f.arg()), "{name}");
+    }
+    let missing = std::env::temp_dir().join(format!("dsviz-cli-{}-missing.json", std::process::id()));
+    let out = run(&["check-history", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with(&format!("dsviz-sim: error: cannot read {}: ", missing.display())), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "no usage for a bad file: {stderr}");
+}
+
+#[test]
+fn bad_pbs_and_check_history_arguments_exit_2_with_usage() {
+    let f = TempFile::new("args.json", STALE_READ);
+    let cases: &[&[&str]] = &[
+        &["experiment", "pbs", "--n", "0"],
+        &["experiment", "pbs", "--n", "21"],
+        &["experiment", "pbs", "--n", "3", "--r", "4"],
+        &["experiment", "pbs", "--w", "4"],
+        &["experiment", "pbs", "--r", "0"],
+        &["experiment", "pbs", "--r", "one"],
+        &["experiment", "pbs", "--n", "3", "--n", "4"],
+        &["experiment", "pbs", "--trials", "0"],
+        &["experiment", "pbs", "--steps", "3"],
+        &["experiment", "pbs", "--max-states", "3"],
+        &["experiment", "raft-election-time", "--n", "3"],
+        &["check-history"],
+        &["check-history", "--max-states", "5"],
+        &["check-history", f.arg(), "--max-states", "0"],
+        &["check-history", f.arg(), "--max-states", "100000001"],
+        &["check-history", f.arg(), "--trials", "5"],
+        &["check-history", f.arg(), "extra"],
+    ];
+    for args in cases {
+        let out = run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+        assert!(stderr.starts_with("dsviz-sim: error: ") && stderr.contains("Usage:"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn help_lists_pbs_and_check_history() {
+    let text = ok(&["--help"]);
+    for needle in ["experiment pbs", "check-history FILE|-", "--max-states", "p_miss_closed_form", "\"linearizable\":true|false|null"] {
+        assert!(text.contains(needle), "help omits {needle}");
+    }
+}

@@ -5,20 +5,27 @@
 //! experiment uses. Bad arguments print one error line and the usage to
 //! stderr and exit with status 2; nothing the user types makes it panic.
 
+use dsviz_sim::check::{self, json::INPUT_BYTES_MAX, CheckConfig, SeqVerdict, SessionReport, Verdict};
 use dsviz_sim::kernel::timeline::MAX_STEPS;
 use dsviz_sim::kernel::{Protocol, Timeline};
 use dsviz_sim::labs::raft::experiment::{
     election_time_trial, trial_seed, RangeResult, FIG16_RANGES_MS, TRIALS_MAX,
 };
 use dsviz_sim::labs::raft::{scenarios, RaftNode};
+use dsviz_sim::pbs::{self, PbsConfig, TPoint};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 const EXPERIMENT_ELECTION: &str = "raft-election-time";
+const EXPERIMENT_PBS: &str = "pbs";
 const TRIALS_DEFAULT: u32 = 1_000;
+const PBS_TRIALS_DEFAULT: u32 = 10_000;
+/// Most replicas the pbs experiment takes from the command line.
+const PBS_N_MAX: u64 = 20;
+const PBS_NRW_DEFAULT: (u32, u32, u32) = (3, 1, 1);
 const EXPERIMENT_SEED_DEFAULT: u64 = 1;
 /// Trials one thread takes at a time: small enough to share the slow
 /// ranges between cores, large enough to make the bookkeeping negligible.
@@ -33,6 +40,8 @@ fn usage() -> String {
 Usage:
   dsviz-sim scenario raft/<id> [--seed N] [--steps K] [--format json|csv]
   dsviz-sim experiment raft-election-time [--trials N] [--seed S] [--format json|csv]
+  dsviz-sim experiment pbs [--n N] [--r R] [--w W] [--trials N] [--seed S] [--format json|csv]
+  dsviz-sim check-history FILE|- [--max-states N]
   dsviz-sim help | --help | -h
 
 Options (also written --name=value):
@@ -40,7 +49,14 @@ Options (also written --name=value):
                 experiment: the base seed every trial's seed derives from (default 1)
   --steps K     scenario: run exactly K steps, 0-200000 (default: run to the
                 scenario's pause point)
-  --trials N    experiment: trials per timeout range, 1-100000 (default 1000)
+  --trials N    experiment: trials per timeout range, 1-100000 (default 1000);
+                pbs: trials, 1-100000 (default 10000)
+  --n N, --r R, --w W
+                pbs: replicas, read quorum and write quorum, 1 <= R, W <= N <= 20
+                (default N=3, R=1, W=1)
+  --max-states N
+                check-history: configurations each search may explore before it
+                answers \"unknown\" (null), 1-100000000 (default 5000000)
   --format F    json (default) or csv
 
 Scenarios:
@@ -55,6 +71,24 @@ Experiments:
   {EXPERIMENT_ELECTION:<25} Raft paper Figure 16: time from a leader crash to a new
                             leader, for its 10 election-timeout ranges (5 servers,
                             1-2 ms network, 6 ms fsync)
+  {EXPERIMENT_PBS:<25} Probabilistically Bounded Staleness (Bailis et al., VLDB 2012):
+                            the closed form C(N-W,R)/C(N,R) for a read quorum missing the
+                            write quorum, its Monte Carlo estimate (only the W acking
+                            replicas get the write, read at commit), and t-visibility
+                            from the WARS model: P(a read t ms after commit is fresh)
+                            for t = 0,1,2,5,10,20,50,100,200 ms. Default latencies,
+                            per replica and message: W (write arrives) exponential,
+                            mean 10 ms; A (ack), R (read request), S (read answer)
+                            exponential, mean 1 ms.
+
+History checks:
+  check-history FILE        Reads a JSON history of one register (FILE, or - for stdin)
+                            and checks linearizability, sequential consistency, and
+                            read-your-writes / monotonic reads per client. The format:
+                            [{{\"client\":1,\"op\":\"read\"|\"write\"|\"cas\",\"value\":..,
+                            \"expected\":.. (cas),\"ok\":true,\"invoke\":t0,\"response\":t1}}, ...]
+                            (a missing or null response: the operation never returned).
+                            Documented in full in the dsviz_sim::check module.
 
 Output:
   scenario json    {{\"lab\",\"scenario\",\"seed\",\"steps\":[{{\"step\",\"time_us\",\"actor\",\"text\",
@@ -66,8 +100,23 @@ Output:
   experiment csv   timeout_min_ms,timeout_max_ms,trial,time_ms (one row per trial, so a
                    CDF can be drawn from it; time_ms is empty when no leader was elected
                    within 10 s of virtual time)
+  pbs json         {{\"experiment\":\"pbs\",\"n\",\"r\",\"w\",\"p_miss_closed_form\",
+                   \"p_miss_monte_carlo\",\"t_visibility\":[{{\"t_ms\",\"p_consistent\"}}]}}
+  pbs csv          n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent (one row per t)
+  check-history    {{\"linearizable\":true|false|null,\"sequential\":true|false|null,
+                   \"explanation\":string|null,\"culprit\",\"conflict\",\"witness\",
+                   \"sequential_explanation\",\"unknown_reason\",\"operations\",
+                   \"session\":{{\"read_your_writes\":[{{\"client\",\"ops\",\"explanation\"}}],
+                   \"monotonic_reads\":[..],\"read_your_writes_total\",\"monotonic_reads_total\"}}}}
+                   null: the search reached --max-states without an answer.
+                   explanation: why the history is not linearizable; culprit: the operation
+                   whose response first makes it so; conflict: the operations the
+                   explanation names; witness: a linearization (operation numbers, from 0
+                   in file order).
 
-Exit status: 0 on success, 2 on bad arguments, 1 if the output could not be written.
+Exit status: 0 on success (whatever the verdict), 2 on bad arguments or an unreadable
+or invalid history (one line saying what and where), 1 if the output could not be
+written.
 "
     ));
     s
@@ -88,6 +137,10 @@ struct Flags {
     steps: Option<u64>,
     trials: Option<u32>,
     format: Option<Format>,
+    n: Option<u32>,
+    r: Option<u32>,
+    w: Option<u32>,
+    max_states: Option<u64>,
 }
 
 /// Reads `--name value` / `--name=value` flags; `allowed` names the ones
@@ -129,6 +182,22 @@ fn parse_flags(args: &[String], allowed: &[&str]) -> Result<Flags, BadArgs> {
             "--trials" => {
                 let n = number(name, &value, 1, TRIALS_MAX as u64)? as u32;
                 if f.trials.replace(n).is_some() {
+                    return Err(dup());
+                }
+            }
+            "--n" | "--r" | "--w" => {
+                let v = number(name, &value, 1, PBS_N_MAX)? as u32;
+                let slot = match name {
+                    "--n" => &mut f.n,
+                    "--r" => &mut f.r,
+                    _ => &mut f.w,
+                };
+                if slot.replace(v).is_some() {
+                    return Err(dup());
+                }
+            }
+            "--max-states" => {
+                if f.max_states.replace(number(name, &value, 1, check::MAX_STATES_LIMIT)?).is_some() {
                     return Err(dup());
                 }
             }
@@ -346,6 +415,9 @@ fn election_outcomes(trials: u32, base_seed: u64) -> Vec<Vec<Option<f64>>> {
 
 fn experiment(args: &[String]) -> Result<String, BadArgs> {
     let name = args.first().ok_or_else(|| BadArgs(format!("experiment needs a name, e.g. {EXPERIMENT_ELECTION}")))?;
+    if name == EXPERIMENT_PBS {
+        return pbs_experiment(&args[1..]);
+    }
     if name != EXPERIMENT_ELECTION {
         return Err(BadArgs(format!("unknown experiment '{name}'")));
     }
@@ -367,6 +439,147 @@ fn experiment(args: &[String]) -> Result<String, BadArgs> {
     Ok(to_json(&ExperimentOut { experiment: EXPERIMENT_ELECTION, trials, results }))
 }
 
+// ---- pbs -------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct PbsOut {
+    experiment: &'static str,
+    n: u32,
+    r: u32,
+    w: u32,
+    p_miss_closed_form: f64,
+    p_miss_monte_carlo: f64,
+    t_visibility: Vec<TPoint>,
+}
+
+fn pbs_experiment(args: &[String]) -> Result<String, BadArgs> {
+    let flags = parse_flags(args, &["--n", "--r", "--w", "--seed", "--trials", "--format"])?;
+    let (n, r, w) = (
+        flags.n.unwrap_or(PBS_NRW_DEFAULT.0),
+        flags.r.unwrap_or(PBS_NRW_DEFAULT.1),
+        flags.w.unwrap_or(PBS_NRW_DEFAULT.2),
+    );
+    if r > n || w > n {
+        return Err(BadArgs(format!("--r and --w must be at most --n ({n}), not {r} and {w}")));
+    }
+    let seed = flags.seed.unwrap_or(EXPERIMENT_SEED_DEFAULT);
+    let mut config = PbsConfig::new(n, r, w);
+    config.trials = flags.trials.unwrap_or(PBS_TRIALS_DEFAULT);
+    let curve = pbs::run(config.clone(), seed).map_err(|e| BadArgs(e.to_string()))?;
+    // The closed form's model: only the acking replicas get the write, read at once.
+    config.propagation = false;
+    config.t_ms = vec![0.0];
+    let no_propagation = pbs::run(config, seed).map_err(|e| BadArgs(e.to_string()))?;
+    // Misses over trials, from the count, so that the ratio prints cleanly.
+    let trials = no_propagation.trials.max(1) as f64;
+    let fresh = no_propagation.t_visibility.first().map_or(0.0, |p| (p.p_consistent * trials).round());
+    let p_miss_monte_carlo = (trials - fresh) / trials;
+    let out = PbsOut {
+        experiment: EXPERIMENT_PBS,
+        n,
+        r,
+        w,
+        p_miss_closed_form: curve.p_miss_closed_form,
+        p_miss_monte_carlo,
+        t_visibility: curve.t_visibility,
+    };
+    if flags.format == Some(Format::Csv) {
+        let mut csv = String::from("n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent\n");
+        for p in &out.t_visibility {
+            csv.push_str(&format!("{n},{r},{w},{},{},{},{}\n", out.p_miss_closed_form, out.p_miss_monte_carlo, p.t_ms, p.p_consistent));
+        }
+        return Ok(csv);
+    }
+    Ok(to_json(&out))
+}
+
+// ---- check-history ---------------------------------------------------------------
+
+#[derive(Serialize)]
+struct CheckOut {
+    linearizable: Option<bool>,
+    sequential: Option<bool>,
+    explanation: Option<String>,
+    culprit: Option<usize>,
+    conflict: Vec<usize>,
+    witness: Option<Vec<usize>>,
+    sequential_explanation: Option<String>,
+    unknown_reason: Option<String>,
+    operations: usize,
+    session: SessionReport,
+}
+
+/// What went wrong with a command: bad arguments (the usage helps) or a
+/// bad input file (it does not: one line says what and where).
+enum Failure {
+    Args(BadArgs),
+    Input(String),
+}
+
+impl From<BadArgs> for Failure {
+    fn from(b: BadArgs) -> Failure {
+        Failure::Args(b)
+    }
+}
+
+/// The whole input, or as much as one byte past the limit (so the import
+/// can say it is too large).
+fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    let limit = INPUT_BYTES_MAX as u64 + 1;
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    let name = if path == "-" { "standard input" } else { path };
+    read.map_err(|e| format!("cannot read {name}: {e}"))?;
+    Ok(bytes)
+}
+
+fn check_history(args: &[String]) -> Result<String, Failure> {
+    let path = args.first().ok_or_else(|| BadArgs("check-history needs a file name, or - for standard input".into()))?;
+    if path.starts_with("--") {
+        return Err(BadArgs(format!("check-history needs a file name before its flags, not '{path}'")).into());
+    }
+    let flags = parse_flags(&args[1..], &["--max-states"])?;
+    let bytes = read_input(path).map_err(Failure::Input)?;
+    let shown = if path == "-" { "<stdin>" } else { path.as_str() };
+    let history = check::json::from_slice(&bytes).map_err(|e| Failure::Input(format!("{shown}: {e}")))?;
+    let config = CheckConfig { max_states: flags.max_states.unwrap_or(check::MAX_STATES_DEFAULT) };
+    let report = check::check(&history, &config);
+    let mut unknown = Vec::new();
+    let (linearizable, explanation, witness) = match report.linearizable {
+        Verdict::Linearizable { order } => (Some(true), None, Some(order)),
+        Verdict::NotLinearizable { explanation } => (Some(false), Some(explanation), None),
+        Verdict::Unknown { reason } => {
+            unknown.push(format!("linearizability: {reason}"));
+            (None, None, None)
+        }
+    };
+    let (sequential, sequential_explanation) = match report.sequential {
+        SeqVerdict::Sequential { .. } => (Some(true), None),
+        SeqVerdict::NotSequential { explanation } => (Some(false), Some(explanation.text)),
+        SeqVerdict::Unknown { reason } => {
+            unknown.push(format!("sequential consistency: {reason}"));
+            (None, None)
+        }
+    };
+    let out = CheckOut {
+        linearizable,
+        sequential,
+        culprit: explanation.as_ref().and_then(|e| e.culprit),
+        conflict: explanation.as_ref().map(|e| e.ops.clone()).unwrap_or_default(),
+        explanation: explanation.map(|e| e.text),
+        witness,
+        sequential_explanation,
+        unknown_reason: (!unknown.is_empty()).then(|| unknown.join("; ")),
+        operations: history.ops.len(),
+        session: report.sessions,
+    };
+    Ok(to_json(&out))
+}
+
 // ---- main -------------------------------------------------------------------
 
 enum Outcome {
@@ -374,13 +587,14 @@ enum Outcome {
     Help,
 }
 
-fn run(args: &[String]) -> Result<Outcome, BadArgs> {
+fn run(args: &[String]) -> Result<Outcome, Failure> {
     match args.first().map(String::as_str) {
-        None => Err(BadArgs("no command given".into())),
+        None => Err(BadArgs("no command given".into()).into()),
         Some("help" | "--help" | "-h") => Ok(Outcome::Help),
-        Some("scenario") => scenario(&args[1..]).map(Outcome::Print),
-        Some("experiment") => experiment(&args[1..]).map(Outcome::Print),
-        Some(other) => Err(BadArgs(format!("unknown command '{other}'"))),
+        Some("scenario") => Ok(Outcome::Print(scenario(&args[1..])?)),
+        Some("experiment") => Ok(Outcome::Print(experiment(&args[1..])?)),
+        Some("check-history") => check_history(&args[1..]).map(Outcome::Print),
+        Some(other) => Err(BadArgs(format!("unknown command '{other}'")).into()),
     }
 }
 
@@ -388,13 +602,17 @@ fn main() -> ExitCode {
     let args: Result<Vec<String>, _> = std::env::args_os().skip(1).map(|a| a.into_string()).collect();
     let result = match args {
         Ok(args) => run(&args),
-        Err(bad) => Err(BadArgs(format!("argument {bad:?} is not valid UTF-8"))),
+        Err(bad) => Err(BadArgs(format!("argument {bad:?} is not valid UTF-8")).into()),
     };
     let text = match result {
         Ok(Outcome::Print(s)) => s,
         Ok(Outcome::Help) => usage(),
-        Err(BadArgs(msg)) => {
+        Err(Failure::Args(BadArgs(msg))) => {
             let _ = write!(std::io::stderr().lock(), "dsviz-sim: error: {msg}\n\n{}", usage());
+            return ExitCode::from(2);
+        }
+        Err(Failure::Input(msg)) => {
+            let _ = writeln!(std::io::stderr().lock(), "dsviz-sim: error: {msg}");
             return ExitCode::from(2);
         }
     };
