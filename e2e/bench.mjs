@@ -31,8 +31,8 @@ out.interactive_ms_median = +loads[2].toFixed(1);
 out.interactive_ms_all = loads.map((x) => +x.toFixed(1));
 
 await page.waitForFunction(() => window.wasmBindings !== undefined);
-const raft = JSON.parse(await page.evaluate(() => window.wasmBindings.bench_raft_timeline(300)));
-out.raft_timeline = raft;
+out.raft_timeline_idle = JSON.parse(await page.evaluate(() => window.wasmBindings.bench_raft_timeline(300, 0)));
+out.raft_timeline_requests_every_100ms = JSON.parse(await page.evaluate(() => window.wasmBindings.bench_raft_timeline(300, 100)));
 out.fig16_1000_trials_ms = +(await page.evaluate(() => window.wasmBindings.bench_fig16(1000))).toFixed(0);
 
 // Frame rate while playing at 0.25× (messages in flight, timers animating).

@@ -8,18 +8,20 @@ use dsviz_sim::labs::raft::{Cmd, Raft, RaftConfig};
 use wasm_bindgen::prelude::*;
 
 /// Simulates `virtual_s` seconds of a five-server Raft cluster on a
-/// [`Timeline`] (snapshots and trace on, as in the lab) with a client
-/// request every 100 ms of virtual time. Returns JSON: steps, virtual
-/// seconds, wall milliseconds and virtual seconds per wall second.
+/// [`Timeline`] (snapshots and trace on, as in the lab), with a client
+/// request every `request_every_ms` of virtual time (0: none, an idle
+/// cluster exchanging heartbeats). Returns JSON: steps, virtual seconds,
+/// wall milliseconds and virtual seconds per wall second.
 #[wasm_bindgen]
-pub fn bench_raft_timeline(virtual_s: f64) -> String {
+pub fn bench_raft_timeline(virtual_s: f64, request_every_ms: u32) -> String {
+    let every_us = if request_every_ms == 0 { u64::MAX / 4 } else { request_every_ms as u64 * 1000 };
     let virtual_s = if virtual_s.is_finite() { virtual_s.clamp(0.1, 3_600.0) } else { 10.0 };
     let raft = Raft::new(RaftConfig::default());
     let client = raft.client_id();
     let mut tl = Timeline::new(World::new(raft, 1, vec![]));
     let t0 = crate::dom::now_ms();
     let end_us = (virtual_s * 1e6) as u64;
-    let mut next_req = 100_000;
+    let mut next_req = every_us;
     let mut value = 1;
     while tl.world().now < end_us {
         let until = next_req.min(end_us);
@@ -29,7 +31,7 @@ pub fn bench_raft_timeline(virtual_s: f64) -> String {
         if until == next_req {
             let _ = tl.inject(Input::Command(Who::Id(client), Cmd::Submit { value, to: None }));
             value += 1;
-            next_req += 100_000;
+            next_req += every_us;
         }
         if tl.world().now < until && tl.world().next_event_time().is_none_or(|t| t > end_us) {
             break;
