@@ -5,6 +5,7 @@ use crate::catalog::CATALOG;
 use crate::components::icons;
 use crate::dom;
 use crate::lab::raft::RaftLab;
+use crate::lab::register::{LabKind, RegisterLab};
 use crate::pages::study::Study;
 use crate::route::{build_query, Page, Route};
 use gloo::events::EventListener;
@@ -48,6 +49,10 @@ pub fn app() -> Html {
         Page::Lab { lab } if lab == "raft" => {
             html! { <RaftLab key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> }
         }
+        Page::Lab { lab } if lab == "cap" || lab == "quorum" => {
+            let kind = if lab == "cap" { LabKind::Cap } else { LabKind::Quorum };
+            html! { <RegisterLab key={format!("{lab}-{}", *nav_id)} {kind} route={(*route).clone()} navigate={navigate.clone()} /> }
+        }
         Page::Lab { .. } => html! { <Home warnings={vec!["That lab does not exist.".to_string()]} navigate={navigate.clone()} /> },
         Page::Study => html! { <Study key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> },
     };
@@ -82,7 +87,7 @@ fn home(props: &HomeProps) -> Html {
         };
         html! {
             <li class="lab-card">
-                <div class="lab-card-art" aria-hidden="true">{icons::raft_art()}</div>
+                <div class="lab-card-art" aria-hidden="true">{crate::components::lab_art::art(lab.id)}</div>
                 <div class="lab-card-body">
                     <h2><a href={href} {onclick} class="stretched">{lab.title}</a></h2>
                     <p class="tagline">{lab.tagline}</p>

@@ -24,7 +24,7 @@ pub struct Route {
 }
 
 /// Labs that exist, by id.
-pub const LABS: &[&str] = &["raft"];
+pub const LABS: &[&str] = &["raft", "cap", "quorum"];
 
 /// Longest query string we read; anything longer is refused as a whole.
 pub const MAX_QUERY_LEN: usize = 12 * 1024;

@@ -9,3 +9,7 @@ pub mod icons;
 pub mod question;
 pub mod invariants;
 pub mod transport;
+pub mod history;
+pub mod lab_art;
+pub mod pbs;
+pub mod tvis_chart;

@@ -59,7 +59,10 @@
 //!   [`ShowMe::query`], the app link), [`Prediction`] (with
 //!   [`Prediction::query`], the link to the paused state).
 //! - [`probes::grade`] (a learner's choice against the simulation),
-//!   [`probes::outcome`], [`probes::run_raft`] (a probe from any timeline).
+//!   [`probes::outcome`] (what the simulation does), [`probes::run_raft`]
+//!   and [`probes::run_register`] (a probe from any timeline of those labs,
+//!   e.g. the learner's own branched run), [`probes::PROBES`] (each probe's
+//!   name, labs, argument and outcome spelling).
 //! - [`render::render`], [`render::render_inlines`],
 //!   [`render::render_compact`]: rich text to `Html`.
 
@@ -150,11 +153,7 @@ pub fn parse_bank(files: &[(&'static str, &str)], coverage: Option<(&'static str
                 for r in &rows {
                     for id in &r.ids {
                         if bank.question(id).is_none() {
-                            errors.push(ContentError {
-                                file: file.to_string(),
-                                line: r.line,
-                                message: format!("no question has the id '{id}'"),
-                            });
+                            errors.push(ContentError { file: file.to_string(), line: r.line, message: format!("no question has the id '{id}'") });
                         }
                     }
                 }

@@ -131,6 +131,10 @@ pub enum ProbeArg {
     Index(u64),
     /// A client value.
     Value(u32),
+    /// A register replica, 0-based (`R1` is 0).
+    Replica(u8),
+    /// A register client, 0-based (`C1` is 0).
+    Client(u8),
 }
 
 impl fmt::Display for ProbeCall {
@@ -141,6 +145,8 @@ impl fmt::Display for ProbeCall {
             Some(ProbeArg::Server(s)) => write!(f, " S{}", s + 1),
             Some(ProbeArg::Index(i)) => write!(f, " {i}"),
             Some(ProbeArg::Value(v)) => write!(f, " {v}"),
+            Some(ProbeArg::Replica(r)) => write!(f, " R{}", r + 1),
+            Some(ProbeArg::Client(c)) => write!(f, " C{}", c + 1),
         }
     }
 }
@@ -275,18 +281,12 @@ impl Bank {
 
     /// Predictions set in one scenario of a lab, with their questions.
     pub fn predictions_for<'a>(&'a self, lab: &'a str, scenario: &'a str) -> impl Iterator<Item = (&'a Question, &'a Prediction)> + 'a {
-        self.questions
-            .iter()
-            .flat_map(|q| q.predictions.iter().map(move |p| (q, p)))
-            .filter(move |(_, p)| p.lab == lab && p.scenario == scenario)
+        self.questions.iter().flat_map(|q| q.predictions.iter().map(move |p| (q, p))).filter(move |(_, p)| p.lab == lab && p.scenario == scenario)
     }
 
     /// "Show me" links into one scenario of a lab, with their questions.
     pub fn show_me_for<'a>(&'a self, lab: &'a str, scenario: &'a str) -> impl Iterator<Item = (&'a Question, &'a ShowMe)> + 'a {
-        self.questions
-            .iter()
-            .flat_map(|q| q.show_me.iter().map(move |s| (q, s)))
-            .filter(move |(_, s)| s.lab == lab && s.scenario == scenario)
+        self.questions.iter().flat_map(|q| q.show_me.iter().map(move |s| (q, s))).filter(move |(_, s)| s.lab == lab && s.scenario == scenario)
     }
 
     pub fn coverage(&self) -> &[CoverageRow] {

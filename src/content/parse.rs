@@ -56,9 +56,7 @@ impl Ctx {
 
 /// A kebab-case identifier: `a-z`, `0-9`, single dashes between words.
 pub fn is_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= MAX_ID_LEN
-        && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    !s.is_empty() && s.len() <= MAX_ID_LEN && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
 }
 
 /// One `key: value` header, its value joined from continuation lines.
@@ -389,9 +387,8 @@ fn predict(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Prediction, Co
     let ph = take(cx, &hs, "probe", heading)?;
     let probe = probes::parse_call(&lab, &ph.value).map_err(|e| cx.err(ph.line, e))?;
     let ru = take(cx, &hs, "run-until", heading)?;
-    let run_until = parse_run_until(&ru.value).ok_or_else(|| {
-        cx.err(ru.line, format!("run-until is `step <n>` or `time <n>ms` (n up to the step limit), got '{}'", ru.value))
-    })?;
+    let run_until = parse_run_until(&ru.value)
+        .ok_or_else(|| cx.err(ru.line, format!("run-until is `step <n>` or `time <n>ms` (n up to the step limit), got '{}'", ru.value)))?;
     let question = inline_rich(cx, take(cx, &hs, "question", heading)?)?;
     let oh = take(cx, &hs, "options", heading)?;
     let options: Vec<String> = oh.value.split(" | ").map(|o| o.trim().to_string()).collect();

@@ -4,17 +4,22 @@
 //! answer, so the simulation itself is the answer key.
 //!
 //! Adding a probe to a lab that has probes: write one function
-//! `fn(&mut Run<Lab>, Option<ProbeArg>) -> Result<String, String>` and add
-//! one row to [`PROBES`]. Adding a lab: one [`Runner`] variant and one arm
-//! in [`run_on`] (plus the lab's arm in [`super::labs`]).
+//! `fn(&mut Run<Protocol>, Option<ProbeArg>) -> Result<String, String>`
+//! and add one row to [`PROBES`]. Adding a lab whose protocol already has
+//! probes (the CAP and Quorum labs share the register protocol): name it
+//! in the rows' `labs`. Adding a protocol: one [`Runner`] variant and one
+//! arm in [`run_on`] (plus its arm in [`super::labs`]).
 //!
 //! Every probe run is bounded: by the prediction's `run-until`, and by
 //! [`MAX_PROBE_STEPS`] whatever the bound says.
 
 use super::labs::{self, LabRun};
 use super::model::{Prediction, ProbeArg, ProbeCall, RunUntil};
-use dsviz_sim::kernel::{Note, NodeId, Protocol, StepRecord, Timeline, World};
+use dsviz_sim::history::OpKind;
+use dsviz_sim::history::Value;
+use dsviz_sim::kernel::{NodeId, Note, Protocol, StepRecord, Timeline, World};
 use dsviz_sim::labs::raft::{scenarios, Raft, RaftNode, RaftNote, VoteRefusal, What};
+use dsviz_sim::labs::register::{OpRecord, Outcome, RegNode, Register};
 
 /// The most steps one probe plays, whatever its bound.
 pub const MAX_PROBE_STEPS: u64 = 50_000;
@@ -23,19 +28,24 @@ pub const MAX_PROBE_STEPS: u64 = 50_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArgKind {
     None,
-    /// A server, written `S1`…`S9`.
+    /// A Raft server, written `S1`…`S9`.
     Server,
     /// A 1-based log index.
     Index,
     /// A client value.
     Value,
+    /// A register replica, written `R1`…`R9`.
+    Replica,
+    /// A register client, written `C1`…`C9`.
+    Client,
 }
 
 /// A probe as the UI and authors see it.
 #[derive(Clone, Copy, Debug)]
 pub struct ProbeInfo {
     pub name: &'static str,
-    pub lab: &'static str,
+    /// The labs whose runs it can probe.
+    pub labs: &'static [&'static str],
     pub arg: ArgKind,
     /// What it finds, in a sentence.
     pub about: &'static str,
@@ -43,10 +53,13 @@ pub struct ProbeInfo {
     pub outcomes: &'static str,
 }
 
-/// A lab's probe function.
+type Probed<P> = fn(&mut Run<P>, Option<ProbeArg>) -> Result<String, String>;
+
+/// A probe function, by the protocol it reads.
 #[derive(Clone, Copy)]
 pub enum Runner {
-    Raft(fn(&mut Run<Raft>, Option<ProbeArg>) -> Result<String, String>),
+    Raft(Probed<Raft>),
+    Register(Probed<Register>),
 }
 
 pub struct Probe {
@@ -54,14 +67,15 @@ pub struct Probe {
     pub run: Runner,
 }
 
-const fn raft(
-    name: &'static str,
-    arg: ArgKind,
-    about: &'static str,
-    outcomes: &'static str,
-    f: fn(&mut Run<Raft>, Option<ProbeArg>) -> Result<String, String>,
-) -> Probe {
-    Probe { info: ProbeInfo { name, lab: "raft", arg, about, outcomes }, run: Runner::Raft(f) }
+const RAFT: &[&str] = &["raft"];
+const REGISTER: &[&str] = &["cap", "quorum"];
+
+const fn raft(name: &'static str, arg: ArgKind, about: &'static str, outcomes: &'static str, f: Probed<Raft>) -> Probe {
+    Probe { info: ProbeInfo { name, labs: RAFT, arg, about, outcomes }, run: Runner::Raft(f) }
+}
+
+const fn register(name: &'static str, arg: ArgKind, about: &'static str, outcomes: &'static str, f: Probed<Register>) -> Probe {
+    Probe { info: ProbeInfo { name, labs: REGISTER, arg, about, outcomes }, run: Runner::Register(f) }
 }
 
 /// Every probe, by lab.
@@ -74,7 +88,7 @@ pub static PROBES: &[Probe] = &[
         ArgKind::None,
         "The first safety invariant broken after the paused step.",
         "Election Safety, Leader Append-Only, Log Matching, Leader Completeness, State Machine Safety, or none",
-        first_violation,
+        first_violation::<Raft>,
     ),
     raft(
         "applied-at",
@@ -99,10 +113,52 @@ pub static PROBES: &[Probe] = &[
         "grants S2 | refuses S2 (already voted for S1) | refuses S2 (log behind) | refuses S2 (stale term) | none",
         next_vote_by,
     ),
+    register(
+        "first-violation",
+        ArgKind::None,
+        "The first invariant broken after the paused step.",
+        "an invariant's name as the lab lists it (No stale reads, No lost writes, Quorum overlap, ...), or none",
+        first_violation::<Register>,
+    ),
+    register(
+        "next-read-by",
+        ArgKind::Client,
+        "What a client's next read to finish after the paused step returns.",
+        "a value (2), siblings (1 and 2), empty, refused, no answer, or none",
+        next_read_by,
+    ),
+    register(
+        "next-outcome-of",
+        ArgKind::Client,
+        "How a client's next operation to finish after the paused step ends.",
+        "ok, refused, failed, no answer, or none",
+        next_outcome_of,
+    ),
+    register(
+        "next-latency-of",
+        ArgKind::Client,
+        "How long a client's next successful operation after the paused step takes, in whole ms.",
+        "N ms, or none",
+        next_latency_of,
+    ),
+    register(
+        "values-at",
+        ArgKind::Replica,
+        "What a replica holds when the bound is reached.",
+        "a value (1), siblings (1 and 2), or empty",
+        values_at,
+    ),
 ];
 
-pub fn probe(name: &str) -> Option<&'static Probe> {
-    PROBES.iter().find(|p| p.info.name == name)
+/// The probe called `name` for `lab`.
+pub fn probe(lab: &str, name: &str) -> Option<&'static Probe> {
+    PROBES.iter().find(|p| p.info.name == name && p.info.labs.contains(&lab))
+}
+
+/// `S3`, `R2` or `C1` with its number in 1..=9, as a 0-based index.
+fn numbered(a: &str, prefix: char, what: &str) -> Result<u8, String> {
+    let n = a.strip_prefix(prefix).and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=9).contains(n));
+    n.map(|n| n - 1).ok_or_else(|| format!("'{a}' is not a {what} ({prefix}1…{prefix}9)"))
 }
 
 /// Parses `name [arg]`, checking the probe exists for `lab` and the
@@ -114,21 +170,20 @@ pub fn parse_call(lab: &str, text: &str) -> Result<ProbeCall, String> {
     if words.next().is_some() {
         return Err(format!("probe '{text}': one argument at most"));
     }
-    let p = probe(name).ok_or_else(|| {
-        let names: Vec<&str> = PROBES.iter().filter(|p| p.info.lab == lab).map(|p| p.info.name).collect();
-        format!("unknown probe '{name}' (the {lab} lab has: {})", names.join(", "))
+    let p = probe(lab, name).ok_or_else(|| match PROBES.iter().find(|p| p.info.name == name) {
+        Some(other) => format!("probe '{name}' belongs to the {} lab, not {lab}", other.info.labs.join(" and ")),
+        None => {
+            let names: Vec<&str> = PROBES.iter().filter(|p| p.info.labs.contains(&lab)).map(|p| p.info.name).collect();
+            format!("unknown probe '{name}' (the {lab} lab has: {})", names.join(", "))
+        }
     })?;
-    if p.info.lab != lab {
-        return Err(format!("probe '{name}' belongs to the {} lab, not {lab}", p.info.lab));
-    }
     let arg = match (p.info.arg, arg_text) {
         (ArgKind::None, None) => None,
         (ArgKind::None, Some(a)) => return Err(format!("probe '{name}' takes no argument, got '{a}'")),
         (_, None) => return Err(format!("probe '{name}' needs an argument ({:?})", p.info.arg)),
-        (ArgKind::Server, Some(a)) => {
-            let n = a.strip_prefix('S').and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=9).contains(n));
-            Some(ProbeArg::Server(n.ok_or_else(|| format!("'{a}' is not a server (S1…S9)"))? - 1))
-        }
+        (ArgKind::Server, Some(a)) => Some(ProbeArg::Server(numbered(a, 'S', "server")?)),
+        (ArgKind::Replica, Some(a)) => Some(ProbeArg::Replica(numbered(a, 'R', "replica")?)),
+        (ArgKind::Client, Some(a)) => Some(ProbeArg::Client(numbered(a, 'C', "client")?)),
         (ArgKind::Index, Some(a)) => {
             Some(ProbeArg::Index(a.parse::<u64>().ok().filter(|i| *i >= 1).ok_or_else(|| format!("'{a}' is not a log index (1, 2, …)"))?))
         }
@@ -153,7 +208,7 @@ pub fn outcome(p: &Prediction) -> Result<String, String> {
     let run = labs::build_at(&p.lab, &p.scenario, &p.params, p.at_step)?;
     match p.run_until {
         RunUntil::Step(s) if s <= p.at_step => return Err(format!("run-until step {s} is not after at-step {}", p.at_step)),
-        RunUntil::TimeMs(t) if t * 1000 < run.now_us() => {
+        RunUntil::TimeMs(t) if t.saturating_mul(1000) < run.now_us() => {
             return Err(format!("run-until time {t}ms is before the paused step's time {} µs", run.now_us()))
         }
         _ => {}
@@ -170,9 +225,12 @@ pub fn grade(p: &Prediction, choice: &str) -> Result<Grade, String> {
 /// Runs a probe on a lab's run positioned anywhere (the UI may pass the
 /// learner's own branched run). The run is consumed.
 pub fn run_on(call: &ProbeCall, run: LabRun, until: RunUntil) -> Result<String, String> {
-    let p = probe(&call.name).ok_or_else(|| format!("unknown probe '{}'", call.name))?;
+    let same_protocol = |p: &&Probe| matches!((p.run, &run), (Runner::Raft(_), LabRun::Raft(_)) | (Runner::Register(_), LabRun::Register(_)));
+    let p = PROBES.iter().filter(same_protocol).find(|p| p.info.name == call.name).ok_or_else(|| format!("no probe '{}' for this lab", call.name))?;
     match (p.run, run) {
         (Runner::Raft(f), LabRun::Raft(tl)) => f(&mut Run::new(tl, until), call.arg),
+        (Runner::Register(f), LabRun::Register(tl)) => f(&mut Run::new(tl, until), call.arg),
+        _ => Err("probe and lab do not match".into()),
     }
 }
 
@@ -180,6 +238,11 @@ pub fn run_on(call: &ProbeCall, run: LabRun, until: RunUntil) -> Result<String, 
 /// UI's entry point for "what happens next from here".
 pub fn run_raft(call: &ProbeCall, tl: &Timeline<Raft>, until: RunUntil) -> Result<String, String> {
     run_on(call, LabRun::Raft(tl.clone()), until)
+}
+
+/// Runs a CAP or Quorum lab probe from a timeline's cursor without touching it.
+pub fn run_register(call: &ProbeCall, tl: &Timeline<Register>, until: RunUntil) -> Result<String, String> {
+    run_on(call, LabRun::Register(tl.clone()), until)
 }
 
 /// A run being played on by a probe, never past its bound.
@@ -267,7 +330,7 @@ fn leader_at_end(run: &mut Run<Raft>, _: Option<ProbeArg>) -> Result<String, Str
     Ok(scenarios::leader(run.world()).map(|(id, _)| name(id)).unwrap_or_else(|| "none".into()))
 }
 
-fn first_violation(run: &mut Run<Raft>, _: Option<ProbeArg>) -> Result<String, String> {
+fn first_violation<P: Protocol>(run: &mut Run<P>, _: Option<ProbeArg>) -> Result<String, String> {
     let before = run.world().violations.len();
     while run.step().is_some() {
         if let Some(v) = run.world().violations.get(before) {
@@ -367,4 +430,86 @@ fn next_vote_by(run: &mut Run<Raft>, arg: Option<ProbeArg>) -> Result<String, St
         }
     }
     Ok("none".into())
+}
+
+// ---- The register protocol (CAP and Quorum labs) ----------------------------
+
+/// A register's values as learners see them: `1`, `1 and 2` (siblings), or `empty`.
+fn spell_values(mut v: Vec<Value>) -> String {
+    if v.is_empty() {
+        return "empty".into();
+    }
+    v.sort();
+    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" and ")
+}
+
+fn client_arg(run: &Run<Register>, arg: Option<ProbeArg>) -> Result<usize, String> {
+    match arg {
+        Some(ProbeArg::Client(c)) => {
+            let node = run.world().proto.client_node(c);
+            run.world()
+                .nodes
+                .get(node.idx())
+                .and_then(RegNode::client)
+                .map(|_| node.idx())
+                .ok_or_else(|| format!("C{} does not exist in this run", c + 1))
+        }
+        _ => Err("this probe needs a client".into()),
+    }
+}
+
+fn ops_of(w: &World<Register>, node: usize) -> &[OpRecord] {
+    w.nodes.get(node).and_then(RegNode::client).map(|c| c.ops.as_slice()).unwrap_or(&[])
+}
+
+/// Plays on until one of the client's operations that was not finished
+/// at the paused step finishes and `pick` accepts it; returns what `pick` made of it.
+fn next_finished(run: &mut Run<Register>, node: usize, pick: impl Fn(&OpRecord) -> Option<String>) -> Result<String, String> {
+    let done_before: Vec<u32> = ops_of(run.world(), node).iter().filter(|o| o.outcome != Outcome::Pending).map(|o| o.idx).collect();
+    while run.step().is_some() {
+        let found = ops_of(run.world(), node).iter().filter(|o| o.outcome != Outcome::Pending && !done_before.contains(&o.idx)).find_map(&pick);
+        if let Some(s) = found {
+            return Ok(s);
+        }
+    }
+    Ok("none".into())
+}
+
+fn spell_outcome(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "ok",
+        Outcome::Unavailable => "refused",
+        Outcome::Failed => "failed",
+        Outcome::NoAnswer | Outcome::Pending => "no answer",
+    }
+}
+
+fn next_read_by(run: &mut Run<Register>, arg: Option<ProbeArg>) -> Result<String, String> {
+    let node = client_arg(run, arg)?;
+    next_finished(run, node, |o| {
+        (o.kind == OpKind::Read).then(|| match o.outcome {
+            Outcome::Ok => spell_values(o.read.iter().map(|v| v.value).collect()),
+            other => spell_outcome(other).to_string(),
+        })
+    })
+}
+
+fn next_outcome_of(run: &mut Run<Register>, arg: Option<ProbeArg>) -> Result<String, String> {
+    let node = client_arg(run, arg)?;
+    next_finished(run, node, |o| Some(spell_outcome(o.outcome).to_string()))
+}
+
+fn next_latency_of(run: &mut Run<Register>, arg: Option<ProbeArg>) -> Result<String, String> {
+    let node = client_arg(run, arg)?;
+    next_finished(run, node, |o| o.ok_at().and(o.latency_us()).map(|us| format!("{} ms", us / 1000)))
+}
+
+fn values_at(run: &mut Run<Register>, arg: Option<ProbeArg>) -> Result<String, String> {
+    let Some(ProbeArg::Replica(i)) = arg else { return Err("values-at needs a replica".into()) };
+    if i as usize >= run.world().proto.n_replicas() {
+        return Err(format!("R{} does not exist in this run", i + 1));
+    }
+    run.finish();
+    let r = run.world().nodes[i as usize].replica().ok_or("not a replica")?;
+    Ok(spell_values(r.versions.iter().map(|v| v.value).collect()))
 }

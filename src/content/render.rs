@@ -102,7 +102,8 @@ mod tests {
 
     #[test]
     fn content_render_blocks_and_inlines() {
-        let r = parse("Hello *you* and **all**, see `x<y`.\n\n- a\n- [b](?lab=raft&sc=split-vote&step=34)\n\n2. two\n\n```rust\nlet x = 1;\n```").unwrap();
+        let r = parse("Hello *you* and **all**, see `x<y`.\n\n- a\n- [b](?lab=raft&sc=split-vote&step=34)\n\n2. two\n\n```rust\nlet x = 1;\n```")
+            .unwrap();
         assert_eq!(
             markup(&render(&r)),
             "<p>Hello <em>you</em> and <strong>all</strong>, see <code>x&lt;y</code>.</p>\

@@ -29,9 +29,15 @@ pub enum Block {
     Para(Vec<Inline>),
     Bullets(Vec<Vec<Inline>>),
     /// A numbered list starting at `start`.
-    Numbered { start: u32, items: Vec<Vec<Inline>> },
+    Numbered {
+        start: u32,
+        items: Vec<Vec<Inline>>,
+    },
     /// A fenced code block; `lang` is empty when the fence names none.
-    Code { lang: String, text: String },
+    Code {
+        lang: String,
+        text: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,9 +73,7 @@ impl Rich {
         for b in &self.blocks {
             out.push(match b {
                 Block::Para(i) => plain(i),
-                Block::Bullets(items) | Block::Numbered { items, .. } => {
-                    items.iter().map(|i| plain(i)).collect::<Vec<_>>().join("\n")
-                }
+                Block::Bullets(items) | Block::Numbered { items, .. } => items.iter().map(|i| plain(i)).collect::<Vec<_>>().join("\n"),
                 Block::Code { text, .. } => text.clone(),
             });
         }
@@ -251,12 +255,7 @@ fn parse_list(lines: &[(usize, &str)], mut i: usize, kind: ListKind) -> Result<(
                 last.1.push(' ');
                 last.1.push_str(line.trim());
             }
-            None => {
-                return Err(err(
-                    n,
-                    "a line after a list item must be indented by two spaces (to continue the item) or follow a blank line",
-                ))
-            }
+            None => return Err(err(n, "a line after a list item must be indented by two spaces (to continue the item) or follow a blank line")),
         }
         i += 1;
     }

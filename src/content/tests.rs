@@ -30,7 +30,7 @@ fn content_every_file_in_the_folder_is_compiled_in() {
     let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
         .expect("content/ exists")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".md") && n != COVERAGE.0)
+        .filter(|n| n.ends_with(".md") && n != COVERAGE.0 && n != "README.md")
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = FILES.iter().map(|(f, _)| f.to_string()).collect();
@@ -131,8 +131,7 @@ fn content_app_links_in_text_open_real_states() {
         let lab = route.get("lab").unwrap_or_else(|| panic!("{at}: app link {href} names no lab"));
         let sc = route.get("sc").unwrap_or_else(|| panic!("{at}: app link {href} names no scenario"));
         let step = route.get("step").and_then(|s| s.parse().ok()).unwrap_or(0);
-        let params: Vec<(String, String)> =
-            route.pairs.iter().filter(|(k, _)| !["lab", "sc", "step"].contains(&k.as_str())).cloned().collect();
+        let params: Vec<(String, String)> = route.pairs.iter().filter(|(k, _)| !["lab", "sc", "step"].contains(&k.as_str())).cloned().collect();
         labs::build_at(lab, sc, &params, step).unwrap_or_else(|e| panic!("{at}: {href}: {e}"));
     }
 }
@@ -160,13 +159,8 @@ fn collect_links(r: &Rich, f: &mut dyn FnMut(&str)) {
 }
 
 /// The five seed files the notes came in.
-const SEEDS: &[&str] = &[
-    "000_4434d18748c0fd38.txt",
-    "001_cca60b3804009feb.txt",
-    "002_e9391398ba7ef8d3.txt",
-    "003_1747ab00e7db2aad.txt",
-    "004_bf4cad0892c07ba0.txt",
-];
+const SEEDS: &[&str] =
+    &["000_4434d18748c0fd38.txt", "001_cca60b3804009feb.txt", "002_e9391398ba7ef8d3.txt", "003_1747ab00e7db2aad.txt", "004_bf4cad0892c07ba0.txt"];
 
 #[test]
 fn content_coverage_table_is_consistent() {
@@ -184,9 +178,12 @@ fn content_coverage_table_is_consistent() {
 }
 
 #[test]
-fn content_every_app_lab_is_known_to_content() {
+fn content_labs_match_the_app() {
     for lab in crate::route::LABS {
         assert!(labs::LABS.contains(lab), "lab '{lab}' exists in the app but content cannot link to it: add it to content::labs");
+    }
+    for lab in labs::LABS {
+        assert!(crate::route::LABS.contains(lab), "content links into lab '{lab}', which the app does not serve");
         assert!(labs::scenario_ids(lab).is_some_and(|s| !s.is_empty()));
     }
 }
@@ -262,6 +259,41 @@ fn content_raft_probes_report_what_happens() {
     assert_eq!(probe("next-leader", "first-election", &[], 0, RunUntil::Step(7)), "S2");
 }
 
+fn reg_probe(call: &str, lab: &str, scenario: &str, step: u64, until: RunUntil) -> Result<String, String> {
+    let call = probes::parse_call(lab, call)?;
+    probes::run_on(&call, labs::build_at(lab, scenario, &[], step)?, until)
+}
+
+/// Each register probe (CAP and Quorum labs), pinned on a known scenario.
+#[test]
+fn content_register_probes_report_what_happens() {
+    let t = |ms| RunUntil::TimeMs(ms);
+    let ok = |call, lab, sc, step, until| reg_probe(call, lab, sc, step, until).unwrap();
+    assert_eq!(ok("next-outcome-of C1", "cap", "cp-refuses-minority", 20, t(500)), "refused");
+    assert_eq!(ok("next-outcome-of C2", "cap", "cp-refuses-minority", 20, t(500)), "ok");
+    assert_eq!(ok("next-read-by C1", "cap", "ap-stale-read", 0, t(300)), "1");
+    assert_eq!(ok("next-read-by C2", "cap", "ap-stale-read", 0, t(300)), "2");
+    assert_eq!(ok("next-read-by C1", "cap", "ap-siblings", 0, t(1100)), "1 and 2");
+    assert_eq!(ok("values-at R3", "cap", "ap-lww-lost-update", 0, t(1000)), "1");
+    assert_eq!(ok("values-at R3", "cap", "ap-no-anti-entropy", 0, t(1900)), "2");
+    assert_eq!(ok("next-latency-of C1", "cap", "latency-cp", 0, t(200)), "60 ms");
+    assert_eq!(ok("next-latency-of C2", "cap", "latency-ap", 0, t(200)), "20 ms");
+    assert_eq!(ok("first-violation", "cap", "ap-lww-lost-update", 0, t(1000)), "No lost writes");
+    assert_eq!(ok("first-violation", "cap", "latency-cp", 0, t(200)), "none");
+    assert_eq!(ok("next-read-by C2", "quorum", "sloppy-quorum", 0, t(450)), "empty");
+    assert_eq!(ok("next-read-by C2", "quorum", "sloppy-quorum", 17, t(450)), "1");
+    assert_eq!(ok("next-read-by C2", "quorum", "quorum-stale", 0, t(50)), "none");
+    assert_eq!(ok("first-violation", "quorum", "quorum-stale", 0, t(200)), "No stale reads");
+    assert!(reg_probe("next-read-by C4", "quorum", "quorum-overlap", 0, t(200)).unwrap_err().contains("does not exist"));
+    assert!(reg_probe("values-at R5", "quorum", "quorum-overlap", 0, t(200)).unwrap_err().contains("does not exist"));
+    assert!(reg_probe("log-of S1", "quorum", "quorum-overlap", 0, t(200)).unwrap_err().contains("belongs to the raft lab"));
+    // The CAP lab does not run quorum mode, nor the Quorum lab CP.
+    let mode = |lab: &str, sc: &str, m: &str| labs::build(lab, sc, &[("mode".into(), m.into())]).err();
+    assert!(mode("cap", "ap-stale-read", "quorum").is_some_and(|e| e.contains("does not run mode quorum")));
+    assert!(mode("quorum", "quorum-overlap", "cp").is_some_and(|e| e.contains("does not run mode cp")));
+    assert!(mode("cap", "ap-stale-read", "cp").is_none());
+}
+
 #[test]
 fn content_probe_calls_are_checked() {
     for (text, msg) in [
@@ -276,17 +308,19 @@ fn content_probe_calls_are_checked() {
         let e = probes::parse_call("raft", text).expect_err(text);
         assert!(e.contains(msg), "{text}: {e}");
     }
-    assert_eq!(
-        probes::parse_call("raft", "log-of S3").unwrap(),
-        ProbeCall { name: "log-of".into(), arg: Some(ProbeArg::Server(2)) }
-    );
+    assert_eq!(probes::parse_call("raft", "log-of S3").unwrap(), ProbeCall { name: "log-of".into(), arg: Some(ProbeArg::Server(2)) });
     assert!(probes::parse_call("cap", "log-of S3").unwrap_err().contains("belongs to the raft lab"));
+    assert!(probes::parse_call("cap", "values-at S3").unwrap_err().contains("not a replica"));
     let call = probes::parse_call("raft", "log-of S9").unwrap();
     assert!(probes::run_on(&call, raft_at("first-election", &[], 0), RunUntil::Step(5)).unwrap_err().contains("does not exist"));
-    let mut names: Vec<&str> = probes::PROBES.iter().map(|p| p.info.name).collect();
+    let mut names: Vec<(&str, &str)> = probes::PROBES.iter().flat_map(|p| p.info.labs.iter().map(move |l| (*l, p.info.name))).collect();
+    let n = names.len();
     names.sort();
     names.dedup();
-    assert_eq!(names.len(), probes::PROBES.len(), "probe names repeat");
+    assert_eq!(names.len(), n, "a probe name repeats within a lab");
+    for (lab, _) in &names {
+        assert!(labs::LABS.contains(lab), "probe for unknown lab {lab}");
+    }
 }
 
 const GOOD: &str = "# Test concept

@@ -3,3 +3,5 @@
 
 pub mod raft;
 pub(crate) mod raft_view;
+pub mod register;
+pub mod register_view;
