@@ -12,4 +12,5 @@ pub mod transport;
 pub mod history;
 pub mod lab_art;
 pub mod pbs;
+pub mod prediction;
 pub mod tvis_chart;

@@ -10,12 +10,12 @@ use crate::components::icons;
 use crate::components::invariants::{InvariantRow, Invariants};
 use crate::components::question::QuestionCard;
 use crate::components::transport::{Transport, DEFAULT_SPEED, SPEEDS};
-use crate::content::{self, render::render_compact, Grade, Prediction, Question, RunUntil};
-use crate::study::store;
+use crate::components::prediction::ActivePrediction;
+use crate::content::{self, RunUntil};
 use crate::dom;
 use crate::route::{build_query, truncate, Route};
 use dsviz_sim::kernel::timeline::MAX_STEPS;
-use dsviz_sim::kernel::{fmt_time, Input, Marker, NodeId, Protocol, Timeline, TimelineError, Who, World};
+use dsviz_sim::kernel::{fmt_time, Input, NodeId, Protocol, Timeline, TimelineError, Who, World};
 use dsviz_sim::labs::raft::experiment::{ElectionTimeExperiment, RangeResult, FIG16_RANGES_MS};
 use dsviz_sim::labs::raft::{scenarios, Cmd, Raft, RaftConfig, RaftNode, INVARIANTS};
 use dsviz_sim::labs::Scenario;
@@ -88,19 +88,7 @@ pub enum Msg {
     EndPrediction,
 }
 
-/// A prediction the learner is answering: the run is paused at its step.
-struct ActivePrediction {
-    q: &'static Question,
-    idx: usize,
-    chosen: Option<String>,
-    grade: Option<Result<Grade, String>>,
-}
 
-impl ActivePrediction {
-    fn p(&self) -> &'static Prediction {
-        &self.q.predictions[self.idx]
-    }
-}
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Field {
@@ -154,8 +142,7 @@ pub struct RaftLab {
     help: bool,
     toast: Option<String>,
     reached_pause: bool,
-    markers: Vec<(u64, Marker)>,
-    markers_upto: u64,
+    markers: super::Markers,
     experiment: Option<Experiment>,
     /// Embedded in another page: no site header or side panel.
     embed: bool,
@@ -206,7 +193,7 @@ impl RaftLab {
         }
         let step = params.int("step", 0, 0, MAX_STEPS);
         let embed = params.flag("embed", false);
-        let predict = route.get("predict").and_then(|v| match find_prediction(v, scenario.id, step) {
+        let predict = route.get("predict").and_then(|v| match ActivePrediction::find("raft", v, scenario.id, step) {
             Ok(p) => Some(p),
             Err(e) => {
                 warnings.push(e);
@@ -241,8 +228,7 @@ impl RaftLab {
             help: false,
             toast: None,
             reached_pause,
-            markers: Vec::new(),
-            markers_upto: 0,
+            markers: super::Markers::default(),
             experiment: None,
             embed,
             tab: if predict.is_some() { Tab::Questions } else { Tab::Scenario },
@@ -268,7 +254,6 @@ impl RaftLab {
         self.menu = None;
         self.reached_pause = false;
         self.markers.clear();
-        self.markers_upto = 0;
         self.draft = self.config.clone();
         self.draft_seed = self.seed.to_string();
     }
@@ -286,7 +271,7 @@ impl RaftLab {
             pairs.push(("embed", "1".into()));
         }
         if let Some(a) = self.predict.as_ref().filter(|a| a.chosen.is_none()) {
-            pairs.push(("predict", format!("{}~{}", a.q.id, a.idx)));
+            pairs.push(("predict", a.param()));
         }
         build_query(&pairs)
     }
@@ -296,19 +281,7 @@ impl RaftLab {
     }
 
     fn refresh_markers(&mut self) {
-        let horizon = self.tl.horizon();
-        if horizon < self.markers_upto {
-            self.markers.retain(|(s, _)| *s <= horizon);
-            self.markers_upto = horizon;
-        }
-        let w = self.tl.world();
-        for r in &self.tl.records()[self.markers_upto as usize..] {
-            let m = if r.n_violations > 0 { Some(Marker::Violation) } else { w.marker(&r.note) };
-            if let Some(m) = m {
-                self.markers.push((r.step, m));
-            }
-        }
-        self.markers_upto = horizon;
+        self.markers.refresh(&self.tl);
     }
 
     fn after_move(&mut self) {
@@ -599,18 +572,7 @@ impl Component for RaftLab {
                 true
             }
             Msg::Key(e) => {
-                if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return false;
-                }
-                let in_field = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"))
-                    .unwrap_or(false);
-                let key = e.key();
-                if in_field && key != "Escape" {
-                    return false;
-                }
+                let Some(key) = super::lab_key(&e) else { return false };
                 let msg = match key.as_str() {
                     " " | "k" => Some(Msg::TogglePlay),
                     "ArrowRight" | "." => Some(Msg::StepForward),
@@ -701,16 +663,9 @@ impl Component for RaftLab {
                 if a.chosen.is_some() {
                     return false;
                 }
-                let grade = content::grade(a.p(), &choice);
-                if let Ok(g) = &grade {
-                    let (mut progress, _) = store::load();
-                    progress.record_prediction(&format!("{}#{}", a.q.id, a.idx), g.correct);
-                    if let Err(e) = store::save(&progress) {
-                        self.toast = Some(format!("Your answer was graded but not saved: {e}."));
-                    }
+                if let Some(problem) = a.answer(choice) {
+                    self.toast = Some(problem);
                 }
-                a.chosen = Some(choice);
-                a.grade = Some(grade);
                 // Let the simulation play out to the moment the question is about.
                 self.stop_at = Some(a.p().run_until);
                 self.reached_pause = true;
@@ -788,7 +743,7 @@ impl Component for RaftLab {
                 cursor={self.tl.cursor()}
                 horizon={self.tl.horizon()}
                 time_label={AttrValue::from(fmt_time(self.view_us as u64))}
-                markers={self.markers.clone()}
+                markers={self.markers.list.clone()}
                 speed={self.speed}
                 on_play={link.callback(|_| Msg::TogglePlay)}
                 on_step_forward={link.callback(|_| Msg::StepForward)}
@@ -1052,41 +1007,7 @@ impl RaftLab {
 
     fn prediction_view(&self, ctx: &Context<Self>) -> Html {
         let Some(a) = &self.predict else { return html! {} };
-        let link = ctx.link();
-        let p = a.p();
-        let options = p.options.iter().map(|o| {
-            let choice = o.clone();
-            let chosen = a.chosen.as_deref() == Some(o.as_str());
-            let actual = matches!(&a.grade, Some(Ok(g)) if g.actual == *o);
-            let class = classes!("option", chosen.then_some("chosen"), (a.chosen.is_some() && actual).then_some("actual"));
-            html! {
-                <button {class} disabled={a.chosen.is_some()} onclick={link.callback(move |_| Msg::Answer(choice.clone()))}>{o}</button>
-            }
-        });
-        let verdict = match (&a.chosen, &a.grade) {
-            (Some(c), Some(Ok(g))) => html! {
-                <div class={classes!("verdict", if g.correct { "right" } else { "wrong" })} role="status">
-                    <strong>{ if g.correct { "Right." } else { "Not quite." } }</strong>
-                    {format!(" You said {c}; the simulation says {}. ", g.actual)}
-                    {render_compact(&p.explanation)}
-                    <p class="muted">{ if self.playing { "Watch it happen: the run is playing to that moment." } else { "Step back and forth to see why." } }</p>
-                </div>
-            },
-            (Some(_), Some(Err(e))) => html! { <div class="verdict wrong" role="status">{format!("This prediction could not be graded: {e}.")}</div> },
-            _ => html! { <p class="muted">{"The run is paused here. Choose an answer; then the simulation plays on and grades it."}</p> },
-        };
-        html! {
-            <section class="prediction" aria-label="Prediction">
-                <div class="prediction-head">
-                    <span class="badge-predict">{"Predict"}</span>
-                    <span class="q-ref">{&a.q.id}</span>
-                    <button class="linklike" onclick={link.callback(|_| Msg::EndPrediction)}>{ if a.chosen.is_some() { "Done" } else { "Skip" } }</button>
-                </div>
-                <p class="prediction-q">{render_compact(&p.question)}</p>
-                <div class="options" role="group" aria-label="Your prediction">{for options}</div>
-                {verdict}
-            </section>
-        }
+        a.card(self.playing, ctx.link().callback(Msg::Answer), ctx.link().callback(|_| Msg::EndPrediction))
     }
 
     fn scenario_view(&self, ctx: &Context<Self>) -> Html {
@@ -1306,19 +1227,4 @@ impl RaftLab {
         };
         html! { <div>{intro}{body}</div> }
     }
-}
-
-
-/// Finds the prediction a link names (`id~index`), checking it belongs to
-/// this scenario and step.
-fn find_prediction(v: &str, scenario: &str, step: u64) -> Result<ActivePrediction, String> {
-    let bad = || format!("The link names a prediction '{}' that does not exist.", truncate(v, 40));
-    let (id, idx) = v.split_once('~').ok_or_else(bad)?;
-    let idx: usize = idx.parse().map_err(|_| bad())?;
-    let q = content::bank().question(id).ok_or_else(bad)?;
-    let p = q.predictions.get(idx).ok_or_else(bad)?;
-    if p.lab != "raft" || p.scenario != scenario || p.at_step != step {
-        return Err(format!("The prediction '{}' belongs to another scenario or step, so it is not shown.", truncate(v, 40)));
-    }
-    Ok(ActivePrediction { q, idx, chosen: None, grade: None })
 }

@@ -18,13 +18,13 @@ use crate::components::invariants::{InvariantRow, Invariants};
 use crate::components::pbs::PbsPanel;
 use crate::components::question::QuestionCard;
 use crate::components::transport::{Transport, SPEEDS};
-use crate::content::{self, render::render_compact, Grade, Prediction, Question, RunUntil};
+use crate::components::prediction::ActivePrediction;
+use crate::content::{self, RunUntil};
 use crate::dom;
-use crate::study::store;
 use crate::route::{build_query, truncate, Route};
 use dsviz_sim::history::Value;
 use dsviz_sim::kernel::timeline::MAX_STEPS;
-use dsviz_sim::kernel::{fmt_time, Input, Marker, NodeId, TimeUs, Timeline, TimelineError, Who, World};
+use dsviz_sim::kernel::{fmt_time, Input, NodeId, TimeUs, Timeline, TimelineError, Who, World};
 use dsviz_sim::labs::register::{counters, scenarios, Cmd, Conflict, Counters, Mode, RegNode, Register, RegisterConfig};
 use dsviz_sim::labs::Scenario;
 use gloo::events::{EventListener, EventListenerOptions};
@@ -211,33 +211,8 @@ pub enum Msg {
     EndPrediction,
 }
 
-/// A prediction the learner is answering: the run is paused at its step.
-struct ActivePrediction {
-    q: &'static Question,
-    idx: usize,
-    chosen: Option<String>,
-    grade: Option<Result<Grade, String>>,
-}
 
-impl ActivePrediction {
-    fn p(&self) -> &'static Prediction {
-        &self.q.predictions[self.idx]
-    }
-}
 
-/// Finds the prediction a link names (`id~index`), checking it belongs to
-/// this lab, scenario and step.
-fn find_prediction(lab: &str, v: &str, scenario: &str, step: u64) -> Result<ActivePrediction, String> {
-    let bad = || format!("The link names a prediction '{}' that does not exist.", truncate(v, 40));
-    let (id, idx) = v.split_once('~').ok_or_else(bad)?;
-    let idx: usize = idx.parse().map_err(|_| bad())?;
-    let q = content::bank().question(id).ok_or_else(bad)?;
-    let p = q.predictions.get(idx).ok_or_else(bad)?;
-    if p.lab != lab || p.scenario != scenario || p.at_step != step {
-        return Err(format!("The prediction '{}' belongs to another lab, scenario or step, so it is not shown.", truncate(v, 40)));
-    }
-    Ok(ActivePrediction { q, idx, chosen: None, grade: None })
-}
 
 #[derive(Properties, PartialEq)]
 pub struct RegisterLabProps {
@@ -283,8 +258,7 @@ pub struct RegisterLab {
     help: bool,
     toast: Option<String>,
     reached_pause: bool,
-    markers: Vec<(u64, Marker)>,
-    markers_upto: u64,
+    markers: super::Markers,
     embed: bool,
     /// The operation whose replica sets are ringed: (client, index).
     focus_op: Option<(u8, u32)>,
@@ -463,7 +437,7 @@ impl RegisterLab {
         let step = params.int("step", 0, 0, MAX_STEPS);
         let embed = params.flag("embed", false);
         let compare = params.flag("cmp", false);
-        let predict = route.get("predict").and_then(|v| match find_prediction(kind.id(), v, scenario.id, step) {
+        let predict = route.get("predict").and_then(|v| match ActivePrediction::find(kind.id(), v, scenario.id, step) {
             Ok(p) => Some(p),
             Err(e) => {
                 warnings.push(e);
@@ -509,8 +483,7 @@ impl RegisterLab {
             help: false,
             toast: None,
             reached_pause,
-            markers: Vec::new(),
-            markers_upto: 0,
+            markers: super::Markers::default(),
             embed,
             focus_op: None,
             pacelc: None,
@@ -542,7 +515,6 @@ impl RegisterLab {
         self.menu = None;
         self.reached_pause = self.scenario().pause_ms == 0;
         self.markers.clear();
-        self.markers_upto = 0;
         self.draft = self.config.clone();
         self.draft_seed = self.seed.to_string();
         self.draft_skew = skew_text(&self.config);
@@ -567,7 +539,6 @@ impl RegisterLab {
         self.frame = None;
         self.menu = None;
         self.markers.clear();
-        self.markers_upto = 0;
         self.draft = self.config.clone();
         self.draft_seed = self.seed.to_string();
         self.draft_skew = skew_text(&self.config);
@@ -598,7 +569,7 @@ impl RegisterLab {
             pairs.push(("embed", "1".into()));
         }
         if let Some(a) = self.predict.as_ref().filter(|a| a.chosen.is_none()) {
-            pairs.push(("predict", format!("{}~{}", a.q.id, a.idx)));
+            pairs.push(("predict", a.param()));
         }
         build_query(&pairs)
     }
@@ -608,19 +579,7 @@ impl RegisterLab {
     }
 
     fn refresh_markers(&mut self) {
-        let horizon = self.tl.horizon();
-        if horizon < self.markers_upto {
-            self.markers.retain(|(s, _)| *s <= horizon);
-            self.markers_upto = horizon;
-        }
-        let w = self.tl.world();
-        for r in &self.tl.records()[self.markers_upto as usize..] {
-            let m = if r.n_violations > 0 { Some(Marker::Violation) } else { w.marker(&r.note) };
-            if let Some(m) = m {
-                self.markers.push((r.step, m));
-            }
-        }
-        self.markers_upto = horizon;
+        self.markers.refresh(&self.tl);
     }
 
     /// Keeps the comparison run in step: rebuilt when the learner's events
@@ -1120,18 +1079,7 @@ impl Component for RegisterLab {
                 true
             }
             Msg::Key(e) => {
-                if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                    return false;
-                }
-                let in_field = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"))
-                    .unwrap_or(false);
-                let key = e.key();
-                if in_field && key != "Escape" {
-                    return false;
-                }
+                let Some(key) = super::lab_key(&e) else { return false };
                 let msg = match key.as_str() {
                     " " | "k" => Some(Msg::TogglePlay),
                     "ArrowRight" | "." => Some(Msg::StepForward),
@@ -1226,16 +1174,9 @@ impl Component for RegisterLab {
                 if a.chosen.is_some() {
                     return false;
                 }
-                let grade = content::grade(a.p(), &choice);
-                if let Ok(g) = &grade {
-                    let (mut progress, _) = store::load();
-                    progress.record_prediction(&format!("{}#{}", a.q.id, a.idx), g.correct);
-                    if let Err(e) = store::save(&progress) {
-                        self.toast = Some(format!("Your answer was graded but not saved: {e}."));
-                    }
+                if let Some(problem) = a.answer(choice) {
+                    self.toast = Some(problem);
                 }
-                a.chosen = Some(choice);
-                a.grade = Some(grade);
                 // Let the simulation play out to the moment the question is about.
                 self.stop_at = Some(a.p().run_until);
                 self.reached_pause = true;
@@ -1295,7 +1236,7 @@ impl Component for RegisterLab {
                 cursor={self.tl.cursor()}
                 horizon={self.tl.horizon()}
                 time_label={AttrValue::from(fmt_time(self.view_us as u64))}
-                markers={self.markers.clone()}
+                markers={self.markers.list.clone()}
                 speed={self.speed}
                 on_play={link.callback(|_| Msg::TogglePlay)}
                 on_step_forward={link.callback(|_| Msg::StepForward)}

@@ -93,7 +93,7 @@ impl Study {
             .questions()
             .iter()
             .filter(|q| self.concept.is_empty() || q.concept == self.concept)
-            .filter(|q| self.tag.is_empty() || q.tags.iter().any(|t| *t == self.tag))
+            .filter(|q| self.tag.is_empty() || q.tags.contains(&self.tag))
             .filter(|q| self.level.is_empty() || q.difficulty.level().to_string() == self.level)
             .filter(|q| needle.is_empty() || q.id.contains(&needle) || q.prompt.plain_text().to_lowercase().contains(&needle) || q.tags.iter().any(|t| t.contains(&needle)))
             .collect()

@@ -412,41 +412,7 @@ impl RegisterLab {
 
     pub(super) fn prediction_view(&self, ctx: &Context<Self>) -> Html {
         let Some(a) = &self.predict else { return html! {} };
-        let link = ctx.link();
-        let p = a.p();
-        let options = p.options.iter().map(|o| {
-            let choice = o.clone();
-            let chosen = a.chosen.as_deref() == Some(o.as_str());
-            let actual = matches!(&a.grade, Some(Ok(g)) if g.actual == *o);
-            let class = classes!("option", chosen.then_some("chosen"), (a.chosen.is_some() && actual).then_some("actual"));
-            html! {
-                <button {class} disabled={a.chosen.is_some()} onclick={link.callback(move |_| Msg::Answer(choice.clone()))}>{o}</button>
-            }
-        });
-        let verdict = match (&a.chosen, &a.grade) {
-            (Some(c), Some(Ok(g))) => html! {
-                <div class={classes!("verdict", if g.correct { "right" } else { "wrong" })} role="status">
-                    <strong>{ if g.correct { "Right." } else { "Not quite." } }</strong>
-                    {format!(" You said {c}; the simulation says {}. ", g.actual)}
-                    {render_compact(&p.explanation)}
-                    <p class="muted">{ if self.playing { "Watch it happen: the run is playing to that moment." } else { "Step back and forth to see why." } }</p>
-                </div>
-            },
-            (Some(_), Some(Err(e))) => html! { <div class="verdict wrong" role="status">{format!("This prediction could not be graded: {e}.")}</div> },
-            _ => html! { <p class="muted">{"The run is paused here. Choose an answer; then the simulation plays on and grades it."}</p> },
-        };
-        html! {
-            <section class="prediction" aria-label="Prediction">
-                <div class="prediction-head">
-                    <span class="badge-predict">{"Predict"}</span>
-                    <span class="q-ref">{&a.q.id}</span>
-                    <button class="linklike" onclick={link.callback(|_| Msg::EndPrediction)}>{ if a.chosen.is_some() { "Done" } else { "Skip" } }</button>
-                </div>
-                <p class="prediction-q">{render_compact(&p.question)}</p>
-                <div class="options" role="group" aria-label="Your prediction">{for options}</div>
-                {verdict}
-            </section>
-        }
+        a.card(self.playing, ctx.link().callback(Msg::Answer), ctx.link().callback(|_| Msg::EndPrediction))
     }
 
     fn questions_view(&self, ctx: &Context<Self>) -> Html {
