@@ -39,3 +39,30 @@ pub fn event_log(p: &EventLogProps) -> Html {
     });
     html! { <ol class="event-log" aria-label="Narration">{for items}</ol> }
 }
+
+/// The narration panel for any lab: the last `max` steps up to the cursor,
+/// newest first, each line a link to its step.
+pub fn timeline_log<P: dsviz_sim::kernel::Protocol>(tl: &dsviz_sim::kernel::Timeline<P>, max: usize, on_seek: Callback<u64>) -> Html {
+    let cursor = tl.cursor() as usize;
+    let recs = &tl.records()[..cursor.min(tl.records().len())];
+    let w = tl.world();
+    let lines: Vec<LogLine> = recs
+        .iter()
+        .rev()
+        .take(max)
+        .map(|r| LogLine {
+            step: r.step,
+            time: dsviz_sim::kernel::fmt_time(r.time_us),
+            text: w.narrate(&r.note),
+            injected: r.injected,
+            violation: r.n_violations > 0,
+            current: r.step == cursor as u64,
+        })
+        .collect();
+    html! {
+        <div>
+            <p class="muted">{format!("The last {} of {} steps up to the cursor. Click a line to go there.", lines.len(), cursor)}</p>
+            <EventLog {lines} {on_seek} />
+        </div>
+    }
+}

@@ -51,3 +51,21 @@ pub fn invariants(p: &InvariantsProps) -> Html {
         </div>
     }
 }
+
+/// One row per named invariant of the world's protocol, broken if a
+/// violation of it is recorded at or before the cursor.
+pub fn rows_for<P: dsviz_sim::kernel::Protocol>(w: &dsviz_sim::kernel::World<P>) -> Vec<InvariantRow> {
+    w.proto
+        .invariants()
+        .iter()
+        .map(|inv| InvariantRow {
+            name: inv.name,
+            statement: inv.statement,
+            broken: w
+                .violations
+                .iter()
+                .find(|v| v.invariant == inv.name)
+                .map(|v| (v.step, dsviz_sim::kernel::fmt_time(v.time_us), v.explanation.clone())),
+        })
+        .collect()
+}

@@ -4,10 +4,10 @@
 
 use super::raft_view::{self, node_pos, DiagramProps, VIEW};
 use crate::components::chart::{cdf_svg, Series};
-use crate::components::event_log::{EventLog, LogLine};
+use crate::components::event_log::timeline_log;
 use crate::components::help::Help;
 use crate::components::icons;
-use crate::components::invariants::{InvariantRow, Invariants};
+use crate::components::invariants::{rows_for, Invariants};
 use crate::components::question::QuestionCard;
 use crate::components::transport::{Transport, DEFAULT_SPEED, SPEEDS};
 use crate::components::prediction::ActivePrediction;
@@ -17,7 +17,7 @@ use crate::route::{build_query, truncate, Route};
 use dsviz_sim::kernel::timeline::MAX_STEPS;
 use dsviz_sim::kernel::{fmt_time, Input, NodeId, Protocol, Timeline, TimelineError, Who, World};
 use dsviz_sim::labs::raft::experiment::{ElectionTimeExperiment, RangeResult, FIG16_RANGES_MS};
-use dsviz_sim::labs::raft::{scenarios, Cmd, Raft, RaftConfig, RaftNode, INVARIANTS};
+use dsviz_sim::labs::raft::{scenarios, Cmd, Raft, RaftConfig, RaftNode};
 use dsviz_sim::labs::Scenario;
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
@@ -1050,44 +1050,12 @@ impl RaftLab {
     }
 
     fn events_view(&self, ctx: &Context<Self>) -> Html {
-        let cursor = self.tl.cursor() as usize;
-        let recs = &self.tl.records()[..cursor.min(self.tl.records().len())];
-        let w = self.world();
-        let lines: Vec<LogLine> = recs
-            .iter()
-            .rev()
-            .take(LOG_LINES)
-            .map(|r| LogLine {
-                step: r.step,
-                time: fmt_time(r.time_us),
-                text: w.narrate(&r.note),
-                injected: r.injected,
-                violation: r.n_violations > 0,
-                current: r.step == cursor as u64,
-            })
-            .collect();
-        html! {
-            <div>
-                <p class="muted">{format!("The last {} of {} steps up to the cursor. Click a line to go there.", lines.len(), cursor)}</p>
-                <EventLog {lines} on_seek={ctx.link().callback(Msg::Seek)} />
-            </div>
-        }
+        timeline_log(&self.tl, LOG_LINES, ctx.link().callback(Msg::Seek))
     }
 
     fn invariants_view(&self, ctx: &Context<Self>) -> Html {
         let w = self.world();
-        let rows: Vec<InvariantRow> = INVARIANTS
-            .iter()
-            .map(|inv| InvariantRow {
-                name: inv.name,
-                statement: inv.statement,
-                broken: w
-                    .violations
-                    .iter()
-                    .find(|v| v.invariant == inv.name)
-                    .map(|v| (v.step, fmt_time(v.time_us), v.explanation.clone())),
-            })
-            .collect();
+        let rows = rows_for(w);
         let s = &self.config.safety;
         let off: Vec<&str> = [
             (!s.up_to_date_vote).then_some("up-to-date vote check"),

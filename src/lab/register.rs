@@ -10,11 +10,11 @@
 //! and advanced to the same moment as the first.
 
 use super::register_view::{self as view, counters_table, diagram, focus_of, lab_history, node_pos, DiagramProps, FocusSets, LabHistory, VIEW};
-use crate::components::event_log::{EventLog, LogLine};
+use crate::components::event_log::timeline_log;
 use crate::components::help::Help;
 use crate::components::history::HistoryPanel;
 use crate::components::icons;
-use crate::components::invariants::{InvariantRow, Invariants};
+use crate::components::invariants::{rows_for, Invariants};
 use crate::components::pbs::PbsPanel;
 use crate::components::question::QuestionCard;
 use crate::components::transport::{Transport, SPEEDS};

@@ -180,43 +180,12 @@ impl RegisterLab {
     }
 
     fn events_view(&self, ctx: &Context<Self>) -> Html {
-        let cursor = self.tl.cursor() as usize;
-        let recs = &self.tl.records()[..cursor.min(self.tl.records().len())];
-        let w = self.world();
-        let lines: Vec<LogLine> = recs
-            .iter()
-            .rev()
-            .take(LOG_LINES)
-            .map(|r| LogLine {
-                step: r.step,
-                time: fmt_time(r.time_us),
-                text: w.narrate(&r.note),
-                injected: r.injected,
-                violation: r.n_violations > 0,
-                current: r.step == cursor as u64,
-            })
-            .collect();
-        html! {
-            <div>
-                <p class="muted">{format!("The last {} of {} steps up to the cursor. Click a line to go there.", lines.len(), cursor)}</p>
-                <EventLog {lines} on_seek={ctx.link().callback(Msg::Seek)} />
-            </div>
-        }
+        timeline_log(&self.tl, LOG_LINES, ctx.link().callback(Msg::Seek))
     }
 
     fn invariants_view(&self, ctx: &Context<Self>) -> Html {
-        use dsviz_sim::kernel::Protocol;
         let w = self.world();
-        let rows: Vec<InvariantRow> = w
-            .proto
-            .invariants()
-            .iter()
-            .map(|inv| InvariantRow {
-                name: inv.name,
-                statement: inv.statement,
-                broken: w.violations.iter().find(|v| v.invariant == inv.name).map(|v| (v.step, fmt_time(v.time_us), v.explanation.clone())),
-            })
-            .collect();
+        let rows = rows_for(w);
         let s = &self.config.safety;
         let off: Vec<&str> = [
             (self.config.mode == Mode::Cp && !s.read_write_back).then_some("read write-back"),
