@@ -85,7 +85,7 @@ test('bad links show a message and safe defaults', async ({ page }) => {
 });
 
 test('keyboard: shortcuts, help overlay, stepping', async ({ page }) => {
-  await page.goto('/?lab=raft');
+  await page.goto('/app.html?lab=raft');
   await expect(page.locator('.clock .step')).toHaveText('step 0');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
@@ -100,7 +100,7 @@ test('keyboard: shortcuts, help overlay, stepping', async ({ page }) => {
 });
 
 test('Figure 8 without the rule: the violation is found, told and reachable', async ({ page }) => {
-  await page.goto('/?lab=raft&sc=figure-8-unsafe&step=200');
+  await page.goto('/app.html?lab=raft&sc=figure-8-unsafe&step=200');
   await expect(page.getByRole('alert').filter({ hasText: 'violated' })).toContainText('Leader Completeness violated');
   await page.getByRole('tab', { name: /Invariants/ }).click();
   await expect(page.getByRole('listitem', { name: 'State Machine Safety: violated' })).toBeVisible();
@@ -114,7 +114,7 @@ test('Figure 8 without the rule: the violation is found, told and reachable', as
 });
 
 test('the Figure 16 experiment runs in the page and plots its CDFs', async ({ page }) => {
-  await page.goto('/?lab=raft');
+  await page.goto('/app.html?lab=raft');
   await page.getByRole('tab', { name: 'Experiment' }).click();
   await page.getByRole('button', { name: 'Quick: 100 trials' }).click();
   await expect(page.locator('figure.chart svg')).toHaveCount(2, { timeout: 60_000 });
@@ -124,7 +124,7 @@ test('the Figure 16 experiment runs in the page and plots its CDFs', async ({ pa
 
 test('usable at phone width', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto('/?lab=raft');
+  await page.goto('/app.html?lab=raft');
   await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
@@ -136,7 +136,7 @@ test('usable at phone width', async ({ page }) => {
 });
 
 test('embed mode: the lab without site chrome, still a full simulation', async ({ page }) => {
-  await page.goto('/?lab=raft&sc=leader-crash&step=40&embed=1');
+  await page.goto('/app.html?lab=raft&sc=leader-crash&step=40&embed=1');
   await expect(page.locator('.site-header')).toHaveCount(0);
   await expect(page.getByRole('tab', { name: 'Settings' })).toHaveCount(0);
   const open = page.getByRole('link', { name: /Open in dsviz/ });
@@ -146,4 +146,20 @@ test('embed mode: the lab without site chrome, still a full simulation', async (
   await page.getByRole('button', { name: 'Step forward' }).click();
   await expect(page.locator('.caption')).toContainText('Step 41');
   await expect(page).toHaveURL(/embed=1/);
+});
+
+test('the home page loads only its light bundle; old links reach the labs', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname);
+  });
+  await page.goto('/');
+  await expect(page.getByRole('link', { name: 'Raft consensus' })).toBeVisible();
+  expect(wasm.length).toBe(1);
+  expect(wasm[0]).toMatch(/\/home-[0-9a-f]+_bg\.wasm$/);
+  await expect(page.getByRole('link', { name: 'Raft consensus' })).toHaveAttribute('href', 'app.html?lab=raft');
+
+  await page.goto('/?lab=raft&sc=leader-crash&step=12');
+  await expect(page).toHaveURL(/\/app\.html\?lab=raft&sc=leader-crash&seed=2&step=12$/);
+  await expect(page.locator('.clock .step')).toHaveText('step 12');
 });

@@ -29,7 +29,7 @@ const base = ('/' + opts.base + '/').replace(/\/+/g, '/');
 try {
   await stat(join(root, 'index.html'));
 } catch {
-  console.error(`serve.mjs: ${join(root, 'index.html')} not found; run \`trunk build --release\` first`);
+  console.error(`serve.mjs: ${join(root, 'index.html')} not found; run \`bash scripts/build.sh\` first`);
   process.exit(1);
 }
 

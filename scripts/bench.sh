@@ -4,7 +4,8 @@
 #   bash scripts/bench.sh
 #
 # 1. Native kernel and Raft throughput (sim/examples/bench_kernel.rs).
-# 2. Release bundle size, raw and gzip (trunk build --release into dist/).
+# 2. Release bundle sizes, raw and gzip (scripts/build.sh into dist/): the
+#    first load (the light home page) and the labs page.
 # 3. Browser: time to an interactive lab, Raft virtual s per wall s with
 #    rewind on, Figure 16 experiment time, frame rate while playing
 #    (e2e/bench.mjs in headless Chromium).
@@ -18,14 +19,19 @@ echo "== native"
 cargo run --quiet --release -p dsviz-sim --example bench_kernel
 
 echo "== release size"
-trunk build --release >/dev/null 2>&1
-total_raw=0; total_gz=0
-for f in dist/*.wasm dist/*.js dist/*.css dist/index.html; do
-  raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-  printf '  %-40s %8d B raw %8d B gzip\n' "$(basename "$f")" "$raw" "$gz"
-done
-printf '  %-40s %8d B raw %8d B gzip\n' "first load (all of the above)" "$total_raw" "$total_gz"
+bash scripts/build.sh >/dev/null 2>&1
+size() { # prints raw and gzip bytes of the files given, and their total
+  local raw=0 gz=0 r g
+  for f in "$@"; do
+    r=$(stat -c %s "$f"); g=$(gzip -9 -c "$f" | wc -c); raw=$((raw + r)); gz=$((gz + g))
+    printf '  %-40s %8d B raw %8d B gzip\n' "$(basename "$f")" "$r" "$g"
+  done
+  printf '  %-40s %8d B raw %8d B gzip\n' "total" "$raw" "$gz"
+}
+echo "-- first load: the home page (index.html)"
+size dist/index.html dist/home-*.js dist/home-*_bg.wasm dist/style-*.css
+echo "-- opening a lab or study mode (app.html)"
+size dist/app.html dist/dsviz-*.js dist/dsviz-*_bg.wasm dist/style-*.css dist/register-*.css
 
 echo "== browser"
 port=4399

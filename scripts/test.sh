@@ -9,7 +9,7 @@
 #   native   cargo test --workspace             (sim + app logic on the host)
 #   browser  cargo test -p dsviz --target wasm32-unknown-unknown
 #            (wasm-bindgen-test-runner -> chromedriver -> headless Chromium)
-#   build    trunk build --release              (into dist/)
+#   build    scripts/build.sh                   (release site into dist/: home + app bundles)
 #   e2e      playwright test                    (against dist/, see playwright.config.ts)
 #
 # Environment passed through untouched, e.g. DSVIZ_PROPTEST_SEEDS (long
@@ -88,7 +88,7 @@ if [ "$quick" -eq 0 ]; then
   # The runner reads extra Chromium capabilities from ./webdriver.json.
   stage browser env CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
     cargo test -p dsviz --target wasm32-unknown-unknown
-  stage build trunk build --release
+  stage build bash scripts/build.sh
   stage e2e playwright test
 fi
 

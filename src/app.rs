@@ -68,13 +68,23 @@ pub fn app() -> Html {
 pub struct HomeProps {
     pub warnings: Vec<String>,
     pub navigate: Callback<String>,
+    /// The page that holds the labs: "" when this page does (the full
+    /// app), "app.html" on the light home page.
+    #[prop_or_default]
+    pub app_page: AttrValue,
+}
+
+/// Build-time counts of the question bank (see build.rs).
+pub mod bank_counts {
+    include!(concat!(env!("OUT_DIR"), "/bank_counts.rs"));
 }
 
 #[function_component(Home)]
-fn home(props: &HomeProps) -> Html {
+pub fn home(props: &HomeProps) -> Html {
+    let app_page = props.app_page.to_string();
     let cards = CATALOG.iter().map(|lab| {
         let query = build_query(&[("lab", lab.id.to_string())]);
-        let href = query.clone();
+        let href = format!("{app_page}{query}");
         let onclick = {
             let navigate = props.navigate.clone();
             Callback::from(move |e: MouseEvent| {
@@ -111,7 +121,7 @@ fn home(props: &HomeProps) -> Html {
         <>
             <header class="site-header">
                 <a class="brand" href="?">{icons::logo()}<span>{"dsviz"}</span></a>
-                <nav class="top-nav" aria-label="Main"><a href="?page=study" onclick={study_click.clone()}>{"Study"}</a></nav>
+                <nav class="top-nav" aria-label="Main"><a href={format!("{app_page}?page=study")} onclick={study_click.clone()}>{"Study"}</a></nav>
             </header>
             <main id="main" class="home">
                 { for props.warnings.iter().map(|w| html!{ <div class="banner warn" role="alert">{w}</div> }) }
@@ -139,16 +149,52 @@ fn home(props: &HomeProps) -> Html {
                     <h2 id="study-heading" class="section-title">{"Interview preparation"}</h2>
                     <div class="promo-card">
                         <div>
-                            <h3>{format!("{} questions, {} concepts", crate::content::bank().questions().len(), crate::content::bank().concepts().len())}</h3>
+                            <h3>{format!("{} questions, {} concepts", bank_counts::QUESTIONS, bank_counts::CONCEPTS)}</h3>
                             <p>{"Staff-level prompts with strong answers, the usual weak answer and why it falls short, and follow-ups. Where a lab can show the answer, one click opens the exact step; predictions are graded by running the simulation. Spaced repetition and timed mock interviews keep you honest."}</p>
                         </div>
-                        <a class="button primary" href="?page=study" onclick={study_click}>{"Open study mode"}</a>
+                        <a class="button primary" href={format!("{app_page}?page=study")} onclick={study_click}>{"Open study mode"}</a>
                     </div>
                 </section>
             </main>
             <footer class="site-footer">
                 <p>{"dsviz runs entirely in your browser: no server, no tracking. Simulations are written in Rust and compiled to WebAssembly."}</p>
             </footer>
+        </>
+    }
+}
+
+/// The light home page (`index.html` in a release build): the catalog and
+/// the live hero only, so a first visit downloads a small bundle. Links go
+/// to `app.html`, which holds the labs and study mode; an old-style link
+/// (`index.html?lab=…`) is forwarded there.
+#[function_component(LightHome)]
+pub fn light_home() -> Html {
+    let search = dom::location_search();
+    let forward = Route::parse(&search).page != Page::Home;
+    {
+        let search = search.clone();
+        use_effect_with(forward, move |forward| {
+            if *forward {
+                if let Some(w) = dom::window() {
+                    let _ = w.location().replace(&format!("app.html{search}"));
+                }
+            }
+        });
+    }
+    let navigate = Callback::from(|query: String| {
+        if let Some(w) = dom::window() {
+            let _ = w.location().assign(&format!("app.html{query}"));
+        }
+    });
+    if forward {
+        return html! { <main id="main" class="home"><p class="muted">{"Opening the lab…"}</p></main> };
+    }
+    dom::set_title("dsviz — distributed systems, live");
+    let warnings = Route::parse(&search).warnings;
+    html! {
+        <>
+            <a class="skip-link" href="#main">{"Skip to content"}</a>
+            <Home {warnings} {navigate} app_page="app.html" />
         </>
     }
 }

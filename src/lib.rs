@@ -19,3 +19,8 @@ pub mod study;
 pub fn start() {
     yew::Renderer::<app::App>::new().render();
 }
+
+/// Mounts the light home page (the release build's `index.html`).
+pub fn start_home() {
+    yew::Renderer::<app::LightHome>::new().render();
+}
