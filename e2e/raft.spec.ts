@@ -158,6 +158,11 @@ test('the home page loads only its light bundle; old links reach the labs', asyn
   expect(wasm.length).toBe(1);
   expect(wasm[0]).toMatch(/\/home-[0-9a-f]+_bg\.wasm$/);
   await expect(page.getByRole('link', { name: 'Raft consensus' })).toHaveAttribute('href', 'app.html?lab=raft');
+  // Every card's art is styled by the home page's own stylesheet.
+  for (const sel of ['.art .lead', '.art-cap .minority', '.art-quorum .both']) {
+    const fill = await page.locator(sel).first().evaluate((e) => getComputedStyle(e).fill);
+    expect(fill, sel).not.toBe('rgb(0, 0, 0)');
+  }
 
   await page.goto('/?lab=raft&sc=leader-crash&step=12');
   await expect(page).toHaveURL(/\/app\.html\?lab=raft&sc=leader-crash&seed=2&step=12$/);
