@@ -54,3 +54,97 @@ pub fn lab_key(e: &web_sys::KeyboardEvent) -> Option<String> {
     let key = e.key();
     (!in_field || key == "Escape").then_some(key)
 }
+
+/// Most steps one animation frame may compute, so a frame never stalls.
+pub const MAX_STEPS_PER_FRAME: u64 = 20_000;
+
+/// What one animation frame of playback did.
+#[derive(Debug, PartialEq)]
+pub enum FrameOutcome {
+    /// Keep playing.
+    Continue,
+    /// Nothing is left to happen at the moment; the lab decides whether to stop.
+    Quiet,
+    /// The moment a prediction asked about is reached: stop here.
+    PredictionOutcome,
+    /// The scenario's pause point is reached: stop and show "What to notice".
+    ScenarioNotice,
+    /// The run hit its step limit.
+    TraceFull(String),
+}
+
+/// Inputs of one frame besides the timeline and the clock.
+pub struct FrameInput {
+    /// The frame's timestamp (ms, from requestAnimationFrame).
+    pub ts: f64,
+    /// Virtual seconds per wall second.
+    pub speed: f64,
+    /// The scenario's pause point (0: none) and whether it was reached before.
+    pub pause_ms: u64,
+    pub reached_pause: bool,
+}
+
+/// Advances playback by one animation frame: moves virtual time by the
+/// wall time since the last frame times the speed, never past a
+/// prediction's stopping point or the scenario's pause point, and runs
+/// the timeline up to it (at most [`MAX_STEPS_PER_FRAME`] steps).
+pub fn advance_frame<P: Protocol>(
+    tl: &mut Timeline<P>,
+    view_us: &mut f64,
+    last_frame_ms: &mut Option<f64>,
+    stop_at: &mut Option<crate::content::RunUntil>,
+    input: FrameInput,
+) -> FrameOutcome {
+    use crate::content::RunUntil;
+    use dsviz_sim::kernel::TimelineError;
+    let dt = last_frame_ms.map(|l| (input.ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
+    *last_frame_ms = Some(input.ts);
+    let mut target = *view_us + dt * input.speed * 1000.0;
+    if let Some(stop) = *stop_at {
+        let done = match stop {
+            RunUntil::Step(s) => tl.cursor() >= s,
+            RunUntil::TimeMs(t) => *view_us >= (t * 1000) as f64,
+        };
+        if done {
+            *stop_at = None;
+            return FrameOutcome::PredictionOutcome;
+        }
+        match stop {
+            RunUntil::TimeMs(t) => target = target.min((t * 1000) as f64),
+            // Never run past the step: move one event at a time near it.
+            RunUntil::Step(s) if tl.cursor() + 1 >= s => {
+                let _ = tl.forward();
+                *view_us = tl.world().now as f64;
+                return FrameOutcome::Continue;
+            }
+            RunUntil::Step(_) => {}
+        }
+    }
+    let pause_us = (input.pause_ms * 1000) as f64;
+    let notice = !input.reached_pause && input.pause_ms > 0 && target >= pause_us;
+    if notice {
+        target = pause_us;
+    }
+    let quiet = match tl.run_until(target as u64, MAX_STEPS_PER_FRAME) {
+        Ok(n) if n >= MAX_STEPS_PER_FRAME => {
+            *view_us = tl.world().now as f64;
+            false
+        }
+        Ok(_) => {
+            *view_us = target;
+            false
+        }
+        Err(TimelineError::Quiescent) => {
+            *view_us = target;
+            true
+        }
+        Err(e @ TimelineError::TraceFull) => return FrameOutcome::TraceFull(e.to_string()),
+    };
+    if notice {
+        FrameOutcome::ScenarioNotice
+    } else if quiet {
+        FrameOutcome::Quiet
+    } else {
+        FrameOutcome::Continue
+    }
+}

@@ -24,7 +24,7 @@ use crate::dom;
 use crate::route::{build_query, truncate, Route};
 use dsviz_sim::history::Value;
 use dsviz_sim::kernel::timeline::MAX_STEPS;
-use dsviz_sim::kernel::{fmt_time, Input, NodeId, TimeUs, Timeline, TimelineError, Who, World};
+use dsviz_sim::kernel::{fmt_time, Input, NodeId, TimeUs, Timeline, Who, World};
 use dsviz_sim::labs::register::{counters, scenarios, Cmd, Conflict, Counters, Mode, RegNode, Register, RegisterConfig};
 use dsviz_sim::labs::Scenario;
 use gloo::events::{EventListener, EventListenerOptions};
@@ -35,8 +35,6 @@ use yew::prelude::*;
 
 mod panels;
 
-/// Most steps one animation frame may compute, so a frame never stalls.
-const MAX_STEPS_PER_FRAME: u64 = 20_000;
 /// Most injected events a link may carry.
 const MAX_LINK_INJECTIONS: usize = 2_000;
 /// Narration lines shown.
@@ -751,68 +749,32 @@ impl Component for RegisterLab {
                 if !self.playing {
                     return false;
                 }
-                let dt = self.last_frame_ms.map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
-                self.last_frame_ms = Some(ts);
-                let mut target = self.view_us + dt * SPEEDS[self.speed].0 * 1000.0;
-                if let Some(stop) = self.stop_at {
-                    let done = match stop {
-                        RunUntil::Step(s) => self.tl.cursor() >= s,
-                        RunUntil::TimeMs(t) => self.view_us >= (t * 1000) as f64,
-                    };
-                    if done {
-                        self.stop_at = None;
-                        self.pause();
-                        self.toast = Some("Paused: this is the outcome the prediction asked about.".into());
-                        return true;
-                    }
-                    if let RunUntil::TimeMs(t) = stop {
-                        target = target.min((t * 1000) as f64);
-                    }
-                    if let RunUntil::Step(s) = stop {
-                        // Never run past the step: move one event at a time near it.
-                        if self.tl.cursor() + 1 >= s {
-                            let _ = self.tl.forward();
-                            self.after_move();
-                            self.schedule_frame(ctx);
-                            return true;
-                        }
-                    }
-                }
-                let pause_us = (self.scenario().pause_ms * 1000) as f64;
-                let stop_for_notice = !self.reached_pause && self.scenario().pause_ms > 0 && target >= pause_us;
-                if stop_for_notice {
-                    target = pause_us;
-                }
-                match self.tl.run_until(target as u64, MAX_STEPS_PER_FRAME) {
-                    Ok(n) if n >= MAX_STEPS_PER_FRAME => self.view_us = self.world().now as f64,
-                    Ok(_) => self.view_us = target,
-                    Err(TimelineError::Quiescent) => {
-                        self.view_us = target;
-                        if !stop_for_notice && self.stop_when_quiet() {
-                            self.refresh_markers();
-                            self.sync_shadow();
-                            self.pause();
-                            self.toast = Some("Paused: nothing is left to happen (every operation is over and no timer is set). Send a request or inject a fault.".into());
-                            return true;
-                        }
-                    }
-                    Err(e @ TimelineError::TraceFull) => {
-                        self.toast = Some(format!("Paused: {e}."));
-                        self.refresh_markers();
-                        self.pause();
-                        return true;
-                    }
-                }
+                let input = super::FrameInput { ts, speed: SPEEDS[self.speed].0, pause_ms: self.scenario().pause_ms, reached_pause: self.reached_pause };
+                let outcome = super::advance_frame(&mut self.tl, &mut self.view_us, &mut self.last_frame_ms, &mut self.stop_at, input);
                 self.refresh_markers();
                 self.sync_shadow();
-                if stop_for_notice {
-                    self.reached_pause = true;
-                    self.tab = Tab::Scenario;
-                    self.pause();
-                    self.toast = Some("Paused where this scenario makes its point: read “What to notice”.".into());
-                    return true;
+                match outcome {
+                    super::FrameOutcome::Continue => self.schedule_frame(ctx),
+                    super::FrameOutcome::Quiet if self.stop_when_quiet() => {
+                        self.pause();
+                        self.toast = Some("Paused: nothing is left to happen (every operation is over and no timer is set). Send a request or inject a fault.".into());
+                    }
+                    super::FrameOutcome::Quiet => self.schedule_frame(ctx),
+                    super::FrameOutcome::PredictionOutcome => {
+                        self.pause();
+                        self.toast = Some("Paused: this is the outcome the prediction asked about.".into());
+                    }
+                    super::FrameOutcome::ScenarioNotice => {
+                        self.reached_pause = true;
+                        self.tab = Tab::Scenario;
+                        self.pause();
+                        self.toast = Some("Paused where this scenario makes its point: read “What to notice”.".into());
+                    }
+                    super::FrameOutcome::TraceFull(e) => {
+                        self.toast = Some(format!("Paused: {e}."));
+                        self.pause();
+                    }
                 }
-                self.schedule_frame(ctx);
                 true
             }
             Msg::TogglePlay => {
