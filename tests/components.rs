@@ -7,24 +7,15 @@ use dsviz::lab::raft::{RaftLab, RaftLabProps};
 use dsviz::route::Route;
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
+mod common;
+use common::{mount, settle, text};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn mount() -> Element {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let root = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(30)).await;
-}
 
 fn by_label(root: &Element, label: &str) -> HtmlElement {
     root.query_selector(&format!("[aria-label=\"{label}\"]"))
@@ -32,10 +23,6 @@ fn by_label(root: &Element, label: &str) -> HtmlElement {
         .unwrap_or_else(|| panic!("no element labelled {label}"))
         .dyn_into()
         .unwrap()
-}
-
-fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector).unwrap().and_then(|e| e.text_content()).unwrap_or_default()
 }
 
 async fn lab(query: &str) -> Element {

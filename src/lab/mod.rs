@@ -148,3 +148,25 @@ pub fn advance_frame<P: Protocol>(
         FrameOutcome::Continue
     }
 }
+
+/// Click and keyboard (Enter or Space) handlers that open a node's menu,
+/// for an SVG glyph with `role="button"`.
+pub fn node_handlers(
+    id: dsviz_sim::kernel::NodeId,
+    on_node: &yew::Callback<dsviz_sim::kernel::NodeId>,
+) -> (yew::Callback<web_sys::MouseEvent>, yew::Callback<web_sys::KeyboardEvent>) {
+    let on_click = on_node.clone();
+    let onclick = yew::Callback::from(move |e: web_sys::MouseEvent| {
+        e.stop_propagation();
+        on_click.emit(id);
+    });
+    let on_key = on_node.clone();
+    let onkeydown = yew::Callback::from(move |e: web_sys::KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            e.stop_propagation();
+            on_key.emit(id);
+        }
+    });
+    (onclick, onkeydown)
+}

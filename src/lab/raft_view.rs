@@ -189,19 +189,7 @@ pub fn diagram(p: &DiagramProps<'_>) -> Html {
         });
         let selected = p.selected == Some(s.id);
         let id = s.id;
-        let on_node = p.on_node.clone();
-        let onclick = Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            on_node.emit(id);
-        });
-        let on_node = p.on_node.clone();
-        let onkeydown = Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                e.stop_propagation();
-                on_node.emit(id);
-            }
-        });
+        let (onclick, onkeydown) = super::node_handlers(id, &p.on_node);
         let (ly, vy) = if y < CENTER - 10.0 { (-r - 16.0, r + 26.0) } else { (r + 26.0, -r - 16.0) };
         let sub = if !up {
             "crashed".to_string()

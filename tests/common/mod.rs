@@ -1,0 +1,24 @@
+//! Helpers shared by the browser test files: mount a root element, let
+//! yew's scheduler run, read text back.
+#![allow(dead_code)]
+
+use std::time::Duration;
+use web_sys::Element;
+
+/// A fresh `<div>` appended to the page's body, to render a component into.
+pub fn mount() -> Element {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+/// Gives yew's scheduler time to render (40 ms: enough for a lab to mount).
+pub async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(40)).await;
+}
+
+/// The text of the first element matching `selector`, or "".
+pub fn text(root: &Element, selector: &str) -> String {
+    root.query_selector(selector).unwrap().and_then(|e| e.text_content()).unwrap_or_default()
+}
