@@ -23,13 +23,7 @@ impl Markers {
             self.list.retain(|(s, _)| *s <= horizon);
             self.upto = horizon;
         }
-        let w = tl.world();
-        for r in &tl.records()[self.upto as usize..] {
-            let m = if r.n_violations > 0 { Some(Marker::Violation) } else { w.marker(&r.note) };
-            if let Some(m) = m {
-                self.list.push((r.step, m));
-            }
-        }
+        self.list.extend(tl.markers_from(self.upto));
         self.upto = horizon;
     }
 

@@ -205,10 +205,13 @@ impl<P: Protocol> Timeline<P> {
         self.snapshots.truncate(keep.max(1));
     }
 
-    /// Scrubber marks: (step, marker) for every marked step computed so far.
-    pub fn markers(&self) -> Vec<(u64, Marker)> {
+    /// Scrubber marks, (step, marker), for the computed steps after `from`
+    /// (0: all of them). A step that broke an invariant is marked as a
+    /// violation, whatever else it did.
+    pub fn markers_from(&self, from: u64) -> Vec<(u64, Marker)> {
         let w = &self.current;
-        self.records
+        let start = (from as usize).min(self.records.len());
+        self.records[start..]
             .iter()
             .filter_map(|r| {
                 if r.n_violations > 0 {

@@ -557,3 +557,18 @@ fn checker_flags_logs_that_match_late_but_differ_early() {
     assert_eq!(out[0].invariant, "Log Matching");
     assert_eq!(out[0].explanation, "S1 and S2 both have a term-2 entry at index 2, yet their logs differ at index 1.");
 }
+
+#[test]
+fn markers_flag_violations_roles_and_faults_from_a_step() {
+    use crate::kernel::Marker;
+    let sc = scenarios::find("figure-8-unsafe").unwrap();
+    let t = sc.run_to_pause(sc.seed);
+    let all = t.markers_from(0);
+    let first_violation = t.world().violations[0].step;
+    assert!(all.contains(&(first_violation, Marker::Violation)));
+    assert!(all.iter().any(|(_, m)| *m == Marker::Role));
+    assert!(all.iter().any(|(_, m)| *m == Marker::Fault), "the script crashes servers");
+    let later = t.markers_from(first_violation);
+    assert!(later.iter().all(|(s, _)| *s > first_violation));
+    assert_eq!(all.iter().filter(|(s, _)| *s > first_violation).count(), later.len());
+}
