@@ -5,7 +5,8 @@ use crate::catalog::CATALOG;
 use crate::components::icons;
 use crate::dom;
 use crate::lab::raft::RaftLab;
-use crate::lab::register::{LabKind, RegisterLab};
+use crate::lab::register::RegisterLab;
+use dsviz_sim::labs::register::{CapLab, QuorumLab};
 use crate::pages::study::Study;
 use crate::route::{build_query, Page, Route};
 use gloo::events::EventListener;
@@ -49,9 +50,11 @@ pub fn app() -> Html {
         Page::Lab { lab } if lab == "raft" => {
             html! { <RaftLab key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> }
         }
-        Page::Lab { lab } if lab == "cap" || lab == "quorum" => {
-            let kind = if lab == "cap" { LabKind::Cap } else { LabKind::Quorum };
-            html! { <RegisterLab key={format!("{lab}-{}", *nav_id)} {kind} route={(*route).clone()} navigate={navigate.clone()} /> }
+        Page::Lab { lab } if lab == "cap" => {
+            html! { <RegisterLab<CapLab> key={format!("{lab}-{}", *nav_id)} route={(*route).clone()} navigate={navigate.clone()} /> }
+        }
+        Page::Lab { lab } if lab == "quorum" => {
+            html! { <RegisterLab<QuorumLab> key={format!("{lab}-{}", *nav_id)} route={(*route).clone()} navigate={navigate.clone()} /> }
         }
         Page::Lab { .. } => html! { <Home warnings={vec!["That lab does not exist.".to_string()]} navigate={navigate.clone()} /> },
         Page::Study => html! { <Study key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> },

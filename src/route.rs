@@ -3,7 +3,7 @@
 //! rewrite rules. Every value is validated: a bad link gives a message
 //! and safe defaults, never a panic.
 
-use dsviz_sim::labs::params::Params;
+use dsviz_sim::labs::registry::CATALOG;
 
 /// The page the query names.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,9 +22,6 @@ pub struct Route {
     pub pairs: Vec<(String, String)>,
     pub warnings: Vec<String>,
 }
-
-/// Labs that exist, by id.
-pub const LABS: &[&str] = &["raft", "cap", "quorum"];
 
 /// Longest query string we read; anything longer is refused as a whole.
 pub const MAX_QUERY_LEN: usize = 12 * 1024;
@@ -54,7 +51,7 @@ impl Route {
                 Page::Home
             }
             None => Page::Home,
-            Some(lab) if LABS.contains(&lab) => Page::Lab { lab: lab.to_string() },
+            Some(lab) if CATALOG.iter().any(|l| l.id == lab) => Page::Lab { lab: lab.to_string() },
             Some(other) => {
                 warnings.push(format!("There is no lab called '{}'; here are the labs that exist.", truncate(other, 40)));
                 Page::Home
@@ -65,11 +62,6 @@ impl Route {
 
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-    }
-
-    /// The pairs as [`Params`] for a lab's config reader.
-    pub fn params(&self) -> Params {
-        Params::from_pairs(self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 }
 

@@ -97,59 +97,7 @@ impl ShowMe {
     }
 }
 
-/// When a probe stops looking: at an absolute step of the run, or once
-/// virtual time would pass an absolute time. Probes that wait for an
-/// event (the next leader, the first violation) also stop when it happens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunUntil {
-    Step(u64),
-    TimeMs(u64),
-}
-
-impl fmt::Display for RunUntil {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RunUntil::Step(s) => write!(f, "step {s}"),
-            RunUntil::TimeMs(t) => write!(f, "time {t}ms"),
-        }
-    }
-}
-
-/// A named probe and its argument, e.g. `applied-at 2` or `log-of S1`.
-/// [`super::probes::PROBES`] lists every probe.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProbeCall {
-    pub name: String,
-    pub arg: Option<ProbeArg>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProbeArg {
-    /// A server, 0-based (`S1` is 0).
-    Server(u8),
-    /// A log index, 1-based.
-    Index(u64),
-    /// A client value.
-    Value(u32),
-    /// A register replica, 0-based (`R1` is 0).
-    Replica(u8),
-    /// A register client, 0-based (`C1` is 0).
-    Client(u8),
-}
-
-impl fmt::Display for ProbeCall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)?;
-        match self.arg {
-            None => Ok(()),
-            Some(ProbeArg::Server(s)) => write!(f, " S{}", s + 1),
-            Some(ProbeArg::Index(i)) => write!(f, " {i}"),
-            Some(ProbeArg::Value(v)) => write!(f, " {v}"),
-            Some(ProbeArg::Replica(r)) => write!(f, " R{}", r + 1),
-            Some(ProbeArg::Client(c)) => write!(f, " C{}", c + 1),
-        }
-    }
-}
+pub use dsviz_sim::labs::probe::{ProbeArg, ProbeCall, RunUntil};
 
 /// A prediction the simulation grades: the learner sees the lab paused at
 /// `at_step`, picks one of `options`, and [`super::probes::grade`] plays

@@ -2,7 +2,7 @@
 //! "Show me" step exists, every prediction's declared answer is what the
 //! simulation does, and the seed-coverage table is consistent.
 
-use super::labs::{self, LabRun};
+use super::labs;
 use super::model::{ProbeArg, ProbeCall, RunUntil};
 use super::rich::{Block, Inline, Rich};
 use super::*;
@@ -93,8 +93,8 @@ fn content_predictions_match_the_simulation() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    for lab in labs::LABS {
-        assert!(b.questions().iter().any(|q| q.predictions.iter().any(|p| p.lab == *lab)), "no prediction for lab {lab}");
+    for lab in labs::all() {
+        assert!(b.questions().iter().any(|q| q.predictions.iter().any(|p| p.lab == lab)), "no prediction for lab {lab}");
     }
     assert!(n >= 8, "only {n} predictions");
 }
@@ -177,14 +177,17 @@ fn content_coverage_table_is_consistent() {
     }
 }
 
+/// Every lab in the registry can be linked to, and its page has at least
+/// one graded prediction and one "Show me" beside it.
 #[test]
-fn content_labs_match_the_app() {
-    for lab in crate::route::LABS {
-        assert!(labs::LABS.contains(lab), "lab '{lab}' exists in the app but content cannot link to it: add it to content::labs");
-    }
-    for lab in labs::LABS {
-        assert!(crate::route::LABS.contains(lab), "content links into lab '{lab}', which the app does not serve");
+fn content_every_lab_has_a_prediction_and_a_show_me() {
+    let b = the_bank();
+    for lab in labs::all() {
         assert!(labs::scenario_ids(lab).is_some_and(|s| !s.is_empty()));
+        assert!(crate::route::Route::parse(&format!("?lab={lab}")).warnings.is_empty(), "the router does not know {lab}");
+        let qs = b.for_lab(lab);
+        assert!(qs.iter().any(|q| q.predictions.iter().any(|p| p.lab == lab)), "no graded prediction beside lab {lab}");
+        assert!(qs.iter().any(|q| q.show_me.iter().any(|s| s.lab == lab)), "no Show me beside lab {lab}");
     }
 }
 
@@ -218,79 +221,12 @@ fn content_links_reopen_the_state() {
     assert_eq!(s.query(), "?lab=raft&sc=double-vote&s_persist=1&step=29");
 }
 
-fn raft_at(scenario: &str, params: &[(&str, &str)], step: u64) -> LabRun {
-    let params: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    labs::build_at("raft", scenario, &params, step).unwrap()
-}
-
-fn probe(call: &str, scenario: &str, params: &[(&str, &str)], step: u64, until: RunUntil) -> String {
-    let call = probes::parse_call("raft", call).unwrap();
-    probes::run_on(&call, raft_at(scenario, params, step), until).unwrap()
-}
-
-/// Each Raft probe, pinned on a scenario whose story is known.
+/// The CAP lab does not run quorum mode, nor the Quorum lab CP.
 #[test]
-fn content_raft_probes_report_what_happens() {
-    let t = |ms| RunUntil::TimeMs(ms);
-    assert_eq!(probe("next-leader", "first-election", &[], 0, t(700)), "S2");
-    assert_eq!(probe("next-leader-term", "split-vote", &[], 0, t(800)), "2");
-    assert_eq!(probe("next-leader", "split-vote", &[], 0, t(800)), "S4");
-    assert_eq!(probe("leader-at-end", "stale-leader", &[], 0, t(1100)), "S3");
-    assert_eq!(probe("role-of S1", "stale-leader", &[], 0, t(1100)), "follower");
-    assert_eq!(probe("role-of S1", "stale-leader", &[], 0, t(600)), "leader");
-    assert_eq!(probe("role-of S5", "leader-crash", &[], 0, t(1400)), "down");
-    assert_eq!(probe("applied-at 1", "stale-leader", &[], 0, t(1100)), "8");
-    assert_eq!(probe("index-of-value 7", "stale-leader", &[], 0, t(1500)), "index 2");
-    assert_eq!(probe("index-of-value 7", "stale-leader", &[], 0, t(1100)), "never");
-    assert_eq!(probe("log-of S1", "log-repair", &[], 0, t(850)), "21 22 23");
-    assert_eq!(probe("log-of S1", "log-repair", &[], 0, t(550)), "11 12");
-    assert_eq!(probe("log-of S1", "first-election", &[], 0, t(100)), "empty");
-    assert_eq!(probe("applied-at 2", "figure-8-unsafe", &[], 0, t(650)), "2 then 3");
-    assert_eq!(probe("applied-at 2", "figure-8", &[], 0, t(650)), "none");
-    assert_eq!(probe("first-violation", "figure-8-unsafe", &[], 0, t(650)), "Leader Completeness");
-    assert_eq!(probe("first-violation", "figure-8", &[], 0, t(650)), "none");
-    assert_eq!(probe("first-violation", "double-vote", &[], 0, t(150)), "Election Safety");
-    assert_eq!(probe("first-violation", "double-vote", &[("s_persist", "1")], 0, t(150)), "none");
-    assert_eq!(probe("next-vote-by S3", "double-vote", &[], 16, t(150)), "grants S2");
-    assert_eq!(probe("next-vote-by S3", "double-vote", &[("s_persist", "1")], 16, t(150)), "refuses S2 (already voted for S1)");
-    assert_eq!(probe("next-vote-by S3", "split-vote", &[], 0, t(800)), "refuses S2 (already voted for S3)");
-    // The step bound stops a probe exactly there.
-    assert_eq!(probe("next-leader", "first-election", &[], 0, RunUntil::Step(6)), "none");
-    assert_eq!(probe("next-leader", "first-election", &[], 0, RunUntil::Step(7)), "S2");
-}
-
-fn reg_probe(call: &str, lab: &str, scenario: &str, step: u64, until: RunUntil) -> Result<String, String> {
-    let call = probes::parse_call(lab, call)?;
-    probes::run_on(&call, labs::build_at(lab, scenario, &[], step)?, until)
-}
-
-/// Each register probe (CAP and Quorum labs), pinned on a known scenario.
-#[test]
-fn content_register_probes_report_what_happens() {
-    let t = |ms| RunUntil::TimeMs(ms);
-    let ok = |call, lab, sc, step, until| reg_probe(call, lab, sc, step, until).unwrap();
-    assert_eq!(ok("next-outcome-of C1", "cap", "cp-refuses-minority", 20, t(500)), "refused");
-    assert_eq!(ok("next-outcome-of C2", "cap", "cp-refuses-minority", 20, t(500)), "ok");
-    assert_eq!(ok("next-read-by C1", "cap", "ap-stale-read", 0, t(300)), "1");
-    assert_eq!(ok("next-read-by C2", "cap", "ap-stale-read", 0, t(300)), "2");
-    assert_eq!(ok("next-read-by C1", "cap", "ap-siblings", 0, t(1100)), "1 and 2");
-    assert_eq!(ok("values-at R3", "cap", "ap-lww-lost-update", 0, t(1000)), "1");
-    assert_eq!(ok("values-at R3", "cap", "ap-no-anti-entropy", 0, t(1900)), "2");
-    assert_eq!(ok("next-latency-of C1", "cap", "latency-cp", 0, t(200)), "60 ms");
-    assert_eq!(ok("next-latency-of C2", "cap", "latency-ap", 0, t(200)), "20 ms");
-    assert_eq!(ok("first-violation", "cap", "ap-lww-lost-update", 0, t(1000)), "No lost writes");
-    assert_eq!(ok("first-violation", "cap", "latency-cp", 0, t(200)), "none");
-    assert_eq!(ok("next-read-by C2", "quorum", "sloppy-quorum", 0, t(450)), "empty");
-    assert_eq!(ok("next-read-by C2", "quorum", "sloppy-quorum", 17, t(450)), "1");
-    assert_eq!(ok("next-read-by C2", "quorum", "quorum-stale", 0, t(50)), "none");
-    assert_eq!(ok("first-violation", "quorum", "quorum-stale", 0, t(200)), "No stale reads");
-    assert!(reg_probe("next-read-by C4", "quorum", "quorum-overlap", 0, t(200)).unwrap_err().contains("does not exist"));
-    assert!(reg_probe("values-at R5", "quorum", "quorum-overlap", 0, t(200)).unwrap_err().contains("does not exist"));
-    assert!(reg_probe("log-of S1", "quorum", "quorum-overlap", 0, t(200)).unwrap_err().contains("belongs to the raft lab"));
-    // The CAP lab does not run quorum mode, nor the Quorum lab CP.
-    let mode = |lab: &str, sc: &str, m: &str| labs::build(lab, sc, &[("mode".into(), m.into())]).err();
-    assert!(mode("cap", "ap-stale-read", "quorum").is_some_and(|e| e.contains("does not run mode quorum")));
-    assert!(mode("quorum", "quorum-overlap", "cp").is_some_and(|e| e.contains("does not run mode cp")));
+fn content_register_labs_refuse_the_other_mode() {
+    let mode = |lab: &str, sc: &str, m: &str| labs::build_at(lab, sc, &[("mode".into(), m.into())], 0).err();
+    assert!(mode("cap", "ap-stale-read", "quorum").is_some_and(|e| e.contains("is not cp or ap")));
+    assert!(mode("quorum", "quorum-overlap", "cp").is_some_and(|e| e.contains("no setting 'mode'")));
     assert!(mode("cap", "ap-stale-read", "cp").is_none());
 }
 
@@ -312,15 +248,8 @@ fn content_probe_calls_are_checked() {
     assert!(probes::parse_call("cap", "log-of S3").unwrap_err().contains("belongs to the raft lab"));
     assert!(probes::parse_call("cap", "values-at S3").unwrap_err().contains("not a replica"));
     let call = probes::parse_call("raft", "log-of S9").unwrap();
-    assert!(probes::run_on(&call, raft_at("first-election", &[], 0), RunUntil::Step(5)).unwrap_err().contains("does not exist"));
-    let mut names: Vec<(&str, &str)> = probes::PROBES.iter().flat_map(|p| p.info.labs.iter().map(move |l| (*l, p.info.name))).collect();
-    let n = names.len();
-    names.sort();
-    names.dedup();
-    assert_eq!(names.len(), n, "a probe name repeats within a lab");
-    for (lab, _) in &names {
-        assert!(labs::LABS.contains(lab), "probe for unknown lab {lab}");
-    }
+    let run = labs::build_at("raft", "first-election", &[], 0).unwrap();
+    assert!(run.probe(&call, RunUntil::Step(5)).unwrap_err().contains("does not exist"));
 }
 
 const GOOD: &str = "# Test concept
@@ -391,7 +320,7 @@ fn content_parse_errors_name_file_and_line() {
         (format!("{GOOD}\n### Show me\nlab: raft\nscenario: no-such\nstep: 3\ncaption: x\n"), 27, "has no scenario 'no-such'"),
         (format!("{GOOD}\n### Show me\nlab: paxos\nscenario: x\nstep: 3\ncaption: x\n"), 27, "unknown lab 'paxos'"),
         (format!("{GOOD}\n### Show me\nlab: raft\nscenario: split-vote\nstep: 3\n"), 26, "missing 'caption:'"),
-        (format!("{GOOD}\n### Show me\nlab: raft\nscenario: split-vote\nparams: s_vote=maybe\nstep: 3\ncaption: x\n"), 27, "bad parameter"),
+        (format!("{GOOD}\n### Show me\nlab: raft\nscenario: split-vote\nparams: s_vote=maybe\nstep: 3\ncaption: x\n"), 27, "s_vote='maybe' is not 1 or 0"),
         (format!("{GOOD}\n### Show me\nlab: raft\nscenario: split-vote\nparams: colour=red\nstep: 3\ncaption: x\n"), 27, "no parameter 'colour'"),
         (predict_with("probe: next-leader", "probe: next-leeder"), 30, "unknown probe 'next-leeder'"),
         (predict_with("answer: S2", "answer: S7"), 34, "not one of the options"),

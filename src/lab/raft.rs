@@ -13,19 +13,16 @@ use crate::components::transport::{Transport, DEFAULT_SPEED, SPEEDS};
 use crate::components::prediction::ActivePrediction;
 use crate::content::{self, RunUntil};
 use crate::dom;
-use crate::route::{build_query, truncate, Route};
-use dsviz_sim::kernel::timeline::MAX_STEPS;
-use dsviz_sim::kernel::{fmt_time, Input, NodeId, Protocol, Timeline, Who, World};
+use crate::route::{build_query, Route};
+use dsviz_sim::kernel::{fmt_time, Input, NodeId, Protocol, Who, World};
 use dsviz_sim::labs::raft::experiment::{ElectionTimeExperiment, RangeResult, FIG16_RANGES_MS};
-use dsviz_sim::labs::raft::{scenarios, Cmd, Raft, RaftConfig, RaftNode};
-use dsviz_sim::labs::Scenario;
+use dsviz_sim::labs::raft::{scenarios, Cmd, Raft, RaftConfig, RaftLab as RaftDesc, RaftNode};
+use dsviz_sim::labs::Run;
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Most injected events a link may carry.
-const MAX_LINK_INJECTIONS: usize = 2_000;
 /// Narration lines shown.
 const LOG_LINES: usize = 60;
 
@@ -123,12 +120,9 @@ pub struct RaftLabProps {
 }
 
 pub struct RaftLab {
-    scenario: Scenario<Raft>,
-    seed: u64,
-    config: RaftConfig,
+    run: Run<RaftDesc>,
     draft: RaftConfig,
     draft_seed: String,
-    tl: Timeline<Raft>,
     warnings: Vec<String>,
     playing: bool,
     speed: usize,
@@ -150,72 +144,28 @@ pub struct RaftLab {
     _keys: Option<EventListener>,
 }
 
-fn default_scenario() -> Scenario<Raft> {
-    scenarios::find("first-election").expect("first-election exists")
-}
-
 impl RaftLab {
     /// Reads scenario, seed, parameters, injected events and step from a link.
     fn from_route(route: &Route) -> RaftLab {
+        let opened = Run::<RaftDesc>::open(&route.pairs);
         let mut warnings = route.warnings.clone();
-        let scenario = match route.get("sc") {
-            None => default_scenario(),
-            Some(id) => scenarios::find(id).unwrap_or_else(|| {
-                warnings.push(format!("There is no Raft scenario called '{}'; showing “First election”.", truncate(id, 40)));
-                default_scenario()
-            }),
-        };
-        let mut params = route.params();
-        let seed = params.int("seed", scenario.seed, 0, u32::MAX as u64);
-        let config = RaftConfig::from_params(&scenario.proto.config, &mut params);
-        let n_nodes = config.n_servers as usize + 1;
-        let mut injections = Vec::new();
-        if let Some(list) = route.get("inj").filter(|l| !l.is_empty()) {
-            for (i, item) in list.split(',').enumerate() {
-                if i >= MAX_LINK_INJECTIONS {
-                    warnings.push(format!("The link has more than {MAX_LINK_INJECTIONS} injected events; the rest are ignored."));
-                    break;
-                }
-                let parsed = item
-                    .split_once(':')
-                    .ok_or_else(|| "expected step:event".to_string())
-                    .and_then(|(s, e)| {
-                        let step = s.parse::<u64>().map_err(|_| format!("'{}' is not a step number", truncate(s, 20)))?;
-                        Ok((step, Input::<Cmd>::parse(e, n_nodes)?))
-                    });
-                match parsed {
-                    Ok(pair) => injections.push(pair),
-                    Err(e) => warnings.push(format!("Ignored injected event '{}': {e}.", truncate(item, 40))),
-                }
-            }
-        }
-        let step = params.int("step", 0, 0, MAX_STEPS);
-        let embed = params.flag("embed", false);
-        let predict = route.get("predict").and_then(|v| match ActivePrediction::find("raft", v, scenario.id, step) {
+        warnings.extend(opened.warnings);
+        let run = opened.run;
+        let embed = opened.extra.get("embed").is_some_and(|v| v == "1");
+        let step = run.tl.cursor();
+        let predict = opened.extra.get("predict").and_then(|v| match ActivePrediction::find("raft", v, run.scenario.id, step) {
             Ok(p) => Some(p),
             Err(e) => {
                 warnings.push(e);
                 None
             }
         });
-        warnings.append(&mut params.warnings);
-        let world = World::new(Raft::new(config.clone()), seed, scenario.script.clone());
-        let mut tl = Timeline::with_injections(world, injections);
-        if step > 0 {
-            tl.seek(step);
-            if tl.cursor() < step {
-                warnings.push(format!("The run ends at step {}; the link asked for step {step}.", tl.cursor()));
-            }
-        }
-        let reached_pause = tl.world().now >= scenario.pause_ms * 1000;
-        let view_us = tl.world().now as f64;
+        let reached_pause = run.world().now >= run.scenario.pause_ms * 1000;
+        let view_us = run.world().now as f64;
         let mut lab = RaftLab {
-            draft: config.clone(),
-            draft_seed: seed.to_string(),
-            scenario,
-            seed,
-            config,
-            tl,
+            draft: run.config.clone(),
+            draft_seed: run.seed.to_string(),
+            run,
             warnings,
             playing: false,
             speed: DEFAULT_SPEED,
@@ -239,32 +189,25 @@ impl RaftLab {
     }
 
     fn world(&self) -> &World<Raft> {
-        self.tl.world()
+        self.run.tl.world()
     }
 
     /// Rebuilds the run from scenario, seed and config, at step 0.
     fn rebuild(&mut self) {
-        let world = World::new(Raft::new(self.config.clone()), self.seed, self.scenario.script.clone());
-        self.tl = Timeline::new(world);
+        self.run.rebuild();
         self.view_us = 0.0;
         self.playing = false;
         self.frame = None;
         self.menu = None;
         self.reached_pause = false;
         self.markers.clear();
-        self.draft = self.config.clone();
-        self.draft_seed = self.seed.to_string();
+        self.draft = self.run.config.clone();
+        self.draft_seed = self.run.seed.to_string();
     }
 
     /// The link that reproduces the state at the cursor.
     fn query(&self) -> String {
-        let mut pairs: Vec<(&str, String)> = vec![("lab", "raft".into()), ("sc", self.scenario.id.into()), ("seed", self.seed.to_string())];
-        pairs.extend(self.config.to_params(&self.scenario.proto.config));
-        let inj: Vec<String> = self.tl.injections().iter().map(|(s, i)| format!("{s}:{}", i.encode())).collect();
-        if !inj.is_empty() {
-            pairs.push(("inj", inj.join(",")));
-        }
-        pairs.push(("step", self.tl.cursor().to_string()));
+        let mut pairs = self.run.pairs();
         if self.embed {
             pairs.push(("embed", "1".into()));
         }
@@ -279,7 +222,7 @@ impl RaftLab {
     }
 
     fn refresh_markers(&mut self) {
-        self.markers.refresh(&self.tl);
+        self.markers.refresh(&self.run.tl);
     }
 
     fn after_move(&mut self) {
@@ -303,14 +246,14 @@ impl RaftLab {
     }
 
     fn inject(&mut self, input: Input<Cmd>) {
-        let branching = self.tl.horizon() > self.tl.cursor();
-        let discarded = self.tl.horizon() - self.tl.cursor();
+        let branching = self.run.tl.horizon() > self.run.tl.cursor();
+        let discarded = self.run.tl.horizon() - self.run.tl.cursor();
         let keep_view = self.view_us;
         self.menu = None;
-        match self.tl.inject(input) {
+        match self.run.tl.inject(input) {
             Ok(_) => {
                 if branching {
-                    self.toast = Some(format!("Branched at step {}: the {discarded} later steps of the old run were discarded.", self.tl.cursor() - 1));
+                    self.toast = Some(format!("Branched at step {}: the {discarded} later steps of the old run were discarded.", self.run.tl.cursor() - 1));
                 }
             }
             Err(e) => self.toast = Some(format!("Could not apply that: {e}.")),
@@ -363,8 +306,8 @@ impl Component for RaftLab {
                 if !self.playing {
                     return false;
                 }
-                let input = super::FrameInput { ts, speed: SPEEDS[self.speed].0, pause_ms: self.scenario.pause_ms, reached_pause: self.reached_pause };
-                let outcome = super::advance_frame(&mut self.tl, &mut self.view_us, &mut self.last_frame_ms, &mut self.stop_at, input);
+                let input = super::FrameInput { ts, speed: SPEEDS[self.speed].0, pause_ms: self.run.scenario.pause_ms, reached_pause: self.reached_pause };
+                let outcome = super::advance_frame(&mut self.run.tl, &mut self.view_us, &mut self.last_frame_ms, &mut self.stop_at, input);
                 self.refresh_markers();
                 match outcome {
                     super::FrameOutcome::Continue => self.schedule_frame(ctx),
@@ -402,7 +345,7 @@ impl Component for RaftLab {
                 if self.playing {
                     self.pause();
                 }
-                if let Err(e) = self.tl.forward() {
+                if let Err(e) = self.run.tl.forward() {
                     self.toast = Some(format!("Cannot step forward: {e}."));
                 }
                 self.after_move();
@@ -412,12 +355,12 @@ impl Component for RaftLab {
                 if self.playing {
                     self.pause();
                 }
-                self.tl.back();
+                self.run.tl.back();
                 self.after_move();
                 true
             }
             Msg::Seek(step) => {
-                self.tl.seek(step);
+                self.run.tl.seek(step);
                 self.after_move();
                 true
             }
@@ -476,10 +419,7 @@ impl Component for RaftLab {
                 true
             }
             Msg::LoadScenario(id) => {
-                if let Some(sc) = scenarios::find(&id) {
-                    self.seed = sc.seed;
-                    self.config = sc.proto.config.clone();
-                    self.scenario = sc;
+                if self.run.load_scenario(&id) {
                     self.rebuild();
                     self.warnings.clear();
                     self.sync_url();
@@ -513,22 +453,26 @@ impl Component for RaftLab {
                     notes.push("some values were outside their ranges and were adjusted");
                 }
                 match self.draft_seed.trim().parse::<u64>() {
-                    Ok(s) if s <= u32::MAX as u64 => self.seed = s,
+                    Ok(s) if s <= u32::MAX as u64 => self.run.seed = s,
                     _ => notes.push("the seed must be a whole number up to 4294967295, so it was kept"),
                 }
-                self.config = clamped;
-                self.rebuild();
+                let seed = self.run.seed;
+                self.run.reconfigure(clamped, seed);
+                self.draft = self.run.config.clone();
+                self.draft_seed = self.run.seed.to_string();
+                self.markers.clear();
+                self.after_move();
                 self.sync_url();
                 self.toast = Some(if notes.is_empty() {
-                    "Settings applied: the run restarted from step 0.".into()
+                    "Settings applied: the run was recomputed with your events at the same times.".into()
                 } else {
                     format!("Settings applied, but {}.", notes.join(" and "))
                 });
                 true
             }
             Msg::RevertSettings => {
-                self.config = self.scenario.proto.config.clone();
-                self.seed = self.scenario.seed;
+                let sc = self.run.scenario.clone();
+                self.run = Run::of_scenario(sc);
                 self.rebuild();
                 self.sync_url();
                 self.toast = Some("Settings restored to the scenario's own.".into());
@@ -545,7 +489,7 @@ impl Component for RaftLab {
                     "ArrowRight" | "." => Some(Msg::StepForward),
                     "ArrowLeft" | "," => Some(Msg::StepBack),
                     "Home" => Some(Msg::Seek(0)),
-                    "End" => Some(Msg::Seek(self.tl.horizon())),
+                    "End" => Some(Msg::Seek(self.run.tl.horizon())),
                     "r" => Some(Msg::Reset),
                     "c" => Some(Msg::ClientRequest(None)),
                     "h" => Some(Msg::Inject(Input::Heal)),
@@ -707,8 +651,8 @@ impl Component for RaftLab {
         let transport = html! {
             <Transport
                 playing={self.playing}
-                cursor={self.tl.cursor()}
-                horizon={self.tl.horizon()}
+                cursor={self.run.tl.cursor()}
+                horizon={self.run.tl.horizon()}
                 time_label={AttrValue::from(fmt_time(self.view_us as u64))}
                 markers={self.markers.list.clone()}
                 speed={self.speed}
@@ -743,8 +687,8 @@ impl Component for RaftLab {
         });
         let toast = self.toast.as_ref().map(|t| html! { <div class="toast" role="status">{t}</div> });
         let caption = {
-            let cursor = self.tl.cursor();
-            let text = match cursor.checked_sub(1).and_then(|i| self.tl.records().get(i as usize)) {
+            let cursor = self.run.tl.cursor();
+            let text = match cursor.checked_sub(1).and_then(|i| self.run.tl.records().get(i as usize)) {
                 Some(r) => w.narrate(&r.note),
                 None => "The run has not started. Press Play, or Step forward to go one event at a time.".to_string(),
             };
@@ -763,7 +707,7 @@ impl Component for RaftLab {
             <>
                 if self.embed {
                     <header class="embed-header">
-                        <strong>{"Raft · "}{self.scenario.title}</strong>
+                        <strong>{"Raft · "}{self.run.scenario.title}</strong>
                         <a href={full_link} target="_blank" rel="noopener">{"Open in dsviz ↗"}</a>
                     </header>
                 } else {
@@ -983,8 +927,9 @@ impl RaftLab {
             let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
             Msg::LoadScenario(sel.value())
         });
-        let sc = &self.scenario;
+        let sc = &self.run.scenario;
         let all = scenarios::all();
+        let _ = &all;
         let pause = sc.pause_ms;
         html! {
             <div class="scenario">
@@ -1017,13 +962,13 @@ impl RaftLab {
     }
 
     fn events_view(&self, ctx: &Context<Self>) -> Html {
-        timeline_log(&self.tl, LOG_LINES, ctx.link().callback(Msg::Seek))
+        timeline_log(&self.run.tl, LOG_LINES, ctx.link().callback(Msg::Seek))
     }
 
     fn invariants_view(&self, ctx: &Context<Self>) -> Html {
         let w = self.world();
         let rows = rows_for(w);
-        let s = &self.config.safety;
+        let s = &self.run.config.safety;
         let off: Vec<&str> = [
             (!s.up_to_date_vote).then_some("up-to-date vote check"),
             (!s.current_term_commit).then_some("current-term commit rule"),
@@ -1037,7 +982,7 @@ impl RaftLab {
                 if !off.is_empty() {
                     <p class="banner warn small">{format!("Safety rules switched off: {}. Expect violations.", off.join(", "))}</p>
                 }
-                <Invariants {rows} checked_steps={self.tl.cursor()} on_seek={ctx.link().callback(Msg::Seek)} />
+                <Invariants {rows} checked_steps={self.run.tl.cursor()} on_seek={ctx.link().callback(Msg::Seek)} />
             </div>
         }
     }

@@ -25,8 +25,8 @@ use crate::route::{build_query, truncate, Route};
 use dsviz_sim::history::Value;
 use dsviz_sim::kernel::timeline::MAX_STEPS;
 use dsviz_sim::kernel::{fmt_time, Input, NodeId, TimeUs, Timeline, Who, World};
-use dsviz_sim::labs::register::{counters, scenarios, Cmd, Conflict, Counters, Mode, RegNode, Register, RegisterConfig};
-use dsviz_sim::labs::Scenario;
+use dsviz_sim::labs::register::{counters, Cmd, Conflict, Counters, Mode, RegNode, Register, RegisterConfig};
+use dsviz_sim::labs::{Lab, Run, Scenario};
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use std::rc::Rc;
@@ -35,8 +35,6 @@ use yew::prelude::*;
 
 mod panels;
 
-/// Most injected events a link may carry.
-const MAX_LINK_INJECTIONS: usize = 2_000;
 /// Narration lines shown.
 const LOG_LINES: usize = 60;
 /// The register labs start slower than Raft: operations take tens of ms.
@@ -64,44 +62,18 @@ impl LabKind {
             LabKind::Quorum => "Quorums",
         }
     }
-    /// The scenarios of this lab: a free-play sandbox, then the simulator's.
-    pub fn scenarios(self) -> Vec<Scenario<Register>> {
-        let mut v = vec![sandbox(self)];
-        v.extend(match self {
-            LabKind::Cap => scenarios::cap(),
-            LabKind::Quorum => scenarios::quorum(),
-        });
-        v
+    fn of(id: &str) -> LabKind {
+        if id == "quorum" {
+            LabKind::Quorum
+        } else {
+            LabKind::Cap
+        }
     }
 }
 
-/// Free play: no script, a steady automatic workload.
-pub fn sandbox(kind: LabKind) -> Scenario<Register> {
-    match kind {
-        LabKind::Cap => Scenario {
-            id: "sandbox",
-            title: "Free play: a steady workload",
-            summary: "Five replicas, two clients reading and writing every 150 ms or so (C1 through R1, C2 through R3). No script: you choose the faults.",
-            notice: "Press Play, then split the network with the Split button (R1 and R2 with C1, against the rest). In CP the minority side's operations are refused after the timeout while the majority side carries on; switch to AP and every side is served, but reads on the minority side go stale. The counters below the diagram keep score per side. Heal, and compare the latencies with no partition: that is PACELC's \"else\".",
-            proto: Register::new(RegisterConfig { auto_ms: 150, write_pct: 50, ae_ms: 100, ..RegisterConfig::default() }),
-            seed: 1,
-            script: vec![],
-            pause_ms: 0,
-            expect: |_| Ok(()),
-        },
-        LabKind::Quorum => Scenario {
-            id: "sandbox",
-            title: "Free play: tune N, W and R",
-            summary: "Five nodes; the register lives on N = 3 of them (R1–R3), the others are stand-ins for a sloppy quorum. Two clients read and write every 150 ms or so.",
-            notice: "Press Play and lower W and R until W + R ≤ N: reads start to miss the last write (flagged stale and \"no overlap\" in the history). Click a read in the history to see which replicas it heard from and which acknowledged the write. Then restore W + R > N, switch on sloppy quorum and isolate R2: writes now land on stand-ins, and reads can miss them even though W + R > N.",
-            proto: Register::new(RegisterConfig { mode: Mode::Quorum, auto_ms: 150, write_pct: 50, ae_ms: 0, ..RegisterConfig::default() }),
-            seed: 1,
-            script: vec![],
-            pause_ms: 0,
-            expect: |_| Ok(()),
-        },
-    }
-}
+/// The lab descriptions this page serves: the register protocol's.
+pub trait RegLab: Lab<P = Register, Config = RegisterConfig> {}
+impl<L: Lab<P = Register, Config = RegisterConfig>> RegLab for L {}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Tab {
@@ -214,14 +186,13 @@ pub enum Msg {
 
 #[derive(Properties, PartialEq)]
 pub struct RegisterLabProps {
-    pub kind: LabKind,
     pub route: Route,
     pub navigate: Callback<String>,
 }
 
 /// The other mode's run in the comparison, and what it was built from.
-struct Shadow {
-    tl: Timeline<Register>,
+struct Shadow<L: RegLab> {
+    run: Run<L>,
     /// The learner's events at their virtual times (the script's tail).
     schedule: Vec<(TimeUs, Input<Cmd>)>,
 }
@@ -233,17 +204,12 @@ struct PacelcResult {
     config: RegisterConfig,
 }
 
-pub struct RegisterLab {
-    kind: LabKind,
-    scenarios: Vec<Scenario<Register>>,
-    sc: usize,
-    seed: u64,
-    config: RegisterConfig,
+pub struct RegisterLab<L: RegLab> {
+    run: Run<L>,
     draft: RegisterConfig,
     draft_seed: String,
     draft_skew: String,
-    tl: Timeline<Register>,
-    shadow: Option<Shadow>,
+    shadow: Option<Shadow<L>>,
     compare: bool,
     warnings: Vec<String>,
     playing: bool,
@@ -267,102 +233,6 @@ pub struct RegisterLab {
     _keys: Option<EventListener>,
 }
 
-/// Maps a node of a run with `from` = (replicas, clients) to the same role
-/// in a run with `to`; `None` if it no longer exists.
-fn map_node(id: NodeId, from: (u8, u8), to: (u8, u8)) -> Option<NodeId> {
-    if id.0 < from.0 {
-        (id.0 < to.0).then_some(id)
-    } else {
-        let c = id.0 - from.0;
-        (c < from.1 && c < to.1).then(|| NodeId(to.0 + c))
-    }
-}
-
-/// The same input in a run with another number of replicas or clients;
-/// `None` if it names a node that no longer exists (or a message, whose
-/// ids differ between runs).
-pub fn remap_input(input: &Input<Cmd>, from: (u8, u8), to: (u8, u8)) -> Option<Input<Cmd>> {
-    let m = |id: NodeId| map_node(id, from, to);
-    let who = |w: &Who| match w {
-        Who::Id(id) => m(*id).map(Who::Id),
-        Who::Leader => Some(Who::Leader),
-    };
-    let via = |v: &Option<NodeId>| v.filter(|n| n.0 < to.0);
-    Some(match input {
-        Input::Crash(w) => Input::Crash(who(w)?),
-        Input::Restart(w) => Input::Restart(who(w)?),
-        Input::Isolate(w) => Input::Isolate(who(w)?),
-        Input::Slow(w, f) => Input::Slow(who(w)?, *f),
-        Input::Partition(gs) => Input::Partition(gs.iter().map(|g| g.iter().filter_map(|n| m(*n)).collect()).collect()),
-        Input::Heal => Input::Heal,
-        Input::Cut(a, b) => Input::Cut(m(*a)?, m(*b)?),
-        Input::LinkLatency(a, b, lo, hi) => Input::LinkLatency(m(*a)?, m(*b)?, *lo, *hi),
-        Input::Drop(_) => return None,
-        Input::Command(w, c) => Input::Command(
-            who(w)?,
-            match c {
-                Cmd::Read { via: v } => Cmd::Read { via: via(v) },
-                Cmd::Write { value, via: v } => Cmd::Write { value: *value, via: via(v) },
-                other => other.clone(),
-            },
-        ),
-    })
-}
-
-fn shape(c: &RegisterConfig) -> (u8, u8) {
-    (c.n_replicas, c.n_clients)
-}
-
-/// A scenario's script for a run of another shape.
-fn script_for(sc: &Scenario<Register>, config: &RegisterConfig) -> Vec<(TimeUs, Input<Cmd>)> {
-    let (from, to) = (shape(&sc.proto.config), shape(config));
-    if from == to {
-        return sc.script.clone();
-    }
-    sc.script.iter().filter_map(|(t, i)| remap_input(i, from, to).map(|i| (*t, i))).collect()
-}
-
-/// The timeline's injected events with the virtual time each applied at.
-fn timed_injections(tl: &Timeline<Register>) -> Vec<(TimeUs, Input<Cmd>)> {
-    let recs = tl.records();
-    tl.injections()
-        .iter()
-        .filter(|(s, _)| (*s as usize) <= recs.len())
-        .map(|(s, i)| (if *s == 0 { 0 } else { recs[*s as usize - 1].time_us }, i.clone()))
-        .collect()
-}
-
-/// A run of `config` with `timed` events replayed at their times, up to `until`.
-fn replay(
-    sc: &Scenario<Register>,
-    config: &RegisterConfig,
-    seed: u64,
-    timed: &[(TimeUs, Input<Cmd>)],
-    from_shape: (u8, u8),
-    until: TimeUs,
-) -> (Timeline<Register>, usize) {
-    let world = World::new(Register::new(config.clone()), seed, script_for(sc, config));
-    let mut tl = Timeline::new(world);
-    let mut skipped = 0;
-    for (t, input) in timed {
-        let Some(input) = remap_input(input, from_shape, shape(config)) else {
-            skipped += 1;
-            continue;
-        };
-        let _ = tl.run_until(*t, MAX_STEPS);
-        if tl.inject(input).is_err() {
-            skipped += 1;
-        }
-    }
-    // Events after `until` stay in the timeline, ahead of the cursor.
-    if tl.world().now > until {
-        tl.seek_time(until);
-    } else {
-        let _ = tl.run_until(until, MAX_STEPS);
-    }
-    (tl, skipped)
-}
-
 fn other_mode(m: Mode) -> Mode {
     if m == Mode::Cp {
         Mode::Ap
@@ -379,95 +249,38 @@ fn mode_name(m: Mode) -> &'static str {
     }
 }
 
-impl RegisterLab {
+impl<L: RegLab> RegisterLab<L> {
+    fn kind(&self) -> LabKind {
+        LabKind::of(L::info().id)
+    }
+
     /// Reads scenario, seed, parameters, injected events and step from a link.
-    fn from_route(kind: LabKind, route: &Route) -> RegisterLab {
-        let scenarios = kind.scenarios();
+    fn from_route(route: &Route) -> RegisterLab<L> {
+        let kind = LabKind::of(L::info().id);
+        let opened = Run::<L>::open(&route.pairs);
         let mut warnings = route.warnings.clone();
-        let sc = match route.get("sc") {
-            None => 0,
-            Some(id) => scenarios.iter().position(|s| s.id == id).unwrap_or_else(|| {
-                warnings.push(format!(
-                    "There is no {} scenario called '{}'; showing “{}”.",
-                    kind.title(),
-                    truncate(id, 40),
-                    scenarios[0].title
-                ));
-                0
-            }),
-        };
-        let scenario = &scenarios[sc];
-        let mut params = route.params();
-        let seed = params.int("seed", scenario.seed, 0, u32::MAX as u64);
-        let mut config = RegisterConfig::from_params(&scenario.proto.config, &mut params);
-        match (kind, config.mode) {
-            (LabKind::Cap, Mode::Quorum) => {
-                params.warnings.push(format!("the CAP lab runs CP or AP, not quorum; using {}", mode_name(scenario.proto.config.mode)));
-                config.mode = scenario.proto.config.mode;
-            }
-            (LabKind::Quorum, m) if m != Mode::Quorum => {
-                params.warnings.push(format!("the Quorum lab runs in quorum mode; mode={} ignored", m.as_str()));
-                config.mode = Mode::Quorum;
-            }
-            _ => {}
-        }
-        let n_nodes = config.n_replicas as usize + config.n_clients as usize;
-        let mut injections = Vec::new();
-        if let Some(list) = route.get("inj").filter(|l| !l.is_empty()) {
-            for (i, item) in list.split(',').enumerate() {
-                if i >= MAX_LINK_INJECTIONS {
-                    warnings.push(format!("The link has more than {MAX_LINK_INJECTIONS} injected events; the rest are ignored."));
-                    break;
-                }
-                let parsed = item
-                    .split_once(':')
-                    .ok_or_else(|| "expected step:event".to_string())
-                    .and_then(|(s, e)| {
-                        let step = s.parse::<u64>().map_err(|_| format!("'{}' is not a step number", truncate(s, 20)))?;
-                        Ok((step, Input::<Cmd>::parse(e, n_nodes)?))
-                    });
-                match parsed {
-                    Ok(pair) => injections.push(pair),
-                    Err(e) => warnings.push(format!("Ignored injected event '{}': {e}.", truncate(item, 40))),
-                }
-            }
-        }
-        let step = params.int("step", 0, 0, MAX_STEPS);
-        let embed = params.flag("embed", false);
-        let compare = params.flag("cmp", false);
-        let predict = route.get("predict").and_then(|v| match ActivePrediction::find(kind.id(), v, scenario.id, step) {
+        warnings.extend(opened.warnings);
+        let run = opened.run;
+        let flag = |k: &str| opened.extra.get(k).is_some_and(|v| v == "1" || v == "on" || v == "true");
+        let embed = flag("embed");
+        let compare = flag("cmp") && kind == LabKind::Cap;
+        let step = run.tl.cursor();
+        let predict = opened.extra.get("predict").and_then(|v| match ActivePrediction::find(kind.id(), v, run.scenario.id, step) {
             Ok(p) => Some(p),
             Err(e) => {
                 warnings.push(e);
                 None
             }
         });
-        let compare = if compare && kind != LabKind::Cap {
-            params.warnings.push("cmp=1: only the CAP lab has a comparison view".into());
-            false
-        } else {
-            compare
-        };
-        warnings.append(&mut params.warnings);
-        let world = World::new(Register::new(config.clone()), seed, script_for(scenario, &config));
-        let mut tl = Timeline::with_injections(world, injections);
-        if step > 0 {
-            tl.seek(step);
-            if tl.cursor() < step {
-                warnings.push(format!("The run ends at step {}; the link asked for step {step}.", tl.cursor()));
-            }
-        }
-        let reached_pause = scenario.pause_ms == 0 || tl.world().now >= scenario.pause_ms * 1000;
-        let view_us = tl.world().now as f64;
+        let config = run.config.clone();
+        let seed = run.seed;
+        let reached_pause = run.scenario.pause_ms == 0 || run.world().now >= run.scenario.pause_ms * 1000;
+        let view_us = run.world().now as f64;
         let mut lab = RegisterLab {
-            kind,
-            sc,
-            seed,
+            run,
             draft: config.clone(),
             draft_seed: seed.to_string(),
             draft_skew: skew_text(&config),
-            config,
-            tl,
             shadow: None,
             compare,
             warnings,
@@ -488,7 +301,6 @@ impl RegisterLab {
             predict,
             stop_at: None,
             _keys: None,
-            scenarios,
         };
         lab.refresh_markers();
         lab.sync_shadow();
@@ -496,26 +308,25 @@ impl RegisterLab {
     }
 
     fn scenario(&self) -> &Scenario<Register> {
-        &self.scenarios[self.sc]
+        &self.run.scenario
     }
 
     fn world(&self) -> &World<Register> {
-        self.tl.world()
+        self.run.tl.world()
     }
 
     /// Rebuilds the run from scenario, seed and config, at step 0, with no injected events.
     fn rebuild(&mut self) {
-        let world = World::new(Register::new(self.config.clone()), self.seed, script_for(self.scenario(), &self.config));
-        self.tl = Timeline::new(world);
+        self.run.rebuild();
         self.view_us = 0.0;
         self.playing = false;
         self.frame = None;
         self.menu = None;
         self.reached_pause = self.scenario().pause_ms == 0;
         self.markers.clear();
-        self.draft = self.config.clone();
-        self.draft_seed = self.seed.to_string();
-        self.draft_skew = skew_text(&self.config);
+        self.draft = self.run.config.clone();
+        self.draft_seed = self.run.seed.to_string();
+        self.draft_skew = skew_text(&self.run.config);
         self.focus_op = None;
         self.shadow = None;
         self.sync_shadow();
@@ -525,22 +336,17 @@ impl RegisterLab {
     /// the learner's events at the virtual times they happened, and returns
     /// to the same moment. Returns how many events could not be replayed.
     fn reconfigure(&mut self, config: RegisterConfig) -> usize {
-        let at = self.world().now;
-        let timed = timed_injections(&self.tl);
-        let from = shape(&self.config);
-        let config = config.clamped();
-        let (tl, skipped) = replay(self.scenario(), &config, self.seed, &timed, from, at);
-        self.config = config;
-        self.tl = tl;
+        let seed = self.run.seed;
+        let skipped = self.run.reconfigure(config, seed);
         self.view_us = self.world().now as f64;
         self.playing = false;
         self.frame = None;
         self.menu = None;
         self.markers.clear();
-        self.draft = self.config.clone();
-        self.draft_seed = self.seed.to_string();
-        self.draft_skew = skew_text(&self.config);
-        if self.focus_op.is_some_and(|(c, _)| c >= self.config.n_clients) {
+        self.draft = self.run.config.clone();
+        self.draft_seed = self.run.seed.to_string();
+        self.draft_skew = skew_text(&self.run.config);
+        if self.focus_op.is_some_and(|(c, _)| c >= self.run.config.n_clients) {
             self.focus_op = None;
         }
         self.refresh_markers();
@@ -552,14 +358,7 @@ impl RegisterLab {
 
     /// The link that reproduces the state at the cursor.
     fn query(&self) -> String {
-        let sc = self.scenario();
-        let mut pairs: Vec<(&str, String)> = vec![("lab", self.kind.id().into()), ("sc", sc.id.into()), ("seed", self.seed.to_string())];
-        pairs.extend(self.config.to_params(&sc.proto.config));
-        let inj: Vec<String> = self.tl.injections().iter().map(|(s, i)| format!("{s}:{}", i.encode())).collect();
-        if !inj.is_empty() {
-            pairs.push(("inj", inj.join(",")));
-        }
-        pairs.push(("step", self.tl.cursor().to_string()));
+        let mut pairs = self.run.pairs();
         if self.compare {
             pairs.push(("cmp", "1".into()));
         }
@@ -577,33 +376,30 @@ impl RegisterLab {
     }
 
     fn refresh_markers(&mut self) {
-        self.markers.refresh(&self.tl);
+        self.markers.refresh(&self.run.tl);
     }
 
     /// Keeps the comparison run in step: rebuilt when the learner's events
     /// change, then moved to the first run's moment.
     fn sync_shadow(&mut self) {
-        if !self.compare || self.kind != LabKind::Cap {
+        if !self.compare || self.kind() != LabKind::Cap {
             self.shadow = None;
             return;
         }
-        let schedule = timed_injections(&self.tl);
+        let schedule = self.run.timed_injections();
         let rebuild = self.shadow.as_ref().is_none_or(|s| s.schedule != schedule);
-        if rebuild {
-            let mut config = self.config.clone();
-            config.mode = other_mode(config.mode);
-            let mut script = script_for(self.scenario(), &config);
-            script.extend(schedule.iter().cloned());
-            script.sort_by_key(|(t, _)| *t);
-            let world = World::new(Register::new(config), self.seed, script);
-            self.shadow = Some(Shadow { tl: Timeline::new(world), schedule });
-        }
         let target = self.world().now;
+        if rebuild {
+            let mut config = self.run.config.clone();
+            config.mode = other_mode(config.mode);
+            let (run, _) = self.run.replayed(config, self.run.seed, target);
+            self.shadow = Some(Shadow { run, schedule });
+        }
         if let Some(s) = self.shadow.as_mut() {
-            if s.tl.world().now > target {
-                s.tl.seek_time(target);
+            if s.run.world().now > target {
+                s.run.tl.seek_time(target);
             }
-            let _ = s.tl.run_until(target, MAX_STEPS);
+            let _ = s.run.tl.run_until(target, MAX_STEPS);
         }
     }
 
@@ -629,14 +425,14 @@ impl RegisterLab {
     }
 
     fn inject(&mut self, input: Input<Cmd>) {
-        let branching = self.tl.horizon() > self.tl.cursor();
-        let discarded = self.tl.horizon() - self.tl.cursor();
+        let branching = self.run.tl.horizon() > self.run.tl.cursor();
+        let discarded = self.run.tl.horizon() - self.run.tl.cursor();
         let keep_view = self.view_us;
         self.menu = None;
-        match self.tl.inject(input) {
+        match self.run.tl.inject(input) {
             Ok(_) => {
                 if branching {
-                    self.toast = Some(format!("Branched at step {}: the {discarded} later steps of the old run were discarded.", self.tl.cursor() - 1));
+                    self.toast = Some(format!("Branched at step {}: the {discarded} later steps of the old run were discarded.", self.run.tl.cursor() - 1));
                 }
             }
             Err(e) => self.toast = Some(format!("Could not apply that: {e}.")),
@@ -709,7 +505,7 @@ impl RegisterLab {
 
     fn stop_when_quiet(&mut self) -> bool {
         // Nothing left to happen, and the view is well past the last step.
-        let last = self.tl.records().last().map(|r| r.time_us).unwrap_or(0);
+        let last = self.run.tl.records().last().map(|r| r.time_us).unwrap_or(0);
         self.view_us > (last + 600_000) as f64
     }
 }
@@ -718,14 +514,14 @@ fn skew_text(c: &RegisterConfig) -> String {
     c.skew_ms.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")
 }
 
-impl Component for RegisterLab {
+impl<L: RegLab> Component for RegisterLab<L> {
     type Message = Msg;
     type Properties = RegisterLabProps;
 
     fn create(ctx: &Context<Self>) -> Self {
         let p = ctx.props();
-        let lab = RegisterLab::from_route(p.kind, &p.route);
-        dom::set_title(&format!("{} lab — dsviz", p.kind.title()));
+        let lab = RegisterLab::<L>::from_route(&p.route);
+        dom::set_title(&format!("{} lab — dsviz", lab.kind().title()));
         lab.sync_url();
         lab
     }
@@ -750,7 +546,7 @@ impl Component for RegisterLab {
                     return false;
                 }
                 let input = super::FrameInput { ts, speed: SPEEDS[self.speed].0, pause_ms: self.scenario().pause_ms, reached_pause: self.reached_pause };
-                let outcome = super::advance_frame(&mut self.tl, &mut self.view_us, &mut self.last_frame_ms, &mut self.stop_at, input);
+                let outcome = super::advance_frame(&mut self.run.tl, &mut self.view_us, &mut self.last_frame_ms, &mut self.stop_at, input);
                 self.refresh_markers();
                 self.sync_shadow();
                 match outcome {
@@ -793,7 +589,7 @@ impl Component for RegisterLab {
                 if self.playing {
                     self.pause();
                 }
-                if let Err(e) = self.tl.forward() {
+                if let Err(e) = self.run.tl.forward() {
                     self.toast = Some(format!("Cannot step forward: {e}."));
                 }
                 self.after_move();
@@ -803,12 +599,12 @@ impl Component for RegisterLab {
                 if self.playing {
                     self.pause();
                 }
-                self.tl.back();
+                self.run.tl.back();
                 self.after_move();
                 true
             }
             Msg::Seek(step) => {
-                self.tl.seek(step);
+                self.run.tl.seek(step);
                 self.after_move();
                 true
             }
@@ -817,9 +613,9 @@ impl Component for RegisterLab {
                     self.pause();
                 }
                 if t > self.world().now {
-                    let _ = self.tl.run_until(t, MAX_STEPS);
+                    let _ = self.run.tl.run_until(t, MAX_STEPS);
                 } else {
-                    self.tl.seek_time(t);
+                    self.run.tl.seek_time(t);
                 }
                 self.after_move();
                 true
@@ -835,7 +631,7 @@ impl Component for RegisterLab {
                 true
             }
             Msg::ClientOp { c, write, via } => {
-                if c >= self.config.n_clients {
+                if c >= self.run.config.n_clients {
                     return false;
                 }
                 if self.client_busy(c) {
@@ -886,10 +682,7 @@ impl Component for RegisterLab {
                 true
             }
             Msg::LoadScenario(id) => {
-                if let Some(i) = self.scenarios.iter().position(|s| s.id == id) {
-                    self.sc = i;
-                    self.seed = self.scenarios[i].seed;
-                    self.config = self.scenarios[i].proto.config.clone();
+                if self.run.load_scenario(&id) {
                     self.rebuild();
                     self.warnings.clear();
                     self.pacelc = None;
@@ -898,10 +691,10 @@ impl Component for RegisterLab {
                 true
             }
             Msg::SetMode(m) => {
-                if m == self.config.mode || self.kind != LabKind::Cap {
+                if m == self.run.config.mode || self.kind() != LabKind::Cap {
                     return false;
                 }
-                let config = RegisterConfig { mode: m, ..self.config.clone() };
+                let config = RegisterConfig { mode: m, ..self.run.config.clone() };
                 let skipped = self.reconfigure(config);
                 self.toast = Some(format!(
                     "Now {}: the run was recomputed from the start with your faults and requests at the same times{}.",
@@ -911,10 +704,10 @@ impl Component for RegisterLab {
                 true
             }
             Msg::SetConflict(c) => {
-                if c == self.config.conflict {
+                if c == self.run.config.conflict {
                     return false;
                 }
-                let config = RegisterConfig { conflict: c, ..self.config.clone() };
+                let config = RegisterConfig { conflict: c, ..self.run.config.clone() };
                 self.reconfigure(config);
                 self.toast = Some(format!(
                     "Conflicts are now settled by {}; the run was recomputed with your events.",
@@ -923,7 +716,7 @@ impl Component for RegisterLab {
                 true
             }
             Msg::Step(f, d) => {
-                let mut c = self.config.clone();
+                let mut c = self.run.config.clone();
                 let bump = |v: u8, lo: u8, hi: u8| (v as i32 + d).clamp(lo as i32, hi as i32) as u8;
                 match f {
                     QField::Nodes => {
@@ -935,11 +728,11 @@ impl Component for RegisterLab {
                     QField::R => c.r = bump(c.r, 1, c.rf),
                 }
                 let c = c.clamped();
-                if c == self.config {
+                if c == self.run.config {
                     return false;
                 }
                 let skipped = self.reconfigure(c);
-                let cfg = &self.config;
+                let cfg = &self.run.config;
                 self.toast = Some(format!(
                     "N = {}, W = {}, R = {} ({}): the run was recomputed with your events{}.",
                     cfg.rf,
@@ -951,7 +744,7 @@ impl Component for RegisterLab {
                 true
             }
             Msg::Switch(f, on) => {
-                let mut c = self.config.clone();
+                let mut c = self.run.config.clone();
                 match f {
                     Field::Sloppy => c.sloppy = on,
                     Field::ReadRepair => c.read_repair = on,
@@ -964,7 +757,7 @@ impl Component for RegisterLab {
                 true
             }
             Msg::AeInterval(ms) => {
-                let c = RegisterConfig { ae_ms: ms, ..self.config.clone() };
+                let c = RegisterConfig { ae_ms: ms, ..self.run.config.clone() };
                 self.reconfigure(c);
                 self.toast = Some(if ms == 0 { "Anti-entropy is off.".into() } else { format!("Anti-entropy every {ms} ms.") });
                 true
@@ -1002,7 +795,7 @@ impl Component for RegisterLab {
                         Ok(v) => skew.push(v),
                         Err(_) => {
                             notes.push(format!("'{}' is not a whole number of ms, so the clock skews were kept", truncate(part.trim(), 12)));
-                            skew = self.config.skew_ms.clone();
+                            skew = self.run.config.skew_ms.clone();
                             break;
                         }
                     }
@@ -1015,7 +808,7 @@ impl Component for RegisterLab {
                     notes.push("some values were outside their ranges and were adjusted".into());
                 }
                 match self.draft_seed.trim().parse::<u64>() {
-                    Ok(s) if s <= u32::MAX as u64 => self.seed = s,
+                    Ok(s) if s <= u32::MAX as u64 => self.run.seed = s,
                     _ => notes.push("the seed must be a whole number up to 4294967295, so it was kept".into()),
                 }
                 let skipped = self.reconfigure(clamped);
@@ -1030,7 +823,7 @@ impl Component for RegisterLab {
                 true
             }
             Msg::RevertSettings => {
-                self.seed = self.scenario().seed;
+                self.run.seed = self.scenario().seed;
                 let c = self.scenario().proto.config.clone();
                 self.reconfigure(c);
                 self.toast = Some("Settings restored to the scenario's own.".into());
@@ -1047,7 +840,7 @@ impl Component for RegisterLab {
                     "ArrowRight" | "." => Some(Msg::StepForward),
                     "ArrowLeft" | "," => Some(Msg::StepBack),
                     "Home" => Some(Msg::Seek(0)),
-                    "End" => Some(Msg::Seek(self.tl.horizon())),
+                    "End" => Some(Msg::Seek(self.run.tl.horizon())),
                     "r" => Some(Msg::Reset),
                     "h" => Some(Msg::Inject(Input::Heal)),
                     "p" => Some(Msg::Inject(self.split_input())),
@@ -1055,8 +848,8 @@ impl Component for RegisterLab {
                     "w" => Some(Msg::ClientOp { c: 0, write: true, via: None }),
                     "Q" => Some(Msg::ClientOp { c: 1, write: false, via: None }),
                     "W" => Some(Msg::ClientOp { c: 1, write: true, via: None }),
-                    "m" if self.kind == LabKind::Cap => Some(Msg::SetMode(other_mode(self.config.mode))),
-                    "v" if self.kind == LabKind::Cap => Some(Msg::Compare(!self.compare)),
+                    "m" if self.kind() == LabKind::Cap => Some(Msg::SetMode(other_mode(self.run.config.mode))),
+                    "v" if self.kind() == LabKind::Cap => Some(Msg::Compare(!self.compare)),
                     "?" => Some(Msg::Help(!self.help)),
                     "+" | "=" => Some(Msg::Speed(self.speed + 1)),
                     "-" => Some(Msg::Speed(self.speed.saturating_sub(1))),
@@ -1089,7 +882,7 @@ impl Component for RegisterLab {
                 true
             }
             Msg::Compare(on) => {
-                if self.kind != LabKind::Cap {
+                if self.kind() != LabKind::Cap {
                     return false;
                 }
                 self.compare = on;
@@ -1099,8 +892,8 @@ impl Component for RegisterLab {
                 if on {
                     self.toast = Some(format!(
                         "Comparing: the same seed, script and your events, run in {} beside {}.",
-                        mode_name(other_mode(self.config.mode)),
-                        mode_name(self.config.mode)
+                        mode_name(other_mode(self.run.config.mode)),
+                        mode_name(self.run.config.mode)
                     ));
                 }
                 true
@@ -1112,15 +905,15 @@ impl Component for RegisterLab {
             Msg::Pacelc => {
                 // No fault of any kind: no partition, and clocks that agree.
                 let base = RegisterConfig {
-                    auto_ms: if self.config.auto_ms == 0 { 100 } else { self.config.auto_ms },
-                    n_clients: self.config.n_clients.max(2),
-                    skew_ms: vec![0; self.config.n_replicas as usize],
+                    auto_ms: if self.run.config.auto_ms == 0 { 100 } else { self.run.config.auto_ms },
+                    n_clients: self.run.config.n_clients.max(2),
+                    skew_ms: vec![0; self.run.config.n_replicas as usize],
                     loss: 0.0,
-                    ..self.config.clone()
+                    ..self.run.config.clone()
                 };
                 let run = |mode: Mode| {
                     let c = RegisterConfig { mode, ..base.clone() };
-                    let mut tl = Timeline::new(World::new(Register::new(c), self.seed, vec![]));
+                    let mut tl = Timeline::new(World::new(Register::new(c), self.run.seed, vec![]));
                     let _ = tl.run_until(PACELC_RUN_US, MAX_STEPS);
                     counters(tl.world())
                 };
@@ -1170,7 +963,7 @@ impl Component for RegisterLab {
             Some(Menu::Node(id)) => Some(id),
             _ => None,
         };
-        let primary_label = format!("{} cluster", mode_label(&self.config));
+        let primary_label = format!("{} cluster", mode_label(&self.run.config));
         let primary = diagram(&DiagramProps {
             world: w,
             view_us: self.view_us,
@@ -1195,8 +988,8 @@ impl Component for RegisterLab {
         let transport = html! {
             <Transport
                 playing={self.playing}
-                cursor={self.tl.cursor()}
-                horizon={self.tl.horizon()}
+                cursor={self.run.tl.cursor()}
+                horizon={self.run.tl.horizon()}
                 time_label={AttrValue::from(fmt_time(self.view_us as u64))}
                 markers={self.markers.list.clone()}
                 speed={self.speed}
@@ -1221,8 +1014,8 @@ impl Component for RegisterLab {
         });
         let toast = self.toast.as_ref().map(|t| html! { <div class="toast" role="status">{t}</div> });
         let caption = {
-            let cursor = self.tl.cursor();
-            let text = match cursor.checked_sub(1).and_then(|i| self.tl.records().get(i as usize)) {
+            let cursor = self.run.tl.cursor();
+            let text = match cursor.checked_sub(1).and_then(|i| self.run.tl.records().get(i as usize)) {
                 Some(r) => w.narrate(&r.note),
                 None => "The run has not started. Press Play, or Step forward to go one event at a time.".to_string(),
             };
@@ -1235,7 +1028,7 @@ impl Component for RegisterLab {
         };
         let full_link = dom::full_url(&self.query().replace("&embed=1", ""));
         let cluster = if let (true, Some(sh)) = (self.compare, &self.shadow) {
-            let sw = sh.tl.world();
+            let sw = sh.run.world();
             let shadow_label = format!("{} cluster (comparison)", mode_label(&sw.proto.config));
             let other = diagram(&DiagramProps {
                 world: sw,
@@ -1247,8 +1040,8 @@ impl Component for RegisterLab {
                 label: &shadow_label,
                 id_prefix: "b",
             });
-            let (cp_w, ap_w) = if self.config.mode == Mode::Cp { (w, sw) } else { (sw, w) };
-            let (cp_d, ap_d) = if self.config.mode == Mode::Cp { (primary, other) } else { (other, primary) };
+            let (cp_w, ap_w) = if self.run.config.mode == Mode::Cp { (w, sw) } else { (sw, w) };
+            let (cp_d, ap_d) = if self.run.config.mode == Mode::Cp { (primary, other) } else { (other, primary) };
             let side = |wd: &World<Register>, d: Html, title: &str, blurb: &str, main: bool| {
                 let c = counters(wd);
                 html! {
@@ -1263,8 +1056,8 @@ impl Component for RegisterLab {
             html! {
                 <>
                     <div class="compare-grid">
-                        {side(cp_w, cp_d, "CP", "majority quorums (ABD)", self.config.mode == Mode::Cp)}
-                        {side(ap_w, ap_d, "AP", if self.config.conflict == Conflict::Lww { "any replica, last writer wins" } else { "any replica, version vectors" }, self.config.mode == Mode::Ap)}
+                        {side(cp_w, cp_d, "CP", "majority quorums (ABD)", self.run.config.mode == Mode::Cp)}
+                        {side(ap_w, ap_d, "AP", if self.run.config.conflict == Conflict::Lww { "any replica, last writer wins" } else { "any replica, version vectors" }, self.run.config.mode == Mode::Ap)}
                     </div>
                     {self.pacelc_strip(cp_w, ap_w)}
                 </>
@@ -1302,7 +1095,7 @@ impl Component for RegisterLab {
             html! {
                 <section class="counters-card" aria-label="Counters">
                     <h2>{"Availability and consistency"}<small>{" per side of the partition, each operation counted where its client stood when it began"}</small></h2>
-                    {counters_table(&c, self.config.mode, "Operations", false)}
+                    {counters_table(&c, self.run.config.mode, "Operations", false)}
                 </section>
             }
         });
@@ -1311,7 +1104,7 @@ impl Component for RegisterLab {
             <>
                 if self.embed {
                     <header class="embed-header">
-                        <strong>{format!("{} · {}", self.kind.title(), self.scenario().title)}</strong>
+                        <strong>{format!("{} · {}", self.kind().title(), self.scenario().title)}</strong>
                         <a href={full_link} target="_blank" rel="noopener">{"Open in dsviz ↗"}</a>
                     </header>
                 } else {
@@ -1321,7 +1114,7 @@ impl Component for RegisterLab {
                         </a>
                         <nav class="crumbs" aria-label="Breadcrumb">
                             <span aria-hidden="true">{"/"}</span>
-                            <h1>{self.kind.title()}</h1>
+                            <h1>{self.kind().title()}</h1>
                         </nav>
                         <div class="header-actions">
                             <button onclick={link.callback(|_| Msg::CopyLink)}>{"Copy link"}</button>
@@ -1349,7 +1142,7 @@ impl Component for RegisterLab {
                     if !self.embed {
                         <aside class="panel">
                             <div class="tabs" role="tablist" aria-label="Lab panels">
-                                { for tabs(self.kind).iter().map(|(t, label)| {
+                                { for tabs(self.kind()).iter().map(|(t, label)| {
                                     let t = *t;
                                     let badge = (t == Tab::Invariants && !w.violations.is_empty()).then(|| html!{ <span class="dot" aria-label="violations" /> });
                                     html! {
@@ -1364,7 +1157,7 @@ impl Component for RegisterLab {
                 </main>
                 {for toast}
                 if self.help {
-                    <Help shortcuts={shortcuts(self.kind)} on_close={link.callback(|_| Msg::Help(false))} />
+                    <Help shortcuts={shortcuts(self.kind())} on_close={link.callback(|_| Msg::Help(false))} />
                 }
             </>
         }
@@ -1404,7 +1197,7 @@ fn shortcuts(kind: LabKind) -> Vec<(&'static str, &'static str)> {
     v
 }
 
-impl RegisterLab {
+impl<L: RegLab> RegisterLab<L> {
     fn status_strip(&self, w: &World<Register>, compact: bool) -> Html {
         let reg = &w.proto;
         let c = &reg.config;
@@ -1462,8 +1255,8 @@ impl RegisterLab {
 
     fn mode_bar(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let c = &self.config;
-        match self.kind {
+        let c = &self.run.config;
+        match self.kind() {
             LabKind::Cap => {
                 let seg = |m: Mode, label: &str, sub: &str| {
                     let active = c.mode == m;
@@ -1581,8 +1374,8 @@ impl RegisterLab {
         let link = ctx.link();
         let w = self.world();
         let selected = self.focus_op.and_then(|r| hist.refs.iter().position(|x| *x == r));
-        let name = format!("dsviz-{}-{}-{}-step{}", self.kind.id(), self.scenario().id, self.config.mode.as_str(), self.tl.cursor());
-        let title = if self.compare { format!("History: {}", mode_name(self.config.mode)) } else { "History".to_string() };
+        let name = format!("dsviz-{}-{}-{}-step{}", self.kind().id(), self.scenario().id, self.run.config.mode.as_str(), self.run.tl.cursor());
+        let title = if self.compare { format!("History: {}", mode_name(self.run.config.mode)) } else { "History".to_string() };
         let main = html! {
             <HistoryPanel key="main" title={AttrValue::from(title)} ops={Rc::new(hist.ops.clone())} history={Rc::new(hist.history.clone())}
                 lanes={Rc::new(hist.lanes.clone())} now={w.now.max(self.view_us as u64)} export_name={AttrValue::from(name)}
@@ -1590,10 +1383,10 @@ impl RegisterLab {
         };
         let other = match (&self.shadow, self.compare) {
             (Some(sh), true) => {
-                let sw = sh.tl.world();
+                let sw = sh.run.world();
                 let h = lab_history(sw);
                 let m = sw.proto.config.mode;
-                let name = format!("dsviz-{}-{}-{}-compare", self.kind.id(), self.scenario().id, m.as_str());
+                let name = format!("dsviz-{}-{}-{}-compare", self.kind().id(), self.scenario().id, m.as_str());
                 html! {
                     <HistoryPanel key="other" title={AttrValue::from(format!("History: {}", mode_name(m)))} ops={Rc::new(h.ops)} history={Rc::new(h.history)}
                         lanes={Rc::new(h.lanes)} now={sw.now.max(self.view_us as u64)} export_name={AttrValue::from(name)} import={false} />
@@ -1602,7 +1395,7 @@ impl RegisterLab {
             _ => html! {},
         };
         // CP first, as in the comparison above.
-        if self.compare && self.config.mode == Mode::Ap {
+        if self.compare && self.run.config.mode == Mode::Ap {
             html! { <div class="histories">{other}{main}</div> }
         } else {
             html! { <div class="histories">{main}{other}</div> }
@@ -1614,88 +1407,27 @@ impl RegisterLab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dsviz_sim::labs::register::Side;
-
-    fn run(kind: LabKind, mode: Mode, split_at_us: TimeUs, until_us: TimeUs) -> World<Register> {
-        let sc = sandbox(kind);
-        let config = RegisterConfig { mode, ..sc.proto.config.clone() };
-        let reg = Register::new(config.clone());
-        let k = (reg.n_replicas() - reg.majority()) as u8;
-        let mut side: Vec<NodeId> = (0..k).map(NodeId).collect();
-        side.push(reg.client_node(0));
-        let (tl, _) = replay(&sc, &config, sc.seed, &[(split_at_us, Input::Partition(vec![side]))], shape(&config), until_us);
-        tl.world().clone()
-    }
-
-    #[test]
-    fn sandbox_minority_refuses_in_cp_and_reads_stale_in_ap() {
-        let cp = counters(&run(LabKind::Cap, Mode::Cp, 300_000, 2_000_000));
-        assert!(cp.minority.refused > 0, "{cp:?}");
-        assert_eq!(cp.minority.served(), 0, "{cp:?}");
-        assert_eq!(cp.total().stale_reads, 0, "{cp:?}");
-        let ap = counters(&run(LabKind::Cap, Mode::Ap, 300_000, 2_000_000));
-        assert_eq!(ap.minority.refused, 0, "{ap:?}");
-        assert!(ap.minority.stale_reads > 0, "{ap:?}");
-        assert!(ap.side(Side::Majority).served() > 0);
-    }
+    use dsviz_sim::labs::register::scenarios::sandbox_cap;
 
     #[test]
     fn the_page_checker_gives_a_verdict_on_full_lab_histories() {
         use crate::components::history::CHECK_STATES;
         use dsviz_sim::check::{check, CheckConfig, History, Verdict};
         for (mode, clients) in [(Mode::Cp, 4u8), (Mode::Ap, 4), (Mode::Ap, 2)] {
-            let sc = sandbox(LabKind::Cap);
+            let sc = sandbox_cap();
             let config = RegisterConfig { mode, n_clients: clients, auto_ms: 20, ..sc.proto.config.clone() };
-            let part = Input::Partition(vec![vec![NodeId(0), NodeId(1), NodeId(5)]]);
-            let (tl, _) = replay(&sc, &config, 5, &[(400_000, part), (3_000_000, Input::Heal)], shape(&config), 8_000_000);
-            let h = super::view::lab_history(tl.world());
+            let mut run = Run::<dsviz_sim::labs::register::CapLab>::new(sc, 5, config);
+            let _ = run.tl.run_until(400_000, MAX_STEPS);
+            run.tl.inject(Input::Partition(vec![vec![NodeId(0), NodeId(1), NodeId(5)]])).unwrap();
+            let _ = run.tl.run_until(3_000_000, MAX_STEPS);
+            run.tl.inject(Input::Heal).unwrap();
+            let _ = run.tl.run_until(8_000_000, MAX_STEPS);
+            let h = super::view::lab_history(run.world());
             let t0 = std::time::Instant::now();
             let r = check(&History::new(h.history.clone()), &CheckConfig { max_states: CHECK_STATES });
             eprintln!("{mode:?} {clients} clients: {} ops, {:?}, {:?}", h.history.len(), t0.elapsed(), std::mem::discriminant(&r.linearizable));
             assert!(!matches!(r.linearizable, Verdict::Unknown { .. }), "{mode:?}: {:?}", r.linearizable);
             assert_eq!(matches!(r.linearizable, Verdict::Linearizable { .. }), mode == Mode::Cp);
         }
-    }
-
-    #[test]
-    fn inputs_follow_nodes_to_a_run_of_another_shape() {
-        let (from, to) = ((3, 2), (5, 2));
-        let c1 = NodeId(3);
-        let moved = remap_input(&Input::Command(Who::Id(c1), Cmd::Write { value: 1, via: Some(NodeId(2)) }), from, to);
-        assert_eq!(moved, Some(Input::Command(Who::Id(NodeId(5)), Cmd::Write { value: 1, via: Some(NodeId(2)) })));
-        assert_eq!(remap_input(&Input::Crash(Who::Id(NodeId(4))), (5, 2), (3, 2)), None, "R5 is gone");
-        assert_eq!(remap_input(&Input::Crash(Who::Id(NodeId(6))), (5, 2), (3, 2)), Some(Input::Crash(Who::Id(NodeId(4)))), "C2 moves");
-        assert_eq!(
-            remap_input(&Input::Partition(vec![vec![NodeId(0), NodeId(4), NodeId(5)]]), (5, 2), (3, 2)),
-            Some(Input::Partition(vec![vec![NodeId(0), NodeId(3)]]))
-        );
-        assert_eq!(remap_input(&Input::Drop(7), from, to), None);
-    }
-
-    #[test]
-    fn every_scenario_of_both_labs_loads_and_replays_with_its_script() {
-        for kind in [LabKind::Cap, LabKind::Quorum] {
-            for sc in kind.scenarios() {
-                // A run of a different shape still accepts the script.
-                let config = RegisterConfig { n_replicas: 7, skew_ms: vec![0; 7], ..sc.proto.config.clone() }.clamped();
-                let (tl, _) = replay(&sc, &config, sc.seed, &[], shape(&sc.proto.config), 500_000);
-                assert!(tl.cursor() > 0 || sc.script.is_empty(), "{} did nothing", sc.id);
-            }
-        }
-    }
-
-    #[test]
-    fn replay_reproduces_a_run_with_its_injections() {
-        let sc = sandbox(LabKind::Cap);
-        let config = sc.proto.config.clone();
-        let mut tl = Timeline::new(World::new(Register::new(config.clone()), 3, vec![]));
-        let _ = tl.run_until(200_000, MAX_STEPS);
-        tl.inject(Input::Isolate(Who::Id(NodeId(0)))).unwrap();
-        let _ = tl.run_until(600_000, MAX_STEPS);
-        let timed = timed_injections(&tl);
-        let (again, skipped) = replay(&sc, &config, 3, &timed, shape(&config), tl.world().now);
-        assert_eq!(skipped, 0);
-        assert_eq!(counters(again.world()), counters(tl.world()));
-        assert_eq!(again.world().now, tl.world().now);
     }
 }

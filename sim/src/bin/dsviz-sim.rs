@@ -1,113 +1,109 @@
-//! `dsviz-sim`: the labs' scenarios and experiments from the command line.
+//! `dsviz-sim`: every lab's scenarios and experiments from the command
+//! line, found through the lab registry, plus the history checker.
 //!
 //! The output is a pure function of the arguments: the same command gives
-//! the same bytes on every run and every machine, however many threads the
+//! the same bytes on every run and every machine, however many threads an
 //! experiment uses. Bad arguments print one error line and the usage to
 //! stderr and exit with status 2; nothing the user types makes it panic.
 
 use dsviz_sim::check::{self, json::INPUT_BYTES_MAX, CheckConfig, SeqVerdict, SessionReport, Verdict};
 use dsviz_sim::kernel::timeline::MAX_STEPS;
-use dsviz_sim::kernel::{Protocol, Timeline};
-use dsviz_sim::labs::raft::experiment::{
-    election_time_trial, trial_seed, RangeResult, FIG16_RANGES_MS, TRIALS_MAX,
-};
-use dsviz_sim::labs::raft::{scenarios, RaftNode};
-use dsviz_sim::pbs::{self, PbsConfig, TPoint};
+use dsviz_sim::labs::experiment::{read_args, ExperimentInfo};
+use dsviz_sim::labs::lab::SEED_MAX;
+use dsviz_sim::labs::params::{kind_bounds, Kind, Value};
+use dsviz_sim::labs::registry::{self, AnyRun, LABS};
+use dsviz_sim::labs::FREE_PLAY_CHECK_MS;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-const EXPERIMENT_ELECTION: &str = "raft-election-time";
-const EXPERIMENT_PBS: &str = "pbs";
-const TRIALS_DEFAULT: u32 = 1_000;
-const PBS_TRIALS_DEFAULT: u32 = 10_000;
-/// Most replicas the pbs experiment takes from the command line.
-const PBS_N_MAX: u64 = 20;
-const PBS_NRW_DEFAULT: (u32, u32, u32) = (3, 1, 1);
-const EXPERIMENT_SEED_DEFAULT: u64 = 1;
-/// Trials one thread takes at a time: small enough to share the slow
-/// ranges between cores, large enough to make the bookkeeping negligible.
-const TRIALS_PER_CHUNK: u32 = 50;
-/// Most worker threads, whatever the machine offers.
-const THREADS_MAX: usize = 16;
+fn experiment_usage(e: &ExperimentInfo) -> String {
+    let mut s = format!("  dsviz-sim experiment {}", e.name);
+    for p in e.params {
+        s.push_str(&format!(" [--{} {}]", p.flag, if matches!(p.kind, Kind::List { .. }) { "A,B,.." } else { "N" }));
+    }
+    s.push_str(" [--format json|csv]\n");
+    s
+}
 
 fn usage() -> String {
     let mut s = String::from(
         "dsviz-sim: run dsviz's simulations from the command line.
 
 Usage:
-  dsviz-sim scenario raft/<id> [--seed N] [--steps K] [--format json|csv]
-  dsviz-sim experiment raft-election-time [--trials N] [--seed S] [--format json|csv]
-  dsviz-sim experiment pbs [--n N] [--r R] [--w W] [--trials N] [--seed S] [--format json|csv]
-  dsviz-sim check-history FILE|- [--max-states N]
+  dsviz-sim list [--format json]
+  dsviz-sim scenario <lab>/<id> [--seed N] [--steps K] [--param key=value]... [--format json|csv]
+",
+    );
+    for l in LABS {
+        for e in l.experiments() {
+            s.push_str(&experiment_usage(e.info()));
+        }
+    }
+    s.push_str(
+        "  dsviz-sim check-history FILE|- [--max-states N]
   dsviz-sim help | --help | -h
 
 Options (also written --name=value):
-  --seed N      scenario: the run's seed (default: the scenario's own);
-                experiment: the base seed every trial's seed derives from (default 1)
+  --seed N      scenario: the run's seed, 0-4294967295 (default: the scenario's own;
+                some scenarios script every event and tell the same story for any seed)
   --steps K     scenario: run exactly K steps, 0-200000 (default: run to the
-                scenario's pause point)
-  --trials N    experiment: trials per timeout range, 1-100000 (default 1000);
-                pbs: trials, 1-100000 (default 10000)
-  --n N, --r R, --w W
-                pbs: replicas, read quorum and write quorum, 1 <= R, W <= N <= 20
-                (default N=3, R=1, W=1)
+                scenario's pause point, or 3 s of virtual time for free play)
+  --param k=v   scenario: a lab parameter, as in a link (see `dsviz-sim list`);
+                repeat it for several
   --max-states N
                 check-history: configurations each search may explore before it
                 answers \"unknown\" (null), 1-100000000 (default 5000000)
-  --format F    json (default) or csv
+  --format F    json (default) or csv; list: a table, or json
 
-Scenarios:
+Labs and scenarios:
 ",
     );
-    for sc in scenarios::all() {
-        s.push_str(&format!("  raft/{:<20} {}\n", sc.id, sc.title));
+    for l in LABS {
+        let info = l.info();
+        s.push_str(&format!("  {} ({})\n", info.title, info.id));
+        for sc in l.scenarios() {
+            s.push_str(&format!("    {:<28} {}\n", format!("{}/{}", info.id, sc.id), sc.title));
+        }
     }
-    s.push_str(&format!(
+    s.push_str("\nExperiments:\n");
+    for l in LABS {
+        for e in l.experiments() {
+            let e = e.info();
+            s.push_str(&format!("  {} (lab {}): {}\n", e.name, l.info().id, e.title));
+            s.push_str(&wrap(e.about, 4));
+            s.push_str(&format!("    Reproduces: {}\n", e.reproduces));
+            for p in e.params {
+                s.push_str(&format!("    --{:<10} {} (default {})\n", p.flag, p.help, p.default.value().text()));
+            }
+            s.push_str(&format!("    json: {}\n    csv:  {}\n", e.output_json, e.output_csv));
+        }
+    }
+    s.push_str(
         "
-Experiments:
-  {EXPERIMENT_ELECTION:<25} Raft paper Figure 16: time from a leader crash to a new
-                            leader, for its 10 election-timeout ranges (5 servers,
-                            1-2 ms network, 6 ms fsync)
-  {EXPERIMENT_PBS:<25} Probabilistically Bounded Staleness (Bailis et al., VLDB 2012):
-                            the closed form C(N-W,R)/C(N,R) for a read quorum missing the
-                            write quorum, its Monte Carlo estimate (only the W acking
-                            replicas get the write, read at commit), and t-visibility
-                            from the WARS model: P(a read t ms after commit is fresh)
-                            for t = 0,1,2,5,10,20,50,100,200 ms. Default latencies,
-                            per replica and message: W (write arrives) exponential,
-                            mean 10 ms; A (ack), R (read request), S (read answer)
-                            exponential, mean 1 ms.
-
 History checks:
   check-history FILE        Reads a JSON history of one register (FILE, or - for stdin)
                             and checks linearizability, sequential consistency, and
                             read-your-writes / monotonic reads per client. The format:
-                            [{{\"client\":1,\"op\":\"read\"|\"write\"|\"cas\",\"value\":..,
-                            \"expected\":.. (cas),\"ok\":true,\"invoke\":t0,\"response\":t1}}, ...]
+                            [{\"client\":1,\"op\":\"read\"|\"write\"|\"cas\",\"value\":..,
+                            \"expected\":.. (cas),\"ok\":true,\"invoke\":t0,\"response\":t1}, ...]
                             (a missing or null response: the operation never returned).
                             Documented in full in the dsviz_sim::check module.
 
 Output:
-  scenario json    {{\"lab\",\"scenario\",\"seed\",\"steps\":[{{\"step\",\"time_us\",\"actor\",\"text\",
-                   \"injected\",\"violations\"}}],\"violations\",\"trace_hash\",\"final\":{{\"leader\",\"term\"}}}}
+  list json        {\"labs\":[{\"id\",\"title\",\"scenarios\":[..],\"experiments\":[..],
+                   \"params\":[{\"key\",\"label\",\"unit\",\"kind\",\"min\",\"max\",\"default\",\"choices\"}]}]}
+  scenario json    {\"lab\",\"scenario\",\"seed\",\"steps\":[{\"step\",\"time_us\",\"actor\",\"text\",
+                   \"injected\",\"violations\"}],\"violations\",\"trace_hash\",\"final\"}
+                   (final: the lab's summary, e.g. Raft's {\"leader\",\"term\"})
   scenario csv     step,time_us,actor,injected,violations,text (one row per step;
                    violations are the invariants broken at that step, separated by \"; \")
-  experiment json  {{\"experiment\",\"trials\",\"results\":[{{\"timeout_ms\",\"times_ms\",\"no_leader\",
-                   \"min_ms\",\"median_ms\",\"mean_ms\",\"p99_ms\",\"max_ms\"}}]}}
-  experiment csv   timeout_min_ms,timeout_max_ms,trial,time_ms (one row per trial, so a
-                   CDF can be drawn from it; time_ms is empty when no leader was elected
-                   within 10 s of virtual time)
-  pbs json         {{\"experiment\":\"pbs\",\"n\",\"r\",\"w\",\"p_miss_closed_form\",
-                   \"p_miss_monte_carlo\",\"t_visibility\":[{{\"t_ms\",\"p_consistent\"}}]}}
-  pbs csv          n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent (one row per t)
-  check-history    {{\"linearizable\":true|false|null,\"sequential\":true|false|null,
+  check-history    {\"linearizable\":true|false|null,\"sequential\":true|false|null,
                    \"explanation\":string|null,\"culprit\",\"conflict\",\"witness\",
                    \"sequential_explanation\",\"unknown_reason\",\"operations\",
-                   \"session\":{{\"read_your_writes\":[{{\"client\",\"ops\",\"explanation\"}}],
-                   \"monotonic_reads\":[..],\"read_your_writes_total\",\"monotonic_reads_total\"}}}}
+                   \"session\":{\"read_your_writes\":[{\"client\",\"ops\",\"explanation\"}],
+                   \"monotonic_reads\":[..],\"read_your_writes_total\",\"monotonic_reads_total\"}}
                    null: the search reached --max-states without an answer.
                    explanation: why the history is not linearizable; culprit: the operation
                    whose response first makes it so; conflict: the operations the
@@ -117,9 +113,29 @@ Output:
 Exit status: 0 on success (whatever the verdict), 2 on bad arguments or an unreadable
 or invalid history (one line saying what and where), 1 if the output could not be
 written.
-"
-    ));
+",
+    );
     s
+}
+
+/// A paragraph wrapped at 88 columns, indented.
+fn wrap(text: &str, indent: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent + line.len() + 1 + word.len() > 88 {
+            out.push_str(&format!("{}{line}\n", " ".repeat(indent)));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("{}{line}\n", " ".repeat(indent)));
+    }
+    out
 }
 
 /// A usage error: one line for the user.
@@ -131,91 +147,35 @@ enum Format {
     Csv,
 }
 
-#[derive(Default)]
-struct Flags {
-    seed: Option<u64>,
-    steps: Option<u64>,
-    trials: Option<u32>,
-    format: Option<Format>,
-    n: Option<u32>,
-    r: Option<u32>,
-    w: Option<u32>,
-    max_states: Option<u64>,
-}
-
-/// Reads `--name value` / `--name=value` flags; `allowed` names the ones
-/// this command takes.
-fn parse_flags(args: &[String], allowed: &[&str]) -> Result<Flags, BadArgs> {
-    let mut f = Flags::default();
+/// `--name value` / `--name=value` flags, in order; `--param k=v` becomes ("param", "k=v").
+fn split_flags(args: &[String]) -> Result<Vec<(String, String)>, BadArgs> {
+    let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        if !name.starts_with("--") {
+        let Some(body) = arg.strip_prefix("--") else {
             return Err(BadArgs(format!("unexpected argument '{arg}'")));
-        }
-        if !allowed.contains(&name) {
-            return Err(BadArgs(format!("unknown flag '{name}' for this command")));
-        }
-        let value = match inline {
-            Some(v) => v,
+        };
+        let (name, value) = match body.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
             None => {
                 i += 1;
-                args.get(i).cloned().ok_or_else(|| BadArgs(format!("{name} needs a value")))?
+                let v = args.get(i).cloned().ok_or_else(|| BadArgs(format!("--{body} needs a value")))?;
+                (body.to_string(), v)
             }
         };
-        let dup = || BadArgs(format!("{name} is given twice"));
-        match name {
-            "--seed" => {
-                if f.seed.replace(number(name, &value, 0, u64::MAX)?).is_some() {
-                    return Err(dup());
-                }
-            }
-            "--steps" => {
-                if f.steps.replace(number(name, &value, 0, MAX_STEPS)?).is_some() {
-                    return Err(dup());
-                }
-            }
-            "--trials" => {
-                let n = number(name, &value, 1, TRIALS_MAX as u64)? as u32;
-                if f.trials.replace(n).is_some() {
-                    return Err(dup());
-                }
-            }
-            "--n" | "--r" | "--w" => {
-                let v = number(name, &value, 1, PBS_N_MAX)? as u32;
-                let slot = match name {
-                    "--n" => &mut f.n,
-                    "--r" => &mut f.r,
-                    _ => &mut f.w,
-                };
-                if slot.replace(v).is_some() {
-                    return Err(dup());
-                }
-            }
-            "--max-states" => {
-                if f.max_states.replace(number(name, &value, 1, check::MAX_STATES_LIMIT)?).is_some() {
-                    return Err(dup());
-                }
-            }
-            "--format" => {
-                let fmt = match value.as_str() {
-                    "json" => Format::Json,
-                    "csv" => Format::Csv,
-                    _ => return Err(BadArgs(format!("--format must be json or csv, not '{value}'"))),
-                };
-                if f.format.replace(fmt).is_some() {
-                    return Err(dup());
-                }
-            }
-            _ => return Err(BadArgs(format!("unknown flag '{name}'"))),
-        }
+        out.push((name, value));
         i += 1;
     }
-    Ok(f)
+    Ok(out)
+}
+
+fn format_of(v: &str) -> Result<Format, BadArgs> {
+    match v {
+        "json" => Ok(Format::Json),
+        "csv" => Ok(Format::Csv),
+        _ => Err(BadArgs(format!("--format must be json or csv, not '{v}'"))),
+    }
 }
 
 fn number(name: &str, value: &str, lo: u64, hi: u64) -> Result<u64, BadArgs> {
@@ -226,12 +186,21 @@ fn number(name: &str, value: &str, lo: u64, hi: u64) -> Result<u64, BadArgs> {
     }
 }
 
-/// A CSV field, quoted when it must be (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// Takes `name` from `flags` at most once.
+fn take_once(flags: &mut Vec<(String, String)>, name: &str) -> Result<Option<String>, BadArgs> {
+    let mut found: Vec<String> = Vec::new();
+    flags.retain(|(n, v)| {
+        if n == name {
+            found.push(v.clone());
+            false
+        } else {
+            true
+        }
+    });
+    match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        _ => Err(BadArgs(format!("--{name} is given twice"))),
     }
 }
 
@@ -241,6 +210,119 @@ fn to_json<T: Serialize>(v: &T) -> String {
     let mut s = serde_json::to_string(v).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s
+}
+
+fn csv_field(s: &str) -> String {
+    dsviz_sim::labs::experiment::csv_field(s)
+}
+
+// ---- list -------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ListOut {
+    labs: Vec<LabOut>,
+}
+
+#[derive(Serialize)]
+struct LabOut {
+    id: &'static str,
+    title: &'static str,
+    scenarios: Vec<&'static str>,
+    experiments: Vec<&'static str>,
+    params: Vec<ParamOut>,
+}
+
+#[derive(Serialize)]
+struct ParamOut {
+    key: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    kind: &'static str,
+    min: Option<f64>,
+    max: Option<f64>,
+    default: serde_json::Value,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    choices: Vec<&'static str>,
+}
+
+fn value_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Int(i) => (*i).into(),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null),
+        Value::Range(a, b) => serde_json::json!([a, b]),
+        Value::Flag(b) => (*b).into(),
+        Value::Choice(c) => (*c).into(),
+        Value::List(vs) => serde_json::json!(vs),
+    }
+}
+
+fn list(args: &[String]) -> Result<String, BadArgs> {
+    let mut flags = split_flags(args)?;
+    let json = match take_once(&mut flags, "format")? {
+        None => false,
+        Some(f) => format_of(&f)? == Format::Json,
+    };
+    if let Some((n, _)) = flags.first() {
+        return Err(BadArgs(format!("unknown flag '--{n}' for list")));
+    }
+    let labs: Vec<LabOut> = LABS
+        .iter()
+        .map(|l| LabOut {
+            id: l.info().id,
+            title: l.info().title,
+            scenarios: l.scenarios().iter().map(|s| s.id).collect(),
+            experiments: l.experiments().iter().map(|e| e.info().name).collect(),
+            params: l
+                .params()
+                .into_iter()
+                .map(|p| {
+                    let bounds = kind_bounds(&p.kind);
+                    ParamOut {
+                        key: p.key,
+                        label: p.label,
+                        unit: p.unit,
+                        kind: match p.kind {
+                            Kind::Int { .. } => "int",
+                            Kind::Float { .. } => "float",
+                            Kind::Range { .. } => "range",
+                            Kind::Flag => "flag",
+                            Kind::Choice(_) => "choice",
+                            Kind::List { .. } => "list",
+                        },
+                        min: bounds.map(|b| b.0),
+                        max: bounds.map(|b| b.1),
+                        default: value_json(&p.default),
+                        choices: match p.kind {
+                            Kind::Choice(cs) => cs.iter().map(|c| c.value).collect(),
+                            _ => vec![],
+                        },
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    if json {
+        return Ok(to_json(&ListOut { labs }));
+    }
+    let mut out = String::new();
+    for l in &labs {
+        out.push_str(&format!("{} ({})\n  scenarios:   {}\n", l.title, l.id, l.scenarios.join(", ")));
+        if !l.experiments.is_empty() {
+            out.push_str(&format!("  experiments: {}\n", l.experiments.join(", ")));
+        }
+        out.push_str("  parameters:\n");
+        for p in &l.params {
+            let range = match (p.min, p.max, p.kind) {
+                (_, _, "choice") => p.choices.join(" | "),
+                (_, _, "flag") => "1 | 0".into(),
+                (Some(a), Some(b), _) => format!("{a}–{b}"),
+                _ => String::new(),
+            };
+            let unit = if p.unit.is_empty() { String::new() } else { format!(" {}", p.unit) };
+            out.push_str(&format!("    {:<10} {:<32} {:<22} default {}\n", p.key, p.label, format!("{range}{unit}"), p.default));
+        }
+    }
+    Ok(out)
 }
 
 // ---- scenario -------------------------------------------------------------
@@ -254,7 +336,7 @@ struct ScenarioOut<'a> {
     violations: Vec<ViolationOut>,
     trace_hash: String,
     #[serde(rename = "final")]
-    end: FinalOut,
+    end: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -276,51 +358,63 @@ struct ViolationOut {
     explanation: String,
 }
 
-#[derive(Serialize)]
-struct FinalOut {
-    /// The up leader of the highest term, if any.
-    leader: Option<String>,
-    /// That leader's term, or the highest term any server has reached.
-    term: u64,
-}
-
 fn scenario(args: &[String]) -> Result<String, BadArgs> {
     let name = args.first().ok_or_else(|| BadArgs("scenario needs a name, e.g. raft/first-election".into()))?;
-    let id = name
-        .strip_prefix("raft/")
-        .ok_or_else(|| BadArgs(format!("unknown scenario '{name}' (scenarios are named raft/<id>)")))?;
-    let sc = scenarios::find(id).ok_or_else(|| BadArgs(format!("unknown scenario '{name}'")))?;
-    let flags = parse_flags(&args[1..], &["--seed", "--steps", "--format"])?;
-    let seed = flags.seed.unwrap_or(sc.seed);
-
-    let t = match flags.steps {
+    let (lab_id, sc_id) = name
+        .split_once('/')
+        .ok_or_else(|| BadArgs(format!("unknown scenario '{name}' (scenarios are named <lab>/<id>, e.g. raft/first-election)")))?;
+    let lab = registry::find(lab_id).ok_or_else(|| BadArgs(format!("unknown lab '{lab_id}' (labs: {})", registry::ids().join(", "))))?;
+    if !lab.scenarios().iter().any(|s| s.id == sc_id) {
+        return Err(BadArgs(format!("unknown scenario '{name}'")));
+    }
+    let mut flags = split_flags(&args[1..])?;
+    let format = take_once(&mut flags, "format")?.map(|f| format_of(&f)).transpose()?.unwrap_or(Format::Json);
+    let seed = take_once(&mut flags, "seed")?.map(|v| number("--seed", &v, 0, SEED_MAX)).transpose()?;
+    let steps = take_once(&mut flags, "steps")?.map(|v| number("--steps", &v, 0, MAX_STEPS)).transpose()?;
+    let mut pairs: Vec<(String, String)> = vec![("sc".into(), sc_id.into())];
+    if let Some(s) = seed {
+        pairs.push(("seed".into(), s.to_string()));
+    }
+    for (n, v) in flags {
+        if n != "param" {
+            return Err(BadArgs(format!("unknown flag '--{n}' for scenario")));
+        }
+        let (k, val) = v.split_once('=').ok_or_else(|| BadArgs(format!("--param needs key=value, not '{v}'")))?;
+        if dsviz_sim::labs::lab::RUN_KEYS.contains(&k) {
+            return Err(BadArgs(format!("--param {k}=…: use the scenario name, --seed or --steps instead")));
+        }
+        if !lab.params().iter().any(|p| p.key == k) {
+            let keys: Vec<&str> = lab.params().iter().map(|p| p.key).collect();
+            return Err(BadArgs(format!("lab '{lab_id}' has no parameter '{k}' (it has: {})", keys.join(", "))));
+        }
+        pairs.push((k.to_string(), val.to_string()));
+    }
+    let mut run = lab.open_strict(&pairs).map_err(BadArgs)?;
+    match steps {
         Some(k) => {
-            let mut t = Timeline::new(sc.world(seed));
-            while t.cursor() < k && t.forward().is_ok() {}
-            t
+            while run.cursor() < k && run.forward() {}
         }
         // Exactly what the web app shows at the scenario's pause.
-        None => sc.run_to_pause(seed),
-    };
-    let w = t.world();
+        None => {
+            let sc = run.scenario();
+            let ms = if sc.pause_ms == 0 { FREE_PLAY_CHECK_MS } else { sc.pause_ms };
+            run.run_until(ms * 1000);
+        }
+    }
+    Ok(scenario_output(run.as_ref(), format))
+}
+
+fn scenario_output(run: &dyn AnyRun, format: Format) -> String {
     let mut broken: BTreeMap<u64, Vec<&'static str>> = BTreeMap::new();
-    for v in &w.violations {
+    for v in run.violations() {
         broken.entry(v.step).or_default().push(v.invariant);
     }
-    let steps: Vec<StepOut> = t
-        .records()
-        .iter()
-        .map(|r| StepOut {
-            step: r.step,
-            time_us: r.time_us,
-            actor: r.actor.map(|a| w.proto.node_name(a)),
-            text: w.narrate(&r.note),
-            injected: r.injected,
-            violations: broken.get(&r.step).cloned().unwrap_or_default(),
-        })
+    let steps: Vec<StepOut> = run
+        .steps()
+        .into_iter()
+        .map(|s| StepOut { violations: broken.get(&s.step).cloned().unwrap_or_default(), step: s.step, time_us: s.time_us, actor: s.actor, text: s.text, injected: s.injected })
         .collect();
-
-    if flags.format == Some(Format::Csv) {
+    if format == Format::Csv {
         let mut out = String::from("step,time_us,actor,injected,violations,text\n");
         for s in &steps {
             out.push_str(&format!(
@@ -333,164 +427,46 @@ fn scenario(args: &[String]) -> Result<String, BadArgs> {
                 csv_field(&s.text)
             ));
         }
-        return Ok(out);
+        return out;
     }
-
-    let end = match scenarios::leader(w) {
-        Some((id, term)) => FinalOut { leader: Some(w.proto.node_name(id)), term },
-        None => FinalOut { leader: None, term: w.nodes.iter().filter_map(RaftNode::server).map(|s| s.term).max().unwrap_or(0) },
-    };
-    let violations = w
-        .violations
+    let violations = run
+        .violations()
         .iter()
         .map(|v| ViolationOut { step: v.step, time_us: v.time_us, invariant: v.invariant, explanation: v.explanation.clone() })
         .collect();
+    let sc = run.scenario();
     let out = ScenarioOut {
-        lab: "raft",
+        lab: run.lab().id,
         scenario: sc.id,
-        seed,
+        seed: run.seed(),
         steps,
         violations,
-        trace_hash: format!("{:016x}", t.trace_hash()),
-        end,
+        trace_hash: format!("{:016x}", run.trace_hash()),
+        end: serde_json::from_str(&run.summary()).unwrap_or(serde_json::Value::Null),
     };
-    Ok(to_json(&out))
+    to_json(&out)
 }
 
 // ---- experiment -------------------------------------------------------------
 
-#[derive(Serialize)]
-struct ExperimentOut {
-    experiment: &'static str,
-    trials: u32,
-    results: Vec<RangeResult>,
-}
-
-/// Every trial of every range, as `ElectionTimeExperiment` would run them,
-/// spread over the machine's cores. Each chunk's outcomes land in their own
-/// slot, so the assembled result does not depend on which thread ran what.
-fn election_outcomes(trials: u32, base_seed: u64) -> Vec<Vec<Option<f64>>> {
-    let chunks: Vec<(usize, u32, u32)> = FIG16_RANGES_MS
-        .iter()
-        .enumerate()
-        .flat_map(|(r, _)| (0..trials).step_by(TRIALS_PER_CHUNK as usize).map(move |s| (r, s, (s + TRIALS_PER_CHUNK).min(trials))))
-        .collect();
-    let run_chunk = |&(r, start, end): &(usize, u32, u32)| -> Vec<Option<f64>> {
-        let range = FIG16_RANGES_MS[r];
-        (start..end).map(|i| election_time_trial(range, trial_seed(base_seed, range, i))).collect()
-    };
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let k = next.fetch_add(1, Ordering::Relaxed);
-            let Some(chunk) = chunks.get(k) else { break done };
-            done.push((k, run_chunk(chunk)));
-        }
-    };
-    let n_threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, THREADS_MAX);
-    let mut slots: Vec<Option<Vec<Option<f64>>>> = vec![None; chunks.len()];
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> =
-            (1..n_threads).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok()).collect();
-        for (k, o) in worker() {
-            slots[k] = Some(o);
-        }
-        for h in helpers {
-            if let Ok(done) = h.join() {
-                for (k, o) in done {
-                    slots[k] = Some(o);
-                }
-            }
-        }
-    });
-    let mut per_range: Vec<Vec<Option<f64>>> = vec![Vec::new(); FIG16_RANGES_MS.len()];
-    for (slot, chunk) in slots.into_iter().zip(&chunks) {
-        // A chunk lost with a failed thread is run again here.
-        let outcomes = slot.unwrap_or_else(|| run_chunk(chunk));
-        per_range[chunk.0].extend(outcomes);
-    }
-    per_range
-}
-
 fn experiment(args: &[String]) -> Result<String, BadArgs> {
-    let name = args.first().ok_or_else(|| BadArgs(format!("experiment needs a name, e.g. {EXPERIMENT_ELECTION}")))?;
-    if name == EXPERIMENT_PBS {
-        return pbs_experiment(&args[1..]);
-    }
-    if name != EXPERIMENT_ELECTION {
-        return Err(BadArgs(format!("unknown experiment '{name}'")));
-    }
-    let flags = parse_flags(&args[1..], &["--seed", "--trials", "--format"])?;
-    let trials = flags.trials.unwrap_or(TRIALS_DEFAULT);
-    let outcomes = election_outcomes(trials, flags.seed.unwrap_or(EXPERIMENT_SEED_DEFAULT));
-
-    if flags.format == Some(Format::Csv) {
-        let mut out = String::from("timeout_min_ms,timeout_max_ms,trial,time_ms\n");
-        for (range, o) in FIG16_RANGES_MS.iter().zip(&outcomes) {
-            for (i, t) in o.iter().enumerate() {
-                let t = t.map(|t| t.to_string()).unwrap_or_default();
-                out.push_str(&format!("{},{},{i},{t}\n", range.0, range.1));
-            }
+    let names: Vec<&str> = LABS.iter().flat_map(|l| l.experiments().iter().map(|e| e.info().name)).collect();
+    let name = args.first().ok_or_else(|| BadArgs(format!("experiment needs a name ({})", names.join(", "))))?;
+    let (_, exp) = registry::experiment(name).ok_or_else(|| BadArgs(format!("unknown experiment '{name}' (experiments: {})", names.join(", "))))?;
+    let mut flags = split_flags(&args[1..])?;
+    let format = take_once(&mut flags, "format")?.map(|f| format_of(&f)).transpose()?.unwrap_or(Format::Json);
+    let mut given = Vec::new();
+    for (n, v) in flags {
+        if n == "param" {
+            let (k, val) = v.split_once('=').ok_or_else(|| BadArgs(format!("--param needs key=value, not '{v}'")))?;
+            given.push((k.to_string(), val.to_string()));
+        } else {
+            given.push((n, v));
         }
-        return Ok(out);
     }
-    let results = FIG16_RANGES_MS.iter().zip(&outcomes).map(|(r, o)| RangeResult::from_outcomes(*r, o)).collect();
-    Ok(to_json(&ExperimentOut { experiment: EXPERIMENT_ELECTION, trials, results }))
-}
-
-// ---- pbs -------------------------------------------------------------------------
-
-#[derive(Serialize)]
-struct PbsOut {
-    experiment: &'static str,
-    n: u32,
-    r: u32,
-    w: u32,
-    p_miss_closed_form: f64,
-    p_miss_monte_carlo: f64,
-    t_visibility: Vec<TPoint>,
-}
-
-fn pbs_experiment(args: &[String]) -> Result<String, BadArgs> {
-    let flags = parse_flags(args, &["--n", "--r", "--w", "--seed", "--trials", "--format"])?;
-    let (n, r, w) = (
-        flags.n.unwrap_or(PBS_NRW_DEFAULT.0),
-        flags.r.unwrap_or(PBS_NRW_DEFAULT.1),
-        flags.w.unwrap_or(PBS_NRW_DEFAULT.2),
-    );
-    if r > n || w > n {
-        return Err(BadArgs(format!("--r and --w must be at most --n ({n}), not {r} and {w}")));
-    }
-    let seed = flags.seed.unwrap_or(EXPERIMENT_SEED_DEFAULT);
-    let mut config = PbsConfig::new(n, r, w);
-    config.trials = flags.trials.unwrap_or(PBS_TRIALS_DEFAULT);
-    let curve = pbs::run(config.clone(), seed).map_err(|e| BadArgs(e.to_string()))?;
-    // The closed form's model: only the acking replicas get the write, read at once.
-    config.propagation = false;
-    config.t_ms = vec![0.0];
-    let no_propagation = pbs::run(config, seed).map_err(|e| BadArgs(e.to_string()))?;
-    // Misses over trials, from the count, so that the ratio prints cleanly.
-    let trials = no_propagation.trials.max(1) as f64;
-    let fresh = no_propagation.t_visibility.first().map_or(0.0, |p| (p.p_consistent * trials).round());
-    let p_miss_monte_carlo = (trials - fresh) / trials;
-    let out = PbsOut {
-        experiment: EXPERIMENT_PBS,
-        n,
-        r,
-        w,
-        p_miss_closed_form: curve.p_miss_closed_form,
-        p_miss_monte_carlo,
-        t_visibility: curve.t_visibility,
-    };
-    if flags.format == Some(Format::Csv) {
-        let mut csv = String::from("n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent\n");
-        for p in &out.t_visibility {
-            csv.push_str(&format!("{n},{r},{w},{},{},{},{}\n", out.p_miss_closed_form, out.p_miss_monte_carlo, p.t_ms, p.p_consistent));
-        }
-        return Ok(csv);
-    }
-    Ok(to_json(&out))
+    let parsed = read_args(exp.info(), &given).map_err(BadArgs)?;
+    let out = exp.run_all(&parsed).map_err(BadArgs)?;
+    Ok(if format == Format::Csv { out.csv } else { out.json })
 }
 
 // ---- check-history ---------------------------------------------------------------
@@ -542,11 +518,15 @@ fn check_history(args: &[String]) -> Result<String, Failure> {
     if path.starts_with("--") {
         return Err(BadArgs(format!("check-history needs a file name before its flags, not '{path}'")).into());
     }
-    let flags = parse_flags(&args[1..], &["--max-states"])?;
+    let mut flags = split_flags(&args[1..])?;
+    let max_states = take_once(&mut flags, "max-states")?.map(|v| number("--max-states", &v, 1, check::MAX_STATES_LIMIT)).transpose()?;
+    if let Some((n, _)) = flags.first() {
+        return Err(BadArgs(format!("unknown flag '--{n}' for check-history")).into());
+    }
     let bytes = read_input(path).map_err(Failure::Input)?;
     let shown = if path == "-" { "<stdin>" } else { path.as_str() };
     let history = check::json::from_slice(&bytes).map_err(|e| Failure::Input(format!("{shown}: {e}")))?;
-    let config = CheckConfig { max_states: flags.max_states.unwrap_or(check::MAX_STATES_DEFAULT) };
+    let config = CheckConfig { max_states: max_states.unwrap_or(check::MAX_STATES_DEFAULT) };
     let report = check::check(&history, &config);
     let mut unknown = Vec::new();
     let (linearizable, explanation, witness) = match report.linearizable {
@@ -591,6 +571,7 @@ fn run(args: &[String]) -> Result<Outcome, Failure> {
     match args.first().map(String::as_str) {
         None => Err(BadArgs("no command given".into()).into()),
         Some("help" | "--help" | "-h") => Ok(Outcome::Help),
+        Some("list") => Ok(Outcome::Print(list(&args[1..])?)),
         Some("scenario") => Ok(Outcome::Print(scenario(&args[1..])?)),
         Some("experiment") => Ok(Outcome::Print(experiment(&args[1..])?)),
         Some("check-history") => check_history(&args[1..]).map(Outcome::Print),

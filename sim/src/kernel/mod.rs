@@ -10,6 +10,7 @@
 //!   their compact text form for URLs.
 
 pub mod input;
+pub mod names;
 pub mod net;
 pub mod rng;
 pub mod time;
@@ -20,6 +21,7 @@ pub mod world;
 mod tests;
 
 pub use input::{Input, Who};
+pub use names::NodeGroup;
 pub use net::{DropReason, NetConfig, Network, NodeId};
 pub use rng::SimRng;
 pub use time::{fmt_time, ms, TimeUs};

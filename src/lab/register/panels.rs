@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl RegisterLab {
+impl<L: RegLab> RegisterLab<L> {
     pub(super) fn menu_view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let w = self.world();
@@ -109,7 +109,7 @@ impl RegisterLab {
         };
         let (x, y) = node_pos(reg, anchor);
         let scale = if self.compare { 50.0 } else { 100.0 };
-        let offset = if self.compare && self.config.mode == Mode::Ap { 50.0 } else { 0.0 };
+        let offset = if self.compare && self.run.config.mode == Mode::Ap { 50.0 } else { 0.0 };
         let left = (offset + x / VIEW * scale).clamp(8.0, 80.0);
         let top = (y / VIEW * 100.0 + 9.0).clamp(5.0, 70.0);
         html! {
@@ -129,8 +129,8 @@ impl RegisterLab {
             Tab::Settings => self.settings_view(ctx),
             Tab::Pacelc => self.pacelc_view(ctx),
             Tab::Pbs => {
-                let c = &self.config;
-                html! { <PbsPanel n={c.rf as u32} w={c.w as u32} r={c.r as u32} seed={self.seed} /> }
+                let c = &self.run.config;
+                html! { <PbsPanel n={c.rf as u32} w={c.w as u32} r={c.r as u32} seed={self.run.seed} /> }
             }
             Tab::Questions => self.questions_view(ctx),
         }
@@ -144,19 +144,19 @@ impl RegisterLab {
         });
         let sc = self.scenario();
         let pause = sc.pause_ms;
-        let differs = self.config != sc.proto.config;
+        let differs = self.run.config != sc.proto.config;
         html! {
             <div class="scenario">
                 <label class="field">
                     <span>{"Scenario"}</span>
                     <select onchange={on_change} aria-label="Scenario">
-                        { for self.scenarios.iter().map(|s| html!{ <option value={s.id} selected={s.id == sc.id}>{s.title}</option> }) }
+                        { for L::scenarios().iter().map(|s| html!{ <option value={s.id} selected={s.id == sc.id}>{s.title}</option> }) }
                     </select>
                 </label>
                 <h2>{sc.title}</h2>
                 <p>{sc.summary}</p>
                 if differs {
-                    <p class="banner warn small">{format!("You changed the scenario's settings (now {}); the story below is told for its own.", mode_label(&self.config))}</p>
+                    <p class="banner warn small">{format!("You changed the scenario's settings (now {}); the story below is told for its own.", mode_label(&self.run.config))}</p>
                 }
                 <div class={classes!("notice", (self.reached_pause && pause > 0).then_some("reached"))}>
                     <h3>{"What to notice"}</h3>
@@ -180,21 +180,21 @@ impl RegisterLab {
     }
 
     fn events_view(&self, ctx: &Context<Self>) -> Html {
-        timeline_log(&self.tl, LOG_LINES, ctx.link().callback(Msg::Seek))
+        timeline_log(&self.run.tl, LOG_LINES, ctx.link().callback(Msg::Seek))
     }
 
     fn invariants_view(&self, ctx: &Context<Self>) -> Html {
         let w = self.world();
         let rows = rows_for(w);
-        let s = &self.config.safety;
+        let s = &self.run.config.safety;
         let off: Vec<&str> = [
-            (self.config.mode == Mode::Cp && !s.read_write_back).then_some("read write-back"),
-            (self.config.mode == Mode::Cp && !s.write_query).then_some("query before write"),
+            (self.run.config.mode == Mode::Cp && !s.read_write_back).then_some("read write-back"),
+            (self.run.config.mode == Mode::Cp && !s.write_query).then_some("query before write"),
         ]
         .into_iter()
         .flatten()
         .collect();
-        let expect = match self.config.mode {
+        let expect = match self.run.config.mode {
             Mode::Cp => "CP keeps all three while its safety rules are on.",
             Mode::Ap => "AP gives up the first two during a partition, and loses writes under skewed last-writer-wins.",
             Mode::Quorum => "Quorums keep them only when W + R > N and the quorums are strict; even then, unfinished writes allow inversions.",
@@ -205,7 +205,7 @@ impl RegisterLab {
                     <p class="banner warn small">{format!("Safety rules switched off: {}. Expect violations.", off.join(", "))}</p>
                 }
                 <p class="muted">{expect}</p>
-                <Invariants {rows} checked_steps={self.tl.cursor()} on_seek={ctx.link().callback(Msg::Seek)} />
+                <Invariants {rows} checked_steps={self.run.tl.cursor()} on_seek={ctx.link().callback(Msg::Seek)} />
             </div>
         }
     }
@@ -232,7 +232,7 @@ impl RegisterLab {
             })
         };
         let ms = |us: u64| format!("{}", us as f64 / 1000.0);
-        let quorum = self.kind == LabKind::Quorum;
+        let quorum = self.kind() == LabKind::Quorum;
         let cp = d.mode == Mode::Cp;
         html! {
             <form class="settings" onsubmit={link.callback(|e: SubmitEvent| { e.prevent_default(); Msg::ApplySettings })}>
@@ -350,7 +350,7 @@ impl RegisterLab {
                     } else {
                         format!("{}–{}", r.config.latency_us_min as f64 / 1000.0, r.config.latency_us_max as f64 / 1000.0)
                     },
-                    self.seed
+                    self.run.seed
                 )}</p>
                 <div class="lat-bars" aria-label="Mean latency">
                     {bar("CP read", c.mean_read_latency_us(), "cp")}
@@ -386,7 +386,7 @@ impl RegisterLab {
 
     fn questions_view(&self, ctx: &Context<Self>) -> Html {
         let navigate = ctx.link().callback(Msg::Navigate);
-        let qs = content::bank().for_lab(self.kind.id());
+        let qs = content::bank().for_lab(self.kind().id());
         let study = ctx.link().callback(|e: MouseEvent| {
             e.prevent_default();
             Msg::Navigate("?page=study".into())

@@ -27,6 +27,8 @@
 mod check;
 mod client;
 pub mod experiment;
+pub mod lab;
+pub mod probes;
 pub mod scenarios;
 mod server;
 #[cfg(test)]
@@ -34,12 +36,13 @@ mod tests;
 
 pub use check::RaftChecker;
 pub use client::{Client, ClientDone, Pending};
+pub use lab::RaftLab;
 pub use server::Server;
 
 use crate::kernel::input::CommandCodec;
 use crate::kernel::world::MessageKind;
 use crate::kernel::{Breach, CheckView, Ctx, Effect, InvariantInfo, Marker, NetConfig, Network, NodeId, TimeUs};
-use crate::labs::params::Params;
+use crate::kernel::names::{self, NodeGroup};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -129,68 +132,6 @@ impl RaftConfig {
         self.duplicate = if self.duplicate.is_finite() { self.duplicate.clamp(0.0, LOSS_MAX) } else { 0.0 };
         self.fsync_us = self.fsync_us.min(FSYNC_US_MAX);
         self
-    }
-
-    /// Reads a configuration from query parameters, on top of `base`.
-    /// Keys: `n`, `eto` (ms range), `hb` (ms), `lat` (µs range), `loss`, `dup`,
-    /// `fsync` (µs), `s_vote`, `s_commit`, `s_persist` (1/0).
-    pub fn from_params(base: &RaftConfig, p: &mut Params) -> RaftConfig {
-        let (emin, emax) = p.range("eto", (base.election_timeout_ms_min, base.election_timeout_ms_max), 1, TIMEOUT_MS_MAX);
-        let (lmin, lmax) = p.range("lat", (base.latency_us_min, base.latency_us_max), 0, LATENCY_US_MAX);
-        RaftConfig {
-            n_servers: p.int("n", base.n_servers as u64, N_SERVERS_MIN as u64, N_SERVERS_MAX as u64) as u8,
-            election_timeout_ms_min: emin,
-            election_timeout_ms_max: emax,
-            heartbeat_ms: p.int("hb", base.heartbeat_ms, 1, HEARTBEAT_MS_MAX),
-            latency_us_min: lmin,
-            latency_us_max: lmax,
-            loss: p.float("loss", base.loss, 0.0, LOSS_MAX),
-            duplicate: p.float("dup", base.duplicate, 0.0, LOSS_MAX),
-            fsync_us: p.int("fsync", base.fsync_us, 0, FSYNC_US_MAX),
-            safety: Safety {
-                up_to_date_vote: p.flag("s_vote", base.safety.up_to_date_vote),
-                current_term_commit: p.flag("s_commit", base.safety.current_term_commit),
-                persist_vote: p.flag("s_persist", base.safety.persist_vote),
-            },
-        }
-        .clamped()
-    }
-
-    /// The parameters that differ from `base`, as query pairs.
-    pub fn to_params(&self, base: &RaftConfig) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        if self.n_servers != base.n_servers {
-            out.push(("n", self.n_servers.to_string()));
-        }
-        if (self.election_timeout_ms_min, self.election_timeout_ms_max) != (base.election_timeout_ms_min, base.election_timeout_ms_max) {
-            out.push(("eto", format!("{}-{}", self.election_timeout_ms_min, self.election_timeout_ms_max)));
-        }
-        if self.heartbeat_ms != base.heartbeat_ms {
-            out.push(("hb", self.heartbeat_ms.to_string()));
-        }
-        if (self.latency_us_min, self.latency_us_max) != (base.latency_us_min, base.latency_us_max) {
-            out.push(("lat", format!("{}-{}", self.latency_us_min, self.latency_us_max)));
-        }
-        if self.loss != base.loss {
-            out.push(("loss", format!("{}", self.loss)));
-        }
-        if self.duplicate != base.duplicate {
-            out.push(("dup", format!("{}", self.duplicate)));
-        }
-        if self.fsync_us != base.fsync_us {
-            out.push(("fsync", self.fsync_us.to_string()));
-        }
-        let s = (self.safety, base.safety);
-        if s.0.up_to_date_vote != s.1.up_to_date_vote {
-            out.push(("s_vote", (s.0.up_to_date_vote as u8).to_string()));
-        }
-        if s.0.current_term_commit != s.1.current_term_commit {
-            out.push(("s_commit", (s.0.current_term_commit as u8).to_string()));
-        }
-        if s.0.persist_vote != s.1.persist_vote {
-            out.push(("s_persist", (s.0.persist_vote as u8).to_string()));
-        }
-        out
     }
 }
 
@@ -371,12 +312,15 @@ impl Raft {
     pub fn majority(&self) -> usize {
         self.n_servers() / 2 + 1
     }
+    /// Servers S1…Sn, then the one client.
+    fn group_array(&self) -> [NodeGroup; 2] {
+        [NodeGroup::numbered("server", "S", self.n_servers()), NodeGroup { role: "client", prefix: "C", count: 1, solo: Some("Client") }]
+    }
+    pub fn groups(&self) -> Vec<NodeGroup> {
+        self.group_array().to_vec()
+    }
     fn name(&self, id: NodeId) -> String {
-        if id == self.client_id() {
-            "Client".into()
-        } else {
-            format!("S{}", id.0 + 1)
-        }
+        names::node_name(&self.group_array(), id)
     }
     pub(crate) fn election_timeout_us(&self, rng: &mut crate::kernel::SimRng) -> TimeUs {
         let c = &self.config;

@@ -306,15 +306,19 @@ fn config_params_round_trip_and_clamp() {
         fsync_us: 6000,
         safety: Safety { up_to_date_vote: false, current_term_commit: false, persist_vote: false },
     };
-    let pairs = custom.to_params(&base);
-    let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    let mut p = crate::labs::params::Params::from_pairs(owned.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    assert_eq!(RaftConfig::from_params(&base, &mut p), custom);
-    assert!(p.warnings.is_empty());
-    let mut p = crate::labs::params::Params::from_pairs([("n", "40"), ("eto", "9-x"), ("loss", "-1")]);
-    let c = RaftConfig::from_params(&base, &mut p);
+    use crate::labs::params::{read, write};
+    use crate::labs::raft::lab::PARAMS;
+    use std::collections::BTreeMap;
+    let owned: BTreeMap<String, String> = write(PARAMS, &custom, &base).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    assert_eq!(owned.len(), 10, "every parameter differs, so every one is written");
+    let (c, warnings) = read(PARAMS, &base, &owned, RaftConfig::clamped);
+    assert_eq!(c, custom);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let bad: BTreeMap<String, String> = [("n", "40"), ("eto", "9-x"), ("loss", "-1")].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let (c, warnings) = read(PARAMS, &base, &bad, RaftConfig::clamped);
     assert_eq!((c.n_servers, c.election_timeout_ms_min, c.loss), (9, 150, 0.0));
-    assert_eq!(p.warnings.len(), 3);
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert_eq!(warnings[0], "n=40 is outside 3–9; using 9");
 }
 
 #[test]

@@ -347,7 +347,7 @@ fn describe_read(r: &OpRecord) -> String {
 }
 
 /// Counters for one side of a partition.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SideCounters {
     pub reads_served: u32,
     pub writes_served: u32,
@@ -398,7 +398,7 @@ impl SideCounters {
 
 /// Availability, consistency and latency per side of a partition, where
 /// each operation counts on the side its client stood when it began.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counters {
     pub whole: SideCounters,
     pub majority: SideCounters,

@@ -60,7 +60,9 @@
 mod check;
 mod client;
 mod coord;
+pub mod lab;
 mod narrate;
+pub mod probes;
 mod replica;
 pub mod scenarios;
 mod version;
@@ -70,14 +72,15 @@ mod tests;
 pub use check::{counters, history, last_write_before, Counters, OpFlags, RegisterChecker, Side, SideCounters};
 pub use client::{Client, OpRecord, Outcome, MAX_OPS};
 pub use coord::{CoordOp, Phase, MAX_COORD};
+pub use lab::{CapLab, QuorumLab};
 pub use replica::{Hint, Replica, MAX_HINTS};
 pub use version::{Applied, OpRef, Rule, Stamp, Version, MAX_SIBLINGS};
 
 use crate::history::{OpKind, Value};
 use crate::kernel::input::CommandCodec;
+use crate::kernel::names::{self, NodeGroup};
 use crate::kernel::world::MessageKind;
 use crate::kernel::{Breach, CheckView, Ctx, InvariantInfo, Marker, NetConfig, NodeId, TimeUs};
-use crate::labs::params::Params;
 use serde::{Deserialize, Serialize};
 
 /// How the replicas behave; the CAP lab uses `Cp` and `Ap`, the Quorum lab `Quorum`.
@@ -254,122 +257,6 @@ impl RegisterConfig {
         self.write_pct = self.write_pct.min(100);
         self
     }
-
-    /// Reads a configuration from query parameters, on top of `base`.
-    /// Keys: `mode` (cp, ap, quorum), `n`, `c`, `rf`, `w`, `r`, `sloppy`,
-    /// `rr` (read repair), `conflict` (lww, vv), `ae` (ms, 0 = off), `ho`
-    /// (handoff ms), `to` (op timeout ms), `lat` (µs range), `loss`,
-    /// `skew` (ms per replica, comma-separated, e.g. `0,-300,0`), `auto`
-    /// (ms, 0 = off), `wpct`, `s_wb`, `s_wq` (1/0).
-    pub fn from_params(base: &RegisterConfig, p: &mut Params) -> RegisterConfig {
-        let mode = match p.get("mode").map(str::to_string) {
-            None => base.mode,
-            Some(m) => Mode::parse(&m).unwrap_or_else(|| {
-                p.warnings.push(format!("mode='{m}' is not cp, ap or quorum; using {}", base.mode.as_str()));
-                base.mode
-            }),
-        };
-        let conflict = match p.get("conflict").map(str::to_string) {
-            None => base.conflict,
-            Some(c) => Conflict::parse(&c).unwrap_or_else(|| {
-                p.warnings.push(format!("conflict='{c}' is not lww or vv; using {}", base.conflict.as_str()));
-                base.conflict
-            }),
-        };
-        let n_replicas = p.int("n", base.n_replicas as u64, N_REPLICAS_MIN as u64, N_REPLICAS_MAX as u64) as u8;
-        let rf = p.int("rf", base.rf.min(n_replicas) as u64, 1, n_replicas as u64) as u8;
-        let (lmin, lmax) = p.range("lat", (base.latency_us_min, base.latency_us_max), 0, LATENCY_US_MAX);
-        let skew_ms = parse_skew(p, &base.skew_ms, n_replicas as usize);
-        RegisterConfig {
-            mode,
-            n_replicas,
-            n_clients: p.int("c", base.n_clients as u64, 1, N_CLIENTS_MAX as u64) as u8,
-            rf,
-            w: p.int("w", base.w.min(rf) as u64, 1, rf as u64) as u8,
-            r: p.int("r", base.r.min(rf) as u64, 1, rf as u64) as u8,
-            sloppy: p.flag("sloppy", base.sloppy),
-            read_repair: p.flag("rr", base.read_repair),
-            conflict,
-            ae_ms: p.int("ae", base.ae_ms, 0, INTERVAL_MS_MAX),
-            handoff_ms: p.int("ho", base.handoff_ms, INTERVAL_MS_MIN, INTERVAL_MS_MAX),
-            op_timeout_ms: p.int("to", base.op_timeout_ms, INTERVAL_MS_MIN, INTERVAL_MS_MAX),
-            latency_us_min: lmin,
-            latency_us_max: lmax,
-            loss: p.float("loss", base.loss, 0.0, LOSS_MAX),
-            skew_ms,
-            auto_ms: p.int("auto", base.auto_ms, 0, INTERVAL_MS_MAX),
-            write_pct: p.int("wpct", base.write_pct as u64, 0, 100) as u8,
-            safety: Safety {
-                read_write_back: p.flag("s_wb", base.safety.read_write_back),
-                write_query: p.flag("s_wq", base.safety.write_query),
-            },
-        }
-        .clamped()
-    }
-
-    /// The parameters that differ from `base`, as query pairs.
-    pub fn to_params(&self, base: &RegisterConfig) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
-        let mut push = |cond: bool, k: &'static str, v: String| {
-            if cond {
-                out.push((k, v));
-            }
-        };
-        push(self.mode != base.mode, "mode", self.mode.as_str().into());
-        push(self.n_replicas != base.n_replicas, "n", self.n_replicas.to_string());
-        push(self.n_clients != base.n_clients, "c", self.n_clients.to_string());
-        push(self.rf != base.rf, "rf", self.rf.to_string());
-        push(self.w != base.w, "w", self.w.to_string());
-        push(self.r != base.r, "r", self.r.to_string());
-        push(self.sloppy != base.sloppy, "sloppy", (self.sloppy as u8).to_string());
-        push(self.read_repair != base.read_repair, "rr", (self.read_repair as u8).to_string());
-        push(self.conflict != base.conflict, "conflict", self.conflict.as_str().into());
-        push(self.ae_ms != base.ae_ms, "ae", self.ae_ms.to_string());
-        push(self.handoff_ms != base.handoff_ms, "ho", self.handoff_ms.to_string());
-        push(self.op_timeout_ms != base.op_timeout_ms, "to", self.op_timeout_ms.to_string());
-        push(
-            (self.latency_us_min, self.latency_us_max) != (base.latency_us_min, base.latency_us_max),
-            "lat",
-            format!("{}-{}", self.latency_us_min, self.latency_us_max),
-        );
-        push(self.loss != base.loss, "loss", format!("{}", self.loss));
-        let mut base_skew = base.skew_ms.clone();
-        base_skew.resize(self.skew_ms.len(), 0);
-        push(
-            self.skew_ms != base_skew,
-            "skew",
-            self.skew_ms.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","),
-        );
-        push(self.auto_ms != base.auto_ms, "auto", self.auto_ms.to_string());
-        push(self.write_pct != base.write_pct, "wpct", self.write_pct.to_string());
-        push(self.safety.read_write_back != base.safety.read_write_back, "s_wb", (self.safety.read_write_back as u8).to_string());
-        push(self.safety.write_query != base.safety.write_query, "s_wq", (self.safety.write_query as u8).to_string());
-        out
-    }
-}
-
-/// Reads `skew` as up to `n` comma-separated signed milliseconds; bad or
-/// out-of-range entries become warnings.
-fn parse_skew(p: &mut Params, base: &[i64], n: usize) -> Vec<i64> {
-    let mut out: Vec<i64> = base.to_vec();
-    out.resize(n, 0);
-    let Some(raw) = p.get("skew").map(str::to_string) else { return out };
-    let parts: Vec<&str> = raw.split(',').collect();
-    if parts.len() > n {
-        p.warnings.push(format!("skew has {} entries but there are {n} replicas; extra entries ignored", parts.len()));
-    }
-    for (i, part) in parts.iter().take(n).enumerate() {
-        match part.trim().parse::<i64>() {
-            Ok(v) if v.abs() > SKEW_MS_MAX => {
-                let c = v.clamp(-SKEW_MS_MAX, SKEW_MS_MAX);
-                p.warnings.push(format!("skew of R{} = {v} ms is outside ±{SKEW_MS_MAX}; using {c}", i + 1));
-                out[i] = c;
-            }
-            Ok(v) => out[i] = v,
-            Err(_) => p.warnings.push(format!("skew entry '{part}' is not a whole number of ms; using {}", out[i])),
-        }
-    }
-    out
 }
 
 /// A replica that acknowledged a write; `hint_for` names the preferred
@@ -698,11 +585,15 @@ impl Register {
     pub fn uses_anti_entropy(&self) -> bool {
         self.config.mode != Mode::Cp && self.config.ae_ms > 0
     }
+    /// Replicas R1…Rn, then clients C1…Cm.
+    fn group_array(&self) -> [NodeGroup; 2] {
+        [NodeGroup::numbered("replica", "R", self.n_replicas()), NodeGroup::numbered("client", "C", self.n_clients())]
+    }
+    pub fn groups(&self) -> Vec<NodeGroup> {
+        self.group_array().to_vec()
+    }
     pub fn name(&self, id: NodeId) -> String {
-        match self.client_of(id) {
-            Some(c) => format!("C{}", c + 1),
-            None => format!("R{}", id.0 + 1),
-        }
+        names::node_name(&self.group_array(), id)
     }
     pub fn op_timeout_us(&self) -> TimeUs {
         self.config.op_timeout_ms * 1000

@@ -525,6 +525,42 @@ fn quorum_inversion() -> Scenario<Register> {
     }
 }
 
+/// The CAP lab's free play: no script, a steady automatic workload.
+pub fn sandbox_cap() -> Scenario<Register> {
+    Scenario {
+        id: "sandbox",
+        title: "Free play: a steady workload",
+        summary: "Five replicas, two clients reading and writing every 150 ms or so (C1 through R1, C2 through R3). No script: you choose the faults.",
+        notice: "Press Play, then split the network with the Split button (R1 and R2 with C1, against the rest). In CP the minority side's operations are refused after the timeout while the majority side carries on; switch to AP and every side is served, but reads on the minority side go stale. The counters below the diagram keep score per side. Heal, and compare the latencies with no partition: that is PACELC's \"else\".",
+        proto: Register::new(RegisterConfig { auto_ms: 150, write_pct: 50, ae_ms: 100, ..RegisterConfig::default() }),
+        seed: 1,
+        script: vec![],
+        pause_ms: 0,
+        expect: |w| match w.violations.first() {
+            None => Ok(()),
+            Some(v) => Err(format!("with no fault, CP broke {}: {}", v.invariant, v.explanation)),
+        },
+    }
+}
+
+/// The Quorum lab's free play: tune N, W and R under a steady workload.
+pub fn sandbox_quorum() -> Scenario<Register> {
+    Scenario {
+        id: "sandbox",
+        title: "Free play: tune N, W and R",
+        summary: "Five nodes; the register lives on N = 3 of them (R1–R3), the others are stand-ins for a sloppy quorum. Two clients read and write every 150 ms or so.",
+        notice: "Press Play and lower W and R until W + R ≤ N: reads start to miss the last write (flagged stale and \"no overlap\" in the history). Click a read in the history to see which replicas it heard from and which acknowledged the write. Then restore W + R > N, switch on sloppy quorum and isolate R2: writes now land on stand-ins, and reads can miss them even though W + R > N.",
+        proto: Register::new(RegisterConfig { mode: Mode::Quorum, auto_ms: 150, write_pct: 50, ae_ms: 0, ..RegisterConfig::default() }),
+        seed: 1,
+        script: vec![],
+        pause_ms: 0,
+        expect: |w| match w.violations.iter().find(|v| v.invariant != "Convergence") {
+            None => Ok(()),
+            Some(v) => Err(format!("with W + R > N and no fault, {} broke: {}", v.invariant, v.explanation)),
+        },
+    }
+}
+
 /// Every scenario of both labs.
 pub fn all() -> Vec<Scenario<Register>> {
     let mut v = cap();

@@ -482,8 +482,10 @@ fn cmd_codec_round_trips_and_rejects_garbage() {
 
 #[test]
 fn config_params_round_trip_and_clamp() {
-    use crate::labs::params::Params;
-    let base = RegisterConfig::default();
+    use crate::labs::params::{read, write};
+    use crate::labs::register::lab::{CAP_PARAMS, QUORUM_PARAMS};
+    use std::collections::BTreeMap;
+    let base = RegisterConfig { mode: Mode::Quorum, ..RegisterConfig::default() };
     let custom = RegisterConfig {
         mode: Mode::Quorum,
         n_replicas: 6,
@@ -503,20 +505,32 @@ fn config_params_round_trip_and_clamp() {
         skew_ms: vec![0, -300, 0, 0, 700, 0],
         auto_ms: 40,
         write_pct: 30,
-        safety: Safety { read_write_back: false, write_query: false },
+        safety: Safety::default(),
     };
-    let pairs = custom.to_params(&base);
-    let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    let mut p = Params::from_pairs(owned.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    assert_eq!(RegisterConfig::from_params(&base, &mut p), custom);
-    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
-    assert!(base.to_params(&base).is_empty());
+    let owned: BTreeMap<String, String> = write(QUORUM_PARAMS, &custom, &base).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let (c, warnings) = read(QUORUM_PARAMS, &base, &owned, RegisterConfig::clamped);
+    assert_eq!(c, custom);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(write(QUORUM_PARAMS, &base, &base).is_empty());
 
-    let mut p = Params::from_pairs([("mode", "ca"), ("n", "12"), ("w", "9"), ("skew", "5,x,-99999,1,2,3,4,5"), ("conflict", "crdt"), ("auto", "3")]);
-    let c = RegisterConfig::from_params(&base, &mut p);
-    assert_eq!((c.mode, c.n_replicas, c.w, c.conflict, c.auto_ms), (Mode::Cp, 7, 3, Conflict::Lww, 10));
-    assert_eq!(c.skew_ms, vec![5, 0, -10_000, 1, 2, 3, 4]);
-    assert_eq!(p.warnings.len(), 7, "{:?}", p.warnings);
+    // The CAP lab's table: CP or AP, with the CP safety switches.
+    let cp = RegisterConfig { mode: Mode::Ap, safety: Safety { read_write_back: false, write_query: false }, ..RegisterConfig::default() };
+    let owned: BTreeMap<String, String> = write(CAP_PARAMS, &cp, &RegisterConfig::default()).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    assert_eq!(read(CAP_PARAMS, &RegisterConfig::default(), &owned, RegisterConfig::clamped).0, cp);
+
+    let bad: BTreeMap<String, String> = [("mode", "ca"), ("n", "12"), ("w", "9"), ("skew", "5,x,-99999"), ("conflict", "crdt"), ("auto", "3")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let (c, warnings) = read(CAP_PARAMS, &RegisterConfig::default(), &bad, RegisterConfig::clamped);
+    assert_eq!((c.mode, c.n_replicas, c.conflict, c.auto_ms), (Mode::Cp, 7, Conflict::Lww, 10));
+    assert_eq!(c.skew_ms, vec![0; 7], "a list with a bad entry keeps the base, resized to the replicas");
+    // mode, n, skew, conflict, auto (0 or 10-10,000), and the skew resized; w is not a CAP setting.
+    assert_eq!(warnings.len(), 5, "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.starts_with("auto=3 adjusted to 10")), "{warnings:?}");
+    let (q, warnings) = read(QUORUM_PARAMS, &base, &bad, RegisterConfig::clamped);
+    assert_eq!((q.n_replicas, q.w), (7, 3), "w is at most N = rf = 3");
+    assert!(warnings.iter().any(|w| w == "w=9 is outside 1–3; using 3"), "{warnings:?}");
 }
 
 #[test]
