@@ -3,13 +3,9 @@
 
 use plotters::prelude::*;
 
-pub struct Series {
-    pub label: String,
-    /// Sorted or not; NaN-free values in the x unit.
-    pub values: Vec<f64>,
-    /// How many trials there were in all (values missing count as never).
-    pub total: usize,
-}
+/// A series: its label, its samples (sorted or not, NaN-free, in the x
+/// unit), and how many trials there were in all (missing ones count as never).
+pub use dsviz_sim::labs::experiment::Series;
 
 const COLORS: &[RGBColor] = &[
     RGBColor(37, 99, 235),

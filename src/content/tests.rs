@@ -226,7 +226,8 @@ fn content_links_reopen_the_state() {
 fn content_register_labs_refuse_the_other_mode() {
     let mode = |lab: &str, sc: &str, m: &str| labs::build_at(lab, sc, &[("mode".into(), m.into())], 0).err();
     assert!(mode("cap", "ap-stale-read", "quorum").is_some_and(|e| e.contains("is not cp or ap")));
-    assert!(mode("quorum", "quorum-overlap", "cp").is_some_and(|e| e.contains("no setting 'mode'")));
+    assert!(mode("quorum", "quorum-overlap", "cp").is_some_and(|e| e.contains("runs in quorum mode; mode=cp ignored")));
+    assert!(mode("quorum", "quorum-overlap", "quorum").is_none());
     assert!(mode("cap", "ap-stale-read", "cp").is_none());
 }
 

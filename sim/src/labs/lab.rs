@@ -81,6 +81,12 @@ pub trait Lab: 'static + Sized {
     fn experiments() -> &'static [&'static dyn Experiment] {
         &[]
     }
+    /// A link key outside the table that the lab still answers for (an
+    /// older link's): `Some(None)` takes it silently, `Some(Some(why))`
+    /// ignores it with that warning, `None` leaves it unknown.
+    fn other_key(_key: &str, _value: &str) -> Option<Option<String>> {
+        None
+    }
     /// Link keys of the lab's page view (the CAP lab's `cmp`), which a run ignores.
     fn view_keys() -> &'static [&'static str] {
         &[]
@@ -244,6 +250,8 @@ impl<L: Lab> Run<L> {
             }
             if PAGE_KEYS.contains(&k.as_str()) || L::view_keys().contains(&k.as_str()) {
                 extra.insert(k.clone(), v.clone());
+            } else if let Some(answer) = L::other_key(k, v) {
+                warnings.extend(answer);
             } else {
                 warnings.push(format!("The {} lab has no setting '{}'; it was ignored.", info.short, quote(k)));
             }

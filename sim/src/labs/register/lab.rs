@@ -275,6 +275,10 @@ impl Lab for QuorumLab {
     fn experiments() -> &'static [&'static dyn Experiment] {
         &[&Pbs]
     }
+    fn other_key(key: &str, value: &str) -> Option<Option<String>> {
+        // Links from before the two labs had their own tables name the mode.
+        (key == "mode").then(|| (value != "quorum").then(|| format!("the Quorums lab runs in quorum mode; mode={} ignored", value.chars().take(12).collect::<String>())))
+    }
     fn summary(w: &World<Register>) -> String {
         summary(w)
     }
