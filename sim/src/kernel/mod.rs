@@ -25,7 +25,7 @@ pub use rng::SimRng;
 pub use time::{fmt_time, ms, TimeUs};
 pub use timeline::{Timeline, TimelineError};
 pub use world::{
-    Breach, CheckView, Ctx, Effect, InFlight, InvariantInfo, Marker, Note, Protocol, StepRecord,
+    Breach, CheckView, Ctx, DiskModel, Effect, InFlight, InvariantInfo, Marker, Note, Protocol, StepRecord,
     TimerSlot, Violation, World,
 };
 

@@ -9,6 +9,7 @@ use super::*;
 struct Ping {
     n: usize,
     net: NetConfig,
+    disk: DiskModel,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +33,8 @@ enum PCmd {
     Ping(u8, u64),
     /// Start (or restart) a timer of `.0` µs.
     Arm(u64),
+    /// A durable ping to node `.0`, then a write of `.1` µs (none if 0).
+    Durable(u8, u64),
 }
 
 impl CommandCodec for PCmd {
@@ -39,6 +42,7 @@ impl CommandCodec for PCmd {
         match self {
             PCmd::Ping(to, d) => format!("ping-{to}-{d}"),
             PCmd::Arm(d) => format!("arm-{d}"),
+            PCmd::Durable(to, w) => format!("durable-{to}-{w}"),
         }
     }
     fn parse(s: &str) -> Result<Self, String> {
@@ -46,6 +50,7 @@ impl CommandCodec for PCmd {
         match p[..] {
             ["ping", to, d] => Ok(PCmd::Ping(to.parse().map_err(|_| "to")?, d.parse().map_err(|_| "d")?)),
             ["arm", d] => Ok(PCmd::Arm(d.parse().map_err(|_| "d")?)),
+            ["durable", to, w] => Ok(PCmd::Durable(to.parse().map_err(|_| "to")?, w.parse().map_err(|_| "w")?)),
             _ => Err(format!("bad {s}")),
         }
     }
@@ -100,6 +105,12 @@ impl Protocol for Ping {
         match cmd {
             PCmd::Ping(to, d) => ctx.send_after(NodeId(*to), PMsg::Ping(7), *d),
             PCmd::Arm(d) => ctx.set_timer(0, *d),
+            PCmd::Durable(to, w) => {
+                ctx.send_durable(NodeId(*to), PMsg::Ping(8));
+                if *w > 0 {
+                    ctx.persist(*w);
+                }
+            }
         }
         PNote::Sent
     }
@@ -115,10 +126,13 @@ impl Protocol for Ping {
     fn narrate(&self, note: &PNote) -> String {
         format!("{note:?}")
     }
+    fn disk_model(&self) -> DiskModel {
+        self.disk
+    }
 }
 
 fn world(net: NetConfig) -> World<Ping> {
-    World::new(Ping { n: 3, net }, 5, vec![])
+    World::new(Ping { n: 3, net, disk: DiskModel::Parallel }, 5, vec![])
 }
 
 fn fixed(latency_us: u64) -> NetConfig {
@@ -250,11 +264,75 @@ fn a_crashed_node_loses_its_timers_and_inputs_to_missing_nodes_are_skipped() {
 #[test]
 fn the_same_seed_gives_the_same_latencies() {
     let run = || {
-        let mut w = World::new(Ping { n: 3, net: NetConfig::default() }, 77, vec![]);
+        let mut w = World::new(Ping { n: 3, net: NetConfig::default(), disk: DiskModel::Parallel }, 77, vec![]);
         for _ in 0..50 {
             ping(&mut w, 1, 0);
         }
         w.in_flight.values().map(|m| m.arrive_us).collect::<Vec<_>>()
+    };
+    assert_eq!(run(), run());
+}
+
+// ---- Persistence -----------------------------------------------------------
+
+fn cmd(w: &mut World<Ping>, node: u8, c: PCmd) -> StepRecord<PNote> {
+    w.step(Some(&Input::Command(Who::Id(NodeId(node)), c))).unwrap()
+}
+
+/// (to, depart, arrive) of every message in flight, by id.
+fn flights(w: &World<Ping>) -> Vec<(u8, u64, u64)> {
+    w.in_flight.values().map(|m| (m.to.0, m.depart_us, m.arrive_us)).collect()
+}
+
+#[test]
+fn a_durable_send_waits_for_its_handlers_write_only_and_dies_with_a_crash() {
+    let mut w = world(fixed(10_000));
+    // The send comes before the write in the handler, and still waits for it.
+    cmd(&mut w, 0, PCmd::Durable(1, 5_000));
+    assert_eq!(w.disk_busy_until_us[0], 5_000);
+    // Parallel writes: a later handler's durable send with no write of its
+    // own is not held by the earlier write, and a second write overlaps.
+    cmd(&mut w, 0, PCmd::Durable(2, 0));
+    cmd(&mut w, 0, PCmd::Durable(2, 3_000));
+    assert_eq!(flights(&w), vec![(1, 5_000, 15_000), (2, 0, 10_000), (2, 3_000, 13_000)]);
+    assert_eq!(w.disk_busy_until_us[0], 5_000, "the longer write ends last");
+    w.step(Some(&Input::Crash(Who::Id(NodeId(0))))).unwrap();
+    assert_eq!(flights(&w), vec![(2, 0, 10_000)], "the held answers die with their sender");
+    assert_eq!(w.disk_busy_until_us[0], 0);
+}
+
+#[test]
+fn a_disk_queue_runs_writes_one_after_another() {
+    let mut w = World::new(Ping { n: 3, net: fixed(10_000), disk: DiskModel::Queue }, 5, vec![]);
+    cmd(&mut w, 0, PCmd::Durable(1, 5_000));
+    cmd(&mut w, 0, PCmd::Durable(1, 3_000));
+    // No write of its own, but the queue's last write covers what it reports.
+    cmd(&mut w, 0, PCmd::Durable(2, 0));
+    ping(&mut w, 2, 0);
+    assert_eq!(flights(&w), vec![(1, 5_000, 15_000), (1, 8_000, 18_000), (2, 8_000, 18_000), (2, 0, 10_000)]);
+    assert_eq!(w.disk_busy_until_us[0], 8_000);
+    // Once the disk is idle, a write starts at once.
+    w.advance_to(9_000);
+    cmd(&mut w, 0, PCmd::Durable(1, 500));
+    assert_eq!(w.in_flight.values().last().map(|m| m.depart_us), Some(9_500));
+}
+
+#[test]
+fn a_write_longer_than_the_bound_is_clamped() {
+    let mut w = world(fixed(0));
+    cmd(&mut w, 0, PCmd::Durable(1, u64::MAX));
+    assert_eq!(flights(&w), vec![(1, world::WRITE_US_MAX, world::WRITE_US_MAX)]);
+}
+
+#[test]
+fn persistence_is_deterministic() {
+    let run = || {
+        let mut t = Timeline::new(World::new(Ping { n: 3, net: NetConfig::default(), disk: DiskModel::Queue }, 9, vec![]));
+        for k in 0..20u64 {
+            t.inject(Input::Command(Who::Id(NodeId((k % 3) as u8)), PCmd::Durable(((k + 1) % 3) as u8, k * 700))).unwrap();
+        }
+        t.seek(200);
+        t.trace_hash()
     };
     assert_eq!(run(), run());
 }

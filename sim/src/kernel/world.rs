@@ -8,6 +8,16 @@
 //! the run's one RNG, and checks the lab's invariants after every step.
 //! Nothing here panics on a lab's behalf: a broken invariant is recorded
 //! as a [`Violation`], with the step where it happened.
+//!
+//! **Persistence.** A handler that must not answer before its state is on
+//! stable storage starts a write ([`Ctx::persist`]) and marks its answers
+//! durable ([`Ctx::send_durable`]); the world holds those answers at the
+//! sender until the write completes, and they die with the node if it
+//! crashes first. Writes either overlap or queue ([`DiskModel`]). The
+//! model does not lose state on a crash in the middle of a write: state is
+//! safe the moment a handler changes it, and [`Protocol::on_crash`] alone
+//! decides what survives. A write is a latency on the answers it guards,
+//! which is what a lab about fsync needs to show.
 
 use super::input::{Input, Who};
 use super::net::{DropReason, NetConfig, Network, NodeId};
@@ -46,11 +56,42 @@ pub struct Violation {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect<M, T> {
     /// `delay_us`: how long the message waits at the sender before it
-    /// leaves (e.g. until the state it reports is on disk).
-    Send { to: NodeId, msg: M, delay_us: TimeUs },
+    /// leaves. `durable`: it also waits until the writes it depends on are
+    /// on stable storage (which writes, [`DiskModel`] says), because it
+    /// reports state that must survive a crash, like a vote.
+    Send { to: NodeId, msg: M, delay_us: TimeUs, durable: bool },
     SetTimer { timer: T, after_us: TimeUs },
     CancelTimer { timer: T },
+    /// Starts a write to stable storage that completes `write_us` later
+    /// (at most [`WRITE_US_MAX`]). Its completion is not a step: it shows
+    /// as the durable messages it held leaving.
+    Persist { write_us: TimeUs },
 }
+
+/// How a node's writes to stable storage overlap, and so how long a
+/// durable send waits.
+///
+/// Either way the model treats a node's state as safe the moment a
+/// handler changes it: what survives a crash is the protocol's
+/// [`Protocol::on_crash`] decision. A write's delay is the latency its
+/// answers pay, and those answers die with the node if it crashes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DiskModel {
+    /// Every write completes its own delay after it starts, whatever else
+    /// is being written (fsyncs that overlap, as on a device with a deep
+    /// queue). A durable send waits for the writes its own handler
+    /// started and for nothing else; with none, it leaves at once. Raft's
+    /// lab uses this model.
+    #[default]
+    Parallel,
+    /// One write at a time, in order: a write starts when the node's
+    /// previous one completes (a single log device). A durable send waits
+    /// for the node's last write, hence for every write before it.
+    Queue,
+}
+
+/// The longest one write to stable storage may take; longer ones are clamped.
+pub const WRITE_US_MAX: TimeUs = 10_000_000;
 
 /// The handle a handler gets: who it is, what time it is, the run's RNG,
 /// and a list to put effects in.
@@ -66,11 +107,22 @@ impl<'a, M, T> Ctx<'a, M, T> {
         Ctx { now, me, rng, effects: Vec::new() }
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
-        self.effects.push(Effect::Send { to, msg, delay_us: 0 });
+        self.effects.push(Effect::Send { to, msg, delay_us: 0, durable: false });
     }
     /// Sends `msg` once `delay_us` has passed at this node.
     pub fn send_after(&mut self, to: NodeId, msg: M, delay_us: TimeUs) {
-        self.effects.push(Effect::Send { to, msg, delay_us });
+        self.effects.push(Effect::Send { to, msg, delay_us, durable: false });
+    }
+    /// Sends `msg` once the writes it depends on are durable (see
+    /// [`DiskModel`]); at once if there are none.
+    pub fn send_durable(&mut self, to: NodeId, msg: M) {
+        self.effects.push(Effect::Send { to, msg, delay_us: 0, durable: true });
+    }
+    /// Starts a write to stable storage that takes `write_us`. Durable
+    /// sends of this handler, before or after this call, wait for it: a
+    /// handler's effects apply together when it returns.
+    pub fn persist(&mut self, write_us: TimeUs) {
+        self.effects.push(Effect::Persist { write_us });
     }
     pub fn set_timer(&mut self, timer: T, after_us: TimeUs) {
         self.effects.push(Effect::SetTimer { timer, after_us });
@@ -158,6 +210,11 @@ pub trait Protocol: Clone {
     fn narrate(&self, note: &Self::Note) -> String;
     fn marker(&self, _note: &Self::Note) -> Option<Marker> {
         None
+    }
+
+    /// How this lab's writes to stable storage overlap.
+    fn disk_model(&self) -> DiskModel {
+        DiskModel::Parallel
     }
 }
 
@@ -262,6 +319,9 @@ pub struct World<P: Protocol> {
     pub violations: Vec<Violation>,
     /// When each node last crashed (for display), if it is down.
     pub down_since: Vec<Option<TimeUs>>,
+    /// When the last write each node started completes (in the past when
+    /// its disk is idle).
+    pub disk_busy_until_us: Vec<TimeUs>,
     queue: BinaryHeap<QItem<P::Timer>>,
     seq: u64,
     next_msg_id: u64,
@@ -289,6 +349,7 @@ impl<P: Protocol> World<P> {
             checker,
             violations: Vec::new(),
             down_since: vec![None; n],
+            disk_busy_until_us: vec![0; n],
             queue: BinaryHeap::new(),
             seq: 0,
             next_msg_id: 1,
@@ -300,9 +361,9 @@ impl<P: Protocol> World<P> {
             let id = NodeId(i as u8);
             let mut ctx = Ctx::new(0, id, &mut w.rng);
             let node = w.proto.init_node(id, &mut ctx);
-            let effects = std::mem::take(&mut ctx.effects);
+            let mut effects = std::mem::take(&mut ctx.effects);
             w.nodes.push(node);
-            w.apply_effects(id, effects.into_iter());
+            w.apply_effects(id, &mut effects);
         }
         for (i, (t, _)) in script.iter().enumerate() {
             let seq = w.next_seq();
@@ -446,15 +507,21 @@ impl<P: Protocol> World<P> {
         let mut ctx = Ctx { now: self.now, me: id, rng: &mut self.rng, effects: std::mem::take(&mut self.effect_buf) };
         let note = f(&self.proto, &mut self.nodes[id.idx()], &mut ctx);
         let mut effects = std::mem::take(&mut ctx.effects);
-        self.apply_effects(id, effects.drain(..));
+        self.apply_effects(id, &mut effects);
         self.effect_buf = effects;
         note
     }
 
-    fn apply_effects(&mut self, me: NodeId, effects: impl Iterator<Item = Effect<P::Msg, P::Timer>>) {
-        for e in effects {
+    /// Applies one handler's effects in order, leaving `effects` empty.
+    fn apply_effects(&mut self, me: NodeId, effects: &mut Vec<Effect<P::Msg, P::Timer>>) {
+        let durable_us = self.start_writes(me, effects);
+        for e in effects.drain(..) {
             match e {
-                Effect::Send { to, msg, delay_us } => self.send(me, to, msg, delay_us),
+                Effect::Send { to, msg, delay_us, durable } => {
+                    let hold_us = if durable { delay_us.max(durable_us - self.now) } else { delay_us };
+                    self.send(me, to, msg, hold_us)
+                }
+                Effect::Persist { .. } => {}
                 Effect::SetTimer { timer, after_us } => {
                     let seq = self.next_seq();
                     let deadline_us = self.now.saturating_add(after_us);
@@ -466,6 +533,30 @@ impl<P: Protocol> World<P> {
                 }
             }
         }
+    }
+
+    /// Starts the writes among one handler's effects; returns when its
+    /// durable sends may leave (see [`DiskModel`]).
+    fn start_writes(&mut self, me: NodeId, effects: &[Effect<P::Msg, P::Timer>]) -> TimeUs {
+        let model = self.proto.disk_model();
+        let now = self.now;
+        let busy = &mut self.disk_busy_until_us[me.idx()];
+        let mut durable_us = match model {
+            DiskModel::Parallel => now,
+            DiskModel::Queue => (*busy).max(now),
+        };
+        for e in effects {
+            let Effect::Persist { write_us } = e else { continue };
+            let write_us = (*write_us).min(WRITE_US_MAX);
+            let start_us = match model {
+                DiskModel::Parallel => now,
+                DiskModel::Queue => (*busy).max(now),
+            };
+            let done_us = start_us + write_us;
+            durable_us = durable_us.max(done_us);
+            *busy = (*busy).max(done_us);
+        }
+        durable_us
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg, delay_us: TimeUs) {
@@ -525,6 +616,8 @@ impl<P: Protocol> World<P> {
                         let now = self.now;
                         // Messages still waiting to leave (e.g. behind an fsync) die with the node.
                         self.in_flight.retain(|_, m| !(m.from == id && m.depart_us > now));
+                        // Its writes are moot: what survives is on_crash's decision.
+                        self.disk_busy_until_us[id.idx()] = now;
                         self.proto.on_crash(&mut self.nodes[id.idx()]);
                         (Some(id), Note::Crashed(id))
                     }

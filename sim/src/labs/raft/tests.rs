@@ -28,11 +28,20 @@ fn run(
     let mut node = RaftNode::Server(s.clone());
     let note = f(r, &mut node, &mut ctx);
     *s = node.server().unwrap().clone();
+    // Under the parallel disk model a durable answer waits for the longest
+    // write its handler started.
+    let write_us = ctx.effects.iter().filter_map(|e| match e {
+        Effect::Persist { write_us } => Some(*write_us),
+        _ => None,
+    });
+    let write_us = write_us.max().unwrap_or(0);
     let answer_delay = ctx
         .effects
         .iter()
         .find_map(|e| match e {
-            Effect::Send { msg: Msg::Vote { .. } | Msg::AppendReply { .. }, delay_us, .. } => Some(*delay_us),
+            Effect::Send { msg: Msg::Vote { .. } | Msg::AppendReply { .. }, delay_us, durable, .. } => {
+                Some(if *durable { (*delay_us).max(write_us) } else { *delay_us })
+            }
             _ => None,
         })
         .unwrap_or(0);
@@ -67,7 +76,7 @@ fn s5_2_timeout_starts_election() {
     assert_eq!(sends(&effects), vec![(1, rv.clone()), (2, rv)]);
     assert!(matches!(effects[0], Effect::SetTimer { timer: Timer::Election, .. }));
     assert!(
-        effects.iter().all(|e| !matches!(e, Effect::Send { delay_us, .. } if *delay_us > 0)),
+        effects.iter().all(|e| !matches!(e, Effect::Send { delay_us, durable, .. } if *delay_us > 0 || *durable)),
         "requests leave at once; the candidate writes its disk in parallel"
     );
 }
