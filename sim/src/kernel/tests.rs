@@ -35,6 +35,10 @@ enum PCmd {
     Arm(u64),
     /// A durable ping to node `.0`, then a write of `.1` µs (none if 0).
     Durable(u8, u64),
+    /// Ping every other node.
+    Broadcast,
+    /// Ping each of these nodes.
+    Each(Vec<u8>),
 }
 
 impl CommandCodec for PCmd {
@@ -43,6 +47,8 @@ impl CommandCodec for PCmd {
             PCmd::Ping(to, d) => format!("ping-{to}-{d}"),
             PCmd::Arm(d) => format!("arm-{d}"),
             PCmd::Durable(to, w) => format!("durable-{to}-{w}"),
+            PCmd::Broadcast => "bcast".into(),
+            PCmd::Each(to) => format!("each-{}", to.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("-")),
         }
     }
     fn parse(s: &str) -> Result<Self, String> {
@@ -50,6 +56,8 @@ impl CommandCodec for PCmd {
         match p[..] {
             ["ping", to, d] => Ok(PCmd::Ping(to.parse().map_err(|_| "to")?, d.parse().map_err(|_| "d")?)),
             ["arm", d] => Ok(PCmd::Arm(d.parse().map_err(|_| "d")?)),
+            ["bcast"] => Ok(PCmd::Broadcast),
+            ["each", ref to @ ..] => to.iter().map(|n| n.parse().map_err(|_| "to".to_string())).collect::<Result<_, _>>().map(PCmd::Each),
             ["durable", to, w] => Ok(PCmd::Durable(to.parse().map_err(|_| "to")?, w.parse().map_err(|_| "w")?)),
             _ => Err(format!("bad {s}")),
         }
@@ -110,6 +118,12 @@ impl Protocol for Ping {
                 if *w > 0 {
                     ctx.persist(*w);
                 }
+            }
+            PCmd::Broadcast => {
+                ctx.broadcast(PMsg::Ping(7));
+            }
+            PCmd::Each(to) => {
+                ctx.send_each(to.iter().map(|n| NodeId(*n)), PMsg::Ping(7));
             }
         }
         PNote::Sent
@@ -332,6 +346,64 @@ fn persistence_is_deterministic() {
             t.inject(Input::Command(Who::Id(NodeId((k % 3) as u8)), PCmd::Durable(((k + 1) % 3) as u8, k * 700))).unwrap();
         }
         t.seek(200);
+        t.trace_hash()
+    };
+    assert_eq!(run(), run());
+}
+
+// ---- Broadcast -------------------------------------------------------------
+
+#[test]
+fn a_broadcast_is_one_send_per_other_node_in_node_order() {
+    let mut rng = SimRng::new(1);
+    let mut ctx: Ctx<'_, PMsg, u8> = Ctx::new(0, NodeId(1), &mut rng).with_n_nodes(4);
+    assert_eq!(ctx.broadcast(PMsg::Ping(3)), 3);
+    assert_eq!(ctx.send_each([NodeId(3), NodeId(1), NodeId(0), NodeId(3)], PMsg::Pong(4)), 3);
+    let sends: Vec<(u8, PMsg)> = ctx
+        .effects
+        .iter()
+        .map(|e| match e {
+            Effect::Send { to, msg, delay_us: 0, durable: false } => (to.0, msg.clone()),
+            other => panic!("not a plain send: {other:?}"),
+        })
+        .collect();
+    let expected = [(0, PMsg::Ping(3)), (2, PMsg::Ping(3)), (3, PMsg::Ping(3)), (0, PMsg::Pong(4)), (1, PMsg::Pong(4)), (3, PMsg::Pong(4))];
+    assert_eq!(sends, expected, "node order, once each; a named set may include the sender");
+    let mut rng = SimRng::new(1);
+    let mut alone: Ctx<'_, PMsg, u8> = Ctx::new(0, NodeId(0), &mut rng);
+    assert_eq!(alone.broadcast(PMsg::Ping(1)), 0, "a test context knows no other node");
+}
+
+#[test]
+fn each_broadcast_copy_draws_its_own_fate_like_separate_sends() {
+    let net = NetConfig { latency_us_min: 1_000, latency_us_max: 9_000, loss: 0.4, duplicate: 0.3 };
+    let run = |cmds: &[PCmd]| {
+        let mut w = World::new(Ping { n: 5, net: net.clone(), disk: DiskModel::Parallel }, 21, vec![]);
+        for _ in 0..30 {
+            for c in cmds {
+                cmd(&mut w, 2, c.clone());
+            }
+        }
+        w.in_flight.values().map(|m| (m.to.0, m.arrive_us, m.lost)).collect::<Vec<_>>()
+    };
+    let by_hand = run(&[PCmd::Ping(0, 0), PCmd::Ping(1, 0), PCmd::Ping(3, 0), PCmd::Ping(4, 0)]);
+    assert_eq!(run(&[PCmd::Broadcast]), by_hand);
+    assert_eq!(run(&[PCmd::Each(vec![4, 3, 1, 0])]), by_hand);
+    let lost = by_hand.iter().filter(|m| m.2).count();
+    let arrivals: std::collections::BTreeSet<u64> = by_hand.iter().map(|m| m.1).collect();
+    assert!(lost > 0 && lost < by_hand.len() && by_hand.len() > 120, "copies are lost and duplicated one by one");
+    assert!(arrivals.len() > 20, "copies draw their own latencies");
+}
+
+#[test]
+fn broadcasts_are_deterministic() {
+    let run = || {
+        let net = NetConfig { latency_us_min: 1_000, latency_us_max: 9_000, loss: 0.2, duplicate: 0.2 };
+        let mut t = Timeline::new(World::new(Ping { n: 4, net, disk: DiskModel::Parallel }, 8, vec![]));
+        for k in 0..10u8 {
+            t.inject(Input::Command(Who::Id(NodeId(k % 4)), PCmd::Broadcast)).unwrap();
+        }
+        t.seek(300);
         t.trace_hash()
     };
     assert_eq!(run(), run());

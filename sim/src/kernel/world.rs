@@ -98,13 +98,21 @@ pub const WRITE_US_MAX: TimeUs = 10_000_000;
 pub struct Ctx<'a, M, T> {
     pub now: TimeUs,
     pub me: NodeId,
+    /// How many nodes the world has: [`Ctx::broadcast`] sends to the others.
+    pub n_nodes: usize,
     pub rng: &'a mut SimRng,
     pub effects: Vec<Effect<M, T>>,
 }
 
 impl<'a, M, T> Ctx<'a, M, T> {
+    /// A context for a unit test of one handler. It knows of no other node
+    /// until [`Ctx::with_n_nodes`], so a broadcast from it sends nothing.
     pub fn new(now: TimeUs, me: NodeId, rng: &'a mut SimRng) -> Self {
-        Ctx { now, me, rng, effects: Vec::new() }
+        Ctx { now, me, n_nodes: 0, rng, effects: Vec::new() }
+    }
+    pub fn with_n_nodes(mut self, n_nodes: usize) -> Self {
+        self.n_nodes = n_nodes;
+        self
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
         self.effects.push(Effect::Send { to, msg, delay_us: 0, durable: false });
@@ -123,6 +131,32 @@ impl<'a, M, T> Ctx<'a, M, T> {
     /// handler's effects apply together when it returns.
     pub fn persist(&mut self, write_us: TimeUs) {
         self.effects.push(Effect::Persist { write_us });
+    }
+    /// Sends one copy of `msg` to every other node, in node order. Each
+    /// copy is its own send: its own loss, latency and duplicate draws,
+    /// made in that order. Returns how many copies it sent.
+    pub fn broadcast(&mut self, msg: M) -> usize
+    where
+        M: Clone,
+    {
+        let me = self.me;
+        let others = (0..self.n_nodes.min(NODES_MAX)).map(|i| NodeId(i as u8)).filter(|n| *n != me);
+        self.send_each(others, msg)
+    }
+    /// Sends one copy of `msg` to each of `targets`, in node order whatever
+    /// order they come in, once each (itself too, if named). Returns how
+    /// many copies it sent.
+    pub fn send_each(&mut self, targets: impl IntoIterator<Item = NodeId>, msg: M) -> usize
+    where
+        M: Clone,
+    {
+        let mut to: Vec<NodeId> = targets.into_iter().collect();
+        to.sort();
+        to.dedup();
+        for n in &to {
+            self.send(*n, msg.clone());
+        }
+        to.len()
     }
     pub fn set_timer(&mut self, timer: T, after_us: TimeUs) {
         self.effects.push(Effect::SetTimer { timer, after_us });
@@ -304,6 +338,8 @@ impl<T> Ord for QItem<T> {
 
 /// The bound on messages in flight; sends beyond it are lost (and narrated).
 pub const MAX_IN_FLIGHT: usize = 4_096;
+/// The most nodes a world can name: [`NodeId`] is a byte.
+pub const NODES_MAX: usize = 256;
 
 /// Everything one run is: clone it to snapshot it.
 #[derive(Clone, Debug)]
@@ -359,7 +395,7 @@ impl<P: Protocol> World<P> {
         };
         for i in 0..n {
             let id = NodeId(i as u8);
-            let mut ctx = Ctx::new(0, id, &mut w.rng);
+            let mut ctx = Ctx::new(0, id, &mut w.rng).with_n_nodes(n);
             let node = w.proto.init_node(id, &mut ctx);
             let mut effects = std::mem::take(&mut ctx.effects);
             w.nodes.push(node);
@@ -504,7 +540,8 @@ impl<P: Protocol> World<P> {
         id: NodeId,
         f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P::Msg, P::Timer>) -> P::Note,
     ) -> P::Note {
-        let mut ctx = Ctx { now: self.now, me: id, rng: &mut self.rng, effects: std::mem::take(&mut self.effect_buf) };
+        let n_nodes = self.nodes.len();
+        let mut ctx = Ctx { now: self.now, me: id, n_nodes, rng: &mut self.rng, effects: std::mem::take(&mut self.effect_buf) };
         let note = f(&self.proto, &mut self.nodes[id.idx()], &mut ctx);
         let mut effects = std::mem::take(&mut ctx.effects);
         self.apply_effects(id, &mut effects);
