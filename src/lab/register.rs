@@ -298,6 +298,8 @@ pub fn remap_input(input: &Input<Cmd>, from: (u8, u8), to: (u8, u8)) -> Option<I
         Input::Cut(a, b) => Input::Cut(m(*a)?, m(*b)?),
         Input::LinkLatency(a, b, lo, hi) => Input::LinkLatency(m(*a)?, m(*b)?, *lo, *hi),
         Input::Drop(_) => return None,
+        Input::ClockOffset(w, offset_us) => Input::ClockOffset(who(w)?, *offset_us),
+        Input::ClockDrift(w, drift_ppm) => Input::ClockDrift(who(w)?, *drift_ppm),
         Input::Command(w, c) => Input::Command(
             who(w)?,
             match c {

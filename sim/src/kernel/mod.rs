@@ -2,6 +2,7 @@
 //!
 //! - [`rng`]: the one seeded random generator of a run.
 //! - [`time`]: virtual time in microseconds.
+//! - [`clock`]: each node's local clock: offset, drift, monotonic time.
 //! - [`net`]: latency, loss, duplication, partitions, crashes.
 //! - [`world`]: nodes, messages in flight, timers and the event queue; the
 //!   [`Protocol`] trait a lab implements.
@@ -9,6 +10,7 @@
 //! - [`input`]: faults and commands a learner or a scenario injects, and
 //!   their compact text form for URLs.
 
+pub mod clock;
 pub mod input;
 pub mod net;
 pub mod rng;
@@ -19,6 +21,7 @@ pub mod world;
 #[cfg(test)]
 mod tests;
 
+pub use clock::{Clock, ClockSpec};
 pub use input::{Input, Who};
 pub use net::{DropReason, NetConfig, Network, NodeId};
 pub use rng::SimRng;

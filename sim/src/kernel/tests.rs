@@ -10,6 +10,8 @@ struct Ping {
     n: usize,
     net: NetConfig,
     disk: DiskModel,
+    /// Initial clocks by node; nodes past the end have perfect clocks.
+    clocks: Vec<ClockSpec>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +35,8 @@ enum PCmd {
     Ping(u8, u64),
     /// Start (or restart) a timer of `.0` µs.
     Arm(u64),
+    /// Start timer 1 at true time `.0`.
+    ArmAt(u64),
     /// A durable ping to node `.0`, then a write of `.1` µs (none if 0).
     Durable(u8, u64),
     /// Ping every other node.
@@ -46,6 +50,7 @@ impl CommandCodec for PCmd {
         match self {
             PCmd::Ping(to, d) => format!("ping-{to}-{d}"),
             PCmd::Arm(d) => format!("arm-{d}"),
+            PCmd::ArmAt(t) => format!("armat-{t}"),
             PCmd::Durable(to, w) => format!("durable-{to}-{w}"),
             PCmd::Broadcast => "bcast".into(),
             PCmd::Each(to) => format!("each-{}", to.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("-")),
@@ -56,6 +61,7 @@ impl CommandCodec for PCmd {
         match p[..] {
             ["ping", to, d] => Ok(PCmd::Ping(to.parse().map_err(|_| "to")?, d.parse().map_err(|_| "d")?)),
             ["arm", d] => Ok(PCmd::Arm(d.parse().map_err(|_| "d")?)),
+            ["armat", t] => Ok(PCmd::ArmAt(t.parse().map_err(|_| "t")?)),
             ["bcast"] => Ok(PCmd::Broadcast),
             ["each", ref to @ ..] => to.iter().map(|n| n.parse().map_err(|_| "to".to_string())).collect::<Result<_, _>>().map(PCmd::Each),
             ["durable", to, w] => Ok(PCmd::Durable(to.parse().map_err(|_| "to")?, w.parse().map_err(|_| "w")?)),
@@ -68,6 +74,8 @@ impl CommandCodec for PCmd {
 struct PNode {
     got: Vec<(u64, PMsg)>,
     fired: u32,
+    /// (timer, true time, local reading) of every timer that fired.
+    fired_at: Vec<(u8, u64, i64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -105,14 +113,16 @@ impl Protocol for Ping {
         }
         PNote::Got(msg)
     }
-    fn on_timer(&self, node: &mut PNode, _ctx: &mut Ctx<'_, PMsg, u8>, _timer: u8) -> PNote {
+    fn on_timer(&self, node: &mut PNode, ctx: &mut Ctx<'_, PMsg, u8>, timer: u8) -> PNote {
         node.fired += 1;
+        node.fired_at.push((timer, ctx.now, ctx.local_now_us()));
         PNote::Fired
     }
     fn on_command(&self, _node: &mut PNode, ctx: &mut Ctx<'_, PMsg, u8>, cmd: &PCmd) -> PNote {
         match cmd {
             PCmd::Ping(to, d) => ctx.send_after(NodeId(*to), PMsg::Ping(7), *d),
             PCmd::Arm(d) => ctx.set_timer(0, *d),
+            PCmd::ArmAt(t) => ctx.set_timer_at(1, *t),
             PCmd::Durable(to, w) => {
                 ctx.send_durable(NodeId(*to), PMsg::Ping(8));
                 if *w > 0 {
@@ -143,10 +153,13 @@ impl Protocol for Ping {
     fn disk_model(&self) -> DiskModel {
         self.disk
     }
+    fn initial_clock(&self, id: NodeId) -> ClockSpec {
+        self.clocks.get(id.idx()).copied().unwrap_or_default()
+    }
 }
 
 fn world(net: NetConfig) -> World<Ping> {
-    World::new(Ping { n: 3, net, disk: DiskModel::Parallel }, 5, vec![])
+    World::new(Ping { n: 3, net, disk: DiskModel::Parallel, clocks: vec![] }, 5, vec![])
 }
 
 fn fixed(latency_us: u64) -> NetConfig {
@@ -278,7 +291,7 @@ fn a_crashed_node_loses_its_timers_and_inputs_to_missing_nodes_are_skipped() {
 #[test]
 fn the_same_seed_gives_the_same_latencies() {
     let run = || {
-        let mut w = World::new(Ping { n: 3, net: NetConfig::default(), disk: DiskModel::Parallel }, 77, vec![]);
+        let mut w = World::new(Ping { n: 3, net: NetConfig::default(), disk: DiskModel::Parallel, clocks: vec![] }, 77, vec![]);
         for _ in 0..50 {
             ping(&mut w, 1, 0);
         }
@@ -317,7 +330,7 @@ fn a_durable_send_waits_for_its_handlers_write_only_and_dies_with_a_crash() {
 
 #[test]
 fn a_disk_queue_runs_writes_one_after_another() {
-    let mut w = World::new(Ping { n: 3, net: fixed(10_000), disk: DiskModel::Queue }, 5, vec![]);
+    let mut w = World::new(Ping { n: 3, net: fixed(10_000), disk: DiskModel::Queue, clocks: vec![] }, 5, vec![]);
     cmd(&mut w, 0, PCmd::Durable(1, 5_000));
     cmd(&mut w, 0, PCmd::Durable(1, 3_000));
     // No write of its own, but the queue's last write covers what it reports.
@@ -341,7 +354,7 @@ fn a_write_longer_than_the_bound_is_clamped() {
 #[test]
 fn persistence_is_deterministic() {
     let run = || {
-        let mut t = Timeline::new(World::new(Ping { n: 3, net: NetConfig::default(), disk: DiskModel::Queue }, 9, vec![]));
+        let mut t = Timeline::new(World::new(Ping { n: 3, net: NetConfig::default(), disk: DiskModel::Queue, clocks: vec![] }, 9, vec![]));
         for k in 0..20u64 {
             t.inject(Input::Command(Who::Id(NodeId((k % 3) as u8)), PCmd::Durable(((k + 1) % 3) as u8, k * 700))).unwrap();
         }
@@ -378,7 +391,7 @@ fn a_broadcast_is_one_send_per_other_node_in_node_order() {
 fn each_broadcast_copy_draws_its_own_fate_like_separate_sends() {
     let net = NetConfig { latency_us_min: 1_000, latency_us_max: 9_000, loss: 0.4, duplicate: 0.3 };
     let run = |cmds: &[PCmd]| {
-        let mut w = World::new(Ping { n: 5, net: net.clone(), disk: DiskModel::Parallel }, 21, vec![]);
+        let mut w = World::new(Ping { n: 5, net: net.clone(), disk: DiskModel::Parallel, clocks: vec![] }, 21, vec![]);
         for _ in 0..30 {
             for c in cmds {
                 cmd(&mut w, 2, c.clone());
@@ -399,7 +412,7 @@ fn each_broadcast_copy_draws_its_own_fate_like_separate_sends() {
 fn broadcasts_are_deterministic() {
     let run = || {
         let net = NetConfig { latency_us_min: 1_000, latency_us_max: 9_000, loss: 0.2, duplicate: 0.2 };
-        let mut t = Timeline::new(World::new(Ping { n: 4, net, disk: DiskModel::Parallel }, 8, vec![]));
+        let mut t = Timeline::new(World::new(Ping { n: 4, net, disk: DiskModel::Parallel, clocks: vec![] }, 8, vec![]));
         for k in 0..10u8 {
             t.inject(Input::Command(Who::Id(NodeId(k % 4)), PCmd::Broadcast)).unwrap();
         }
@@ -407,4 +420,101 @@ fn broadcasts_are_deterministic() {
         t.trace_hash()
     };
     assert_eq!(run(), run());
+}
+
+// ---- Clocks ----------------------------------------------------------------
+
+fn with_clocks(clocks: Vec<ClockSpec>) -> World<Ping> {
+    World::new(Ping { n: 3, net: fixed(1_000), disk: DiskModel::Parallel, clocks }, 5, vec![])
+}
+
+fn input(w: &mut World<Ping>, i: Input<PCmd>) -> String {
+    let r = w.step(Some(&i)).unwrap();
+    w.narrate(&r.note)
+}
+
+#[test]
+fn handlers_read_the_clocks_their_protocol_supplies_and_timers_run_at_clock_rate() {
+    let fast = ClockSpec { offset_us: 0, drift_ppm: 100_000 };
+    let mut w = with_clocks(vec![ClockSpec::PERFECT, ClockSpec { offset_us: 5_000, drift_ppm: 0 }, fast]);
+    cmd(&mut w, 1, PCmd::Arm(8_000));
+    cmd(&mut w, 2, PCmd::Arm(11_000));
+    drain(&mut w);
+    assert_eq!(w.nodes[1].fired_at, vec![(0, 8_000, 13_000)], "an offset changes the reading, not the timer");
+    assert_eq!(w.nodes[2].fired_at, vec![(0, 10_000, 11_000)], "11 ms on a 10% fast clock pass in 10 ms");
+    // A 10% slow clock: 90 ms local take 100 ms.
+    let mut w = with_clocks(vec![ClockSpec { offset_us: -7, drift_ppm: -100_000 }]);
+    cmd(&mut w, 0, PCmd::Arm(90_000));
+    drain(&mut w);
+    assert_eq!(w.nodes[0].fired_at, vec![(0, 100_000, 89_993)]);
+    // The protocol's initial clock is clamped like any other setting.
+    let w = with_clocks(vec![ClockSpec { offset_us: i64::MIN, drift_ppm: i32::MAX }]);
+    assert_eq!((w.clocks[0].offset_us(0), w.clocks[0].drift_ppm()), (-clock::OFFSET_US_MAX, clock::DRIFT_PPM_MAX));
+}
+
+#[test]
+fn clock_faults_step_and_drift_with_narration_and_markers() {
+    let mut w = with_clocks(vec![]);
+    let n2 = Who::Id(NodeId(2));
+    assert_eq!(input(&mut w, Input::ClockOffset(n2, 200_000)), "N2's clock jumps 200.0 ms ahead; it now reads 200.0 ms ahead of true time.");
+    assert_eq!(w.clocks[2].read_us(0), 200_000);
+    w.advance_to(1_000_000);
+    assert_eq!(input(&mut w, Input::ClockDrift(Who::Id(NodeId(1)), 100)), "N1's clock now runs 100 ppm fast.");
+    w.advance_to(2_000_000);
+    assert_eq!(w.clocks[1].read_us(2_000_000), 2_000_100, "drift counts from when it began");
+    assert_eq!(input(&mut w, Input::ClockOffset(n2, -50_000)), "N2's clock jumps 250.0 ms back; it now reads 50.0 ms behind true time.");
+    assert_eq!(input(&mut w, Input::ClockOffset(n2, -50_000)), "N2's clock is set but does not move; it now reads 50.0 ms behind true time.");
+    assert_eq!(input(&mut w, Input::ClockDrift(n2, -2_500)), "N2's clock now runs 2500 ppm slow.");
+    assert_eq!(input(&mut w, Input::ClockDrift(n2, 0)), "N2's clock now runs at the true rate.");
+    assert_eq!(input(&mut w, Input::ClockDrift(n2, -900_000)), "N2's clock now runs 100000 ppm slow.", "clamped");
+    assert_eq!(input(&mut w, Input::ClockOffset(Who::Id(NodeId(7)), 1)), "Nothing happens: node 7 does not exist.");
+    let r = w.step(Some(&Input::ClockOffset(n2, 1))).unwrap();
+    assert_eq!((w.marker(&r.note), r.actor), (Some(Marker::Fault), Some(NodeId(2))));
+    let r = w.step(Some(&Input::ClockDrift(n2, 1))).unwrap();
+    assert_eq!(w.marker(&r.note), Some(Marker::Fault));
+}
+
+#[test]
+fn a_clock_step_leaves_timers_alone_but_a_drift_change_retimes_them() {
+    let mut w = with_clocks(vec![]);
+    cmd(&mut w, 1, PCmd::Arm(100_000));
+    cmd(&mut w, 1, PCmd::ArmAt(70_000));
+    w.advance_to(40_000);
+    input(&mut w, Input::ClockOffset(Who::Id(NodeId(1)), 1_000_000));
+    assert_eq!(w.timers[1][&0].deadline_us, 100_000, "timers wait on the monotonic clock");
+    input(&mut w, Input::ClockDrift(Who::Id(NodeId(1)), 100_000));
+    // 60 ms of local time are left; at 1.1 local µs per µs that is 54,545.45 µs.
+    assert_eq!(w.timers[1][&0].deadline_us, 94_546);
+    assert_eq!(w.timers[1][&1].deadline_us, 70_000, "a timer at a true time ignores the clock");
+    assert_eq!(w.next_live_event_time(), Some(70_000));
+    let notes = drain(&mut w);
+    assert_eq!(notes, vec![Note::Proto(PNote::Fired), Note::Proto(PNote::Fired)], "the old entry is stale, not a second firing");
+    assert_eq!(w.nodes[1].fired_at, vec![(1, 70_000, 1_073_000), (0, 94_546, 1_100_000)]);
+    assert_eq!(w.clocks[1].monotonic_us(94_546), 100_000, "it fired the moment its local 100 ms were up");
+}
+
+#[test]
+fn clocks_are_deterministic_and_rewind_with_the_timeline() {
+    let run = || {
+        let clocks = vec![ClockSpec { offset_us: 3, drift_ppm: 40 }, ClockSpec { offset_us: -9_000, drift_ppm: -70_000 }];
+        let mut t = Timeline::new(World::new(Ping { n: 3, net: NetConfig::default(), disk: DiskModel::Parallel, clocks }, 4, vec![]));
+        for k in 0..12u64 {
+            let node = NodeId((k % 3) as u8);
+            t.inject(Input::Command(Who::Id(node), PCmd::Arm(10_000 + k * 3_333))).unwrap();
+            t.inject(Input::ClockDrift(Who::Id(node), (k as i32 - 6) * 9_999)).unwrap();
+            t.inject(Input::ClockOffset(Who::Id(node), k as i64 * -12_345)).unwrap();
+            t.forward().unwrap();
+        }
+        t.seek(200);
+        t
+    };
+    let mut a = run();
+    assert_eq!(a.trace_hash(), run().trace_hash());
+    let end = format!("{:?}{:?}", a.world().clocks, a.world().nodes);
+    a.seek(10);
+    let mid = format!("{:?}", a.world().clocks);
+    a.seek(200);
+    assert_eq!(format!("{:?}{:?}", a.world().clocks, a.world().nodes), end);
+    a.seek(10);
+    assert_eq!(format!("{:?}", a.world().clocks), mid);
 }

@@ -9,6 +9,17 @@
 //! Nothing here panics on a lab's behalf: a broken invariant is recorded
 //! as a [`Violation`], with the step where it happened.
 //!
+//! **Clocks.** `now` is true virtual time, the kernel's. Each node also
+//! has a [`Clock`] (offset and drift, supplied by
+//! [`Protocol::initial_clock`] and moved by clock faults) that handlers
+//! read through [`Ctx::local_now_us`]. A timer set with
+//! [`Ctx::set_timer`] is a duration on the node's oscillator: with drift
+//! `ρ` ppm, a timer of local duration `d` fires after `d / (1 + ρ/10⁶)` of
+//! true time (rounded up to the first microsecond at which the oscillator
+//! has advanced `d`), and it is re-timed if the drift changes while it
+//! waits. A clock step does not move timers. With no drift, a timer of
+//! `d` fires at exactly `now + d`, as it always has.
+//!
 //! **Persistence.** A handler that must not answer before its state is on
 //! stable storage starts a write ([`Ctx::persist`]) and marks its answers
 //! durable ([`Ctx::send_durable`]); the world holds those answers at the
@@ -19,6 +30,7 @@
 //! decides what survives. A write is a latency on the answers it guards,
 //! which is what a lab about fsync needs to show.
 
+use super::clock::{fmt_offset, Clock, ClockSpec};
 use super::input::{Input, Who};
 use super::net::{DropReason, NetConfig, Network, NodeId};
 use super::rng::SimRng;
@@ -60,7 +72,13 @@ pub enum Effect<M, T> {
     /// on stable storage (which writes, [`DiskModel`] says), because it
     /// reports state that must survive a crash, like a vote.
     Send { to: NodeId, msg: M, delay_us: TimeUs, durable: bool },
+    /// A timer of `after_us` on the node's own clock (see [`Clock`]): it
+    /// fires once the node's oscillator has advanced that much.
     SetTimer { timer: T, after_us: TimeUs },
+    /// A timer that fires at true virtual time `at_us` (at once if that has
+    /// passed), whatever the node's clock says: for what happens outside
+    /// the node, such as a workload's next arrival.
+    SetTimerAt { timer: T, at_us: TimeUs },
     CancelTimer { timer: T },
     /// Starts a write to stable storage that completes `write_us` later
     /// (at most [`WRITE_US_MAX`]). Its completion is not a step: it shows
@@ -102,13 +120,29 @@ pub struct Ctx<'a, M, T> {
     pub n_nodes: usize,
     pub rng: &'a mut SimRng,
     pub effects: Vec<Effect<M, T>>,
+    /// The node's own clock; `now` stays true time, for the kernel.
+    pub clock: Clock,
 }
 
 impl<'a, M, T> Ctx<'a, M, T> {
     /// A context for a unit test of one handler. It knows of no other node
     /// until [`Ctx::with_n_nodes`], so a broadcast from it sends nothing.
     pub fn new(now: TimeUs, me: NodeId, rng: &'a mut SimRng) -> Self {
-        Ctx { now, me, n_nodes: 0, rng, effects: Vec::new() }
+        Ctx { now, me, n_nodes: 0, rng, effects: Vec::new(), clock: Clock::PERFECT }
+    }
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+    /// What this node's clock reads now: its belief about the time, with
+    /// its offset and drift.
+    pub fn local_now_us(&self) -> i64 {
+        self.clock.read_us(self.now)
+    }
+    /// This node's monotonic clock now: drift moves it, clock steps do not.
+    /// Measure local durations (a lease held, a heartbeat's age) with it.
+    pub fn monotonic_now_us(&self) -> i64 {
+        self.clock.monotonic_us(self.now)
     }
     pub fn with_n_nodes(mut self, n_nodes: usize) -> Self {
         self.n_nodes = n_nodes;
@@ -161,6 +195,10 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn set_timer(&mut self, timer: T, after_us: TimeUs) {
         self.effects.push(Effect::SetTimer { timer, after_us });
     }
+    /// A timer at true virtual time `at_us` (see [`Effect::SetTimerAt`]).
+    pub fn set_timer_at(&mut self, timer: T, at_us: TimeUs) {
+        self.effects.push(Effect::SetTimerAt { timer, at_us });
+    }
     pub fn cancel_timer(&mut self, timer: T) {
         self.effects.push(Effect::CancelTimer { timer });
     }
@@ -171,6 +209,8 @@ pub struct CheckView<'a, P: Protocol> {
     pub proto: &'a P,
     pub nodes: &'a [P::Node],
     pub net: &'a Network,
+    /// Every node's clock, so a check can compare a belief with true time.
+    pub clocks: &'a [Clock],
     pub now: TimeUs,
     pub note: &'a Note<P::Note>,
 }
@@ -246,6 +286,12 @@ pub trait Protocol: Clone {
         None
     }
 
+    /// Each node's clock at the start of a run; perfect unless a lab says
+    /// otherwise.
+    fn initial_clock(&self, _id: NodeId) -> ClockSpec {
+        ClockSpec::PERFECT
+    }
+
     /// How this lab's writes to stable storage overlap.
     fn disk_model(&self) -> DiskModel {
         DiskModel::Parallel
@@ -265,6 +311,10 @@ pub enum Note<N> {
     Slowed(NodeId, u8),
     /// A link's latency range changed (µs).
     LinkLatency(NodeId, NodeId, u64, u64),
+    /// A node's clock was stepped by `jump_us` to read `offset_us` from true time.
+    ClockStepped { node: NodeId, jump_us: i64, offset_us: i64 },
+    /// A node's clock now runs at `drift_ppm`.
+    ClockDrift { node: NodeId, drift_ppm: i32 },
     /// An input that could not apply (no leader to crash, node already down...).
     Skipped(String),
 }
@@ -300,8 +350,12 @@ pub struct InFlight<M> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimerSlot {
     pub set_us: TimeUs,
+    /// In true time; it moves if the node's drift changes while it waits.
     pub deadline_us: TimeUs,
     seq: u64,
+    /// The deadline on the node's monotonic clock; `None` for a timer set
+    /// at a true time.
+    mono_deadline_us: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -353,6 +407,8 @@ pub struct World<P: Protocol> {
     pub timers: Vec<BTreeMap<P::Timer, TimerSlot>>,
     pub checker: P::Checker,
     pub violations: Vec<Violation>,
+    /// Each node's clock.
+    pub clocks: Vec<Clock>,
     /// When each node last crashed (for display), if it is down.
     pub down_since: Vec<Option<TimeUs>>,
     /// When the last write each node started completes (in the past when
@@ -374,6 +430,7 @@ impl<P: Protocol> World<P> {
         let n = proto.n_nodes();
         let net = Network::new(n, proto.net_config());
         let checker = proto.new_checker();
+        let clocks = (0..n).map(|i| Clock::new(proto.initial_clock(NodeId(i as u8)))).collect();
         let mut w = World {
             proto,
             now: 0,
@@ -384,6 +441,7 @@ impl<P: Protocol> World<P> {
             timers: vec![BTreeMap::new(); n],
             checker,
             violations: Vec::new(),
+            clocks,
             down_since: vec![None; n],
             disk_busy_until_us: vec![0; n],
             queue: BinaryHeap::new(),
@@ -395,7 +453,7 @@ impl<P: Protocol> World<P> {
         };
         for i in 0..n {
             let id = NodeId(i as u8);
-            let mut ctx = Ctx::new(0, id, &mut w.rng).with_n_nodes(n);
+            let mut ctx = Ctx::new(0, id, &mut w.rng).with_n_nodes(n).with_clock(w.clocks[i]);
             let node = w.proto.init_node(id, &mut ctx);
             let mut effects = std::mem::take(&mut ctx.effects);
             w.nodes.push(node);
@@ -477,7 +535,14 @@ impl<P: Protocol> World<P> {
         self.step += 1;
         let mut breaches = Vec::new();
         {
-            let view = CheckView { proto: &self.proto, nodes: &self.nodes, net: &self.net, now: self.now, note: &note };
+            let view = CheckView {
+                proto: &self.proto,
+                nodes: &self.nodes,
+                net: &self.net,
+                clocks: &self.clocks,
+                now: self.now,
+                note: &note,
+            };
             self.proto.check(&view, &mut self.checker, &mut breaches);
         }
         let n_violations = breaches.len().min(255) as u8;
@@ -541,7 +606,14 @@ impl<P: Protocol> World<P> {
         f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P::Msg, P::Timer>) -> P::Note,
     ) -> P::Note {
         let n_nodes = self.nodes.len();
-        let mut ctx = Ctx { now: self.now, me: id, n_nodes, rng: &mut self.rng, effects: std::mem::take(&mut self.effect_buf) };
+        let mut ctx = Ctx {
+            now: self.now,
+            me: id,
+            n_nodes,
+            rng: &mut self.rng,
+            effects: std::mem::take(&mut self.effect_buf),
+            clock: self.clocks[id.idx()],
+        };
         let note = f(&self.proto, &mut self.nodes[id.idx()], &mut ctx);
         let mut effects = std::mem::take(&mut ctx.effects);
         self.apply_effects(id, &mut effects);
@@ -560,15 +632,48 @@ impl<P: Protocol> World<P> {
                 }
                 Effect::Persist { .. } => {}
                 Effect::SetTimer { timer, after_us } => {
-                    let seq = self.next_seq();
-                    let deadline_us = self.now.saturating_add(after_us);
-                    self.timers[me.idx()].insert(timer, TimerSlot { set_us: self.now, deadline_us, seq });
-                    self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(me, timer) });
+                    let clock = self.clocks[me.idx()];
+                    let mono_us = clock.monotonic_us(self.now).saturating_add(after_us.min(i64::MAX as u64) as i64);
+                    // Without drift the oscillator is true time shifted, so
+                    // this is exactly `now + after_us`.
+                    let deadline_us = if clock.drift_ppm() == 0 {
+                        self.now.saturating_add(after_us)
+                    } else {
+                        clock.true_time_at(mono_us).max(self.now)
+                    };
+                    self.arm(me, timer, deadline_us, Some(mono_us));
                 }
+                Effect::SetTimerAt { timer, at_us } => self.arm(me, timer, at_us.max(self.now), None),
                 Effect::CancelTimer { timer } => {
                     self.timers[me.idx()].remove(&timer);
                 }
             }
+        }
+    }
+
+    fn arm(&mut self, me: NodeId, timer: P::Timer, deadline_us: TimeUs, mono_deadline_us: Option<i64>) {
+        let seq = self.next_seq();
+        self.timers[me.idx()].insert(timer, TimerSlot { set_us: self.now, deadline_us, seq, mono_deadline_us });
+        self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(me, timer) });
+    }
+
+    /// After a node's drift changed: moves each of its waiting timers to
+    /// the true time at which the oscillator, at its new rate, reaches the
+    /// timer's local deadline. The old queue entries become stale.
+    fn retime_timers(&mut self, id: NodeId) {
+        let clock = self.clocks[id.idx()];
+        let now = self.now;
+        let waiting: Vec<(P::Timer, TimerSlot)> = self.timers[id.idx()]
+            .iter()
+            .filter(|(_, s)| s.deadline_us > now && s.mono_deadline_us.is_some())
+            .map(|(t, s)| (*t, *s))
+            .collect();
+        for (timer, slot) in waiting {
+            let Some(mono_us) = slot.mono_deadline_us else { continue };
+            let seq = self.next_seq();
+            let deadline_us = clock.true_time_at(mono_us).max(now);
+            self.timers[id.idx()].insert(timer, TimerSlot { deadline_us, seq, ..slot });
+            self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(id, timer) });
         }
     }
 
@@ -634,7 +739,12 @@ impl<P: Protocol> World<P> {
             Who::Id(n) => format!("node {} does not exist", n.0),
         };
         match input {
-            Input::Crash(w) | Input::Restart(w) | Input::Isolate(w) | Input::Slow(w, _) => {
+            Input::Crash(w)
+            | Input::Restart(w)
+            | Input::Isolate(w)
+            | Input::Slow(w, _)
+            | Input::ClockOffset(w, _)
+            | Input::ClockDrift(w, _) => {
                 let Some(id) = self.resolve(w) else {
                     return (None, Note::Skipped(who_of(w)));
                 };
@@ -682,7 +792,19 @@ impl<P: Protocol> World<P> {
                         self.net.slow[id.idx()] = f;
                         (Some(id), Note::Slowed(id, f))
                     }
-                    _ => unreachable!("outer match covers these four"),
+                    Input::ClockOffset(_, offset_us) => {
+                        let clock = &mut self.clocks[id.idx()];
+                        let jump_us = clock.step_to_offset(self.now, *offset_us);
+                        let offset_us = clock.offset_us(self.now);
+                        (Some(id), Note::ClockStepped { node: id, jump_us, offset_us })
+                    }
+                    Input::ClockDrift(_, drift_ppm) => {
+                        self.clocks[id.idx()].set_drift(self.now, *drift_ppm);
+                        self.retime_timers(id);
+                        let drift_ppm = self.clocks[id.idx()].drift_ppm();
+                        (Some(id), Note::ClockDrift { node: id, drift_ppm })
+                    }
+                    _ => unreachable!("the outer match lists exactly these"),
                 }
             }
             Input::Partition(groups) => {
@@ -759,6 +881,23 @@ impl<P: Protocol> World<P> {
                 super::time::fmt_time(*lo),
                 super::time::fmt_time(*hi)
             ),
+            Note::ClockStepped { node, jump_us, offset_us } => {
+                let name = p.node_name(*node);
+                let jump = match *jump_us {
+                    0 => "is set but does not move".to_string(),
+                    j if j > 0 => format!("jumps {} ahead", super::time::fmt_time(j.unsigned_abs())),
+                    j => format!("jumps {} back", super::time::fmt_time(j.unsigned_abs())),
+                };
+                format!("{name}'s clock {jump}; it now reads {}.", fmt_offset(*offset_us))
+            }
+            Note::ClockDrift { node, drift_ppm } => {
+                let name = p.node_name(*node);
+                match *drift_ppm {
+                    0 => format!("{name}'s clock now runs at the true rate."),
+                    d if d > 0 => format!("{name}'s clock now runs {d} ppm fast."),
+                    d => format!("{name}'s clock now runs {} ppm slow.", d.unsigned_abs()),
+                }
+            }
             Note::Skipped(why) => format!("Nothing happens: {why}."),
         }
     }
@@ -774,7 +913,9 @@ impl<P: Protocol> World<P> {
             | Note::Healed
             | Note::Cut(..)
             | Note::Slowed(..)
-            | Note::LinkLatency(..) => {
+            | Note::LinkLatency(..)
+            | Note::ClockStepped { .. }
+            | Note::ClockDrift { .. } => {
                 Some(Marker::Fault)
             }
         }
