@@ -300,6 +300,7 @@ pub fn remap_input(input: &Input<Cmd>, from: (u8, u8), to: (u8, u8)) -> Option<I
         Input::Drop(_) => return None,
         Input::ClockOffset(w, offset_us) => Input::ClockOffset(who(w)?, *offset_us),
         Input::ClockDrift(w, drift_ppm) => Input::ClockDrift(who(w)?, *drift_ppm),
+        Input::Pause(w, for_us) => Input::Pause(who(w)?, *for_us),
         Input::Command(w, c) => Input::Command(
             who(w)?,
             match c {

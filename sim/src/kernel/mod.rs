@@ -28,7 +28,7 @@ pub use rng::SimRng;
 pub use time::{fmt_time, ms, TimeUs};
 pub use timeline::{Timeline, TimelineError};
 pub use world::{
-    Breach, CheckView, Ctx, DiskModel, Effect, InFlight, InvariantInfo, Marker, Note, Protocol, StepRecord,
+    Breach, CheckView, Ctx, DiskModel, Effect, InFlight, InvariantInfo, Marker, Note, PauseSlot, Protocol, StepRecord,
     TimerSlot, Violation, World,
 };
 

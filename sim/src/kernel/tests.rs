@@ -18,6 +18,8 @@ struct Ping {
 enum PMsg {
     Ping(u32),
     Pong(u32),
+    /// Restart the receiver's timer 0 with this many µs.
+    Arm(u64),
 }
 
 impl MessageKind for PMsg {
@@ -25,6 +27,7 @@ impl MessageKind for PMsg {
         match self {
             PMsg::Ping(_) => "Ping",
             PMsg::Pong(_) => "Pong",
+            PMsg::Arm(_) => "Arm",
         }
     }
 }
@@ -41,6 +44,8 @@ enum PCmd {
     Durable(u8, u64),
     /// Ping every other node.
     Broadcast,
+    /// Send node `.0` an `Arm(.1)` message.
+    Remote(u8, u64),
     /// Ping each of these nodes.
     Each(Vec<u8>),
 }
@@ -53,6 +58,7 @@ impl CommandCodec for PCmd {
             PCmd::ArmAt(t) => format!("armat-{t}"),
             PCmd::Durable(to, w) => format!("durable-{to}-{w}"),
             PCmd::Broadcast => "bcast".into(),
+            PCmd::Remote(to, d) => format!("remote-{to}-{d}"),
             PCmd::Each(to) => format!("each-{}", to.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("-")),
         }
     }
@@ -63,6 +69,7 @@ impl CommandCodec for PCmd {
             ["arm", d] => Ok(PCmd::Arm(d.parse().map_err(|_| "d")?)),
             ["armat", t] => Ok(PCmd::ArmAt(t.parse().map_err(|_| "t")?)),
             ["bcast"] => Ok(PCmd::Broadcast),
+            ["remote", to, d] => Ok(PCmd::Remote(to.parse().map_err(|_| "to")?, d.parse().map_err(|_| "d")?)),
             ["each", ref to @ ..] => to.iter().map(|n| n.parse().map_err(|_| "to".to_string())).collect::<Result<_, _>>().map(PCmd::Each),
             ["durable", to, w] => Ok(PCmd::Durable(to.parse().map_err(|_| "to")?, w.parse().map_err(|_| "w")?)),
             _ => Err(format!("bad {s}")),
@@ -108,8 +115,10 @@ impl Protocol for Ping {
     }
     fn on_message(&self, node: &mut PNode, ctx: &mut Ctx<'_, PMsg, u8>, from: NodeId, msg: PMsg) -> PNote {
         node.got.push((ctx.now, msg.clone()));
-        if let PMsg::Ping(k) = msg {
-            ctx.send(from, PMsg::Pong(k));
+        match msg {
+            PMsg::Ping(k) => ctx.send(from, PMsg::Pong(k)),
+            PMsg::Arm(d) => ctx.set_timer(0, d),
+            PMsg::Pong(_) => {}
         }
         PNote::Got(msg)
     }
@@ -129,6 +138,7 @@ impl Protocol for Ping {
                     ctx.persist(*w);
                 }
             }
+            PCmd::Remote(to, d) => ctx.send(NodeId(*to), PMsg::Arm(*d)),
             PCmd::Broadcast => {
                 ctx.broadcast(PMsg::Ping(7));
             }
@@ -517,4 +527,193 @@ fn clocks_are_deterministic_and_rewind_with_the_timeline() {
     assert_eq!(format!("{:?}{:?}", a.world().clocks, a.world().nodes), end);
     a.seek(10);
     assert_eq!(format!("{:?}", a.world().clocks), mid);
+}
+
+// ---- Pauses ----------------------------------------------------------------
+
+/// Steps until nothing is left; returns (time, actor, narration) of each step.
+fn drain_told(w: &mut World<Ping>) -> Vec<(u64, Option<u8>, String)> {
+    let mut out = Vec::new();
+    while let Some(r) = w.step(None) {
+        out.push((r.time_us, r.actor.map(|a| a.0), w.narrate(&r.note)));
+    }
+    out
+}
+
+fn told(t: u64, actor: Option<u8>, s: &str) -> (u64, Option<u8>, String) {
+    (t, actor, s.to_string())
+}
+
+#[test]
+fn a_paused_node_handles_what_waited_at_its_resume_in_true_order() {
+    let mut w = world(fixed(10_000));
+    cmd(&mut w, 1, PCmd::Arm(30_000));
+    let n1 = Who::Id(NodeId(1));
+    assert_eq!(
+        input(&mut w, Input::Pause(n1, 50_000)),
+        "N1 pauses for 50.0 ms (a stop-the-world pause, not a crash): it keeps its state but takes no steps until 50.0 ms."
+    );
+    ping(&mut w, 1, 0);
+    let r = w.step(None).unwrap();
+    assert_eq!((r.time_us, r.actor, w.narrate(&r.note)), (10_000, None, "Ping #1 from N0 reaches N1, which is paused; it waits.".into()));
+    assert_eq!(w.held_messages(NodeId(1)).len(), 1);
+    w.advance_to(25_000);
+    cmd(&mut w, 0, PCmd::Durable(1, 0));
+    assert_eq!(
+        drain_told(&mut w),
+        vec![
+            told(30_000, None, "One of N1's timers is due, but N1 is paused; it waits."),
+            told(35_000, None, "Ping #2 from N0 reaches N1, which is paused; it waits."),
+            told(50_000, Some(1), "N1 resumes after a 50.0 ms pause; 2 messages and 1 timer waited."),
+            told(50_000, Some(1), "Got(Ping(7))"),
+            told(50_000, Some(1), "Fired"),
+            told(50_000, Some(1), "Got(Ping(8))"),
+            told(60_000, Some(0), "Got(Pong(7))"),
+            told(60_000, Some(0), "Got(Pong(8))"),
+        ]
+    );
+    assert_eq!(w.nodes[1].got, vec![(50_000, PMsg::Ping(7)), (50_000, PMsg::Ping(8))]);
+    assert_eq!(w.nodes[1].fired_at, vec![(0, 50_000, 50_000)]);
+    assert!(!w.is_paused(NodeId(1)) && w.held_messages(NodeId(1)).is_empty());
+}
+
+#[test]
+fn what_waited_goes_before_anything_else_and_time_waits_for_it() {
+    let mut w = world(fixed(10_000));
+    ping(&mut w, 2, 0);
+    w.step(Some(&Input::Pause(Who::Id(NodeId(2)), 10_000))).unwrap();
+    // The ping arrives at 10 ms, the instant the pause ends, but was queued
+    // first: it is held, then handled right after the resume.
+    let r = w.step(None).unwrap();
+    assert!(matches!(r.note, Note::HeldMessage { .. }));
+    let r = w.step(None).unwrap();
+    assert!(matches!(r.note, Note::Resumed { n_msgs: 1, n_timers: 0, .. }));
+    assert_eq!(w.next_live_event_time(), Some(10_000));
+    assert!(!w.advance_to(10_001), "time does not move past what waited");
+    assert_eq!(w.step(None).unwrap().note, Note::Proto(PNote::Got(PMsg::Ping(7))));
+}
+
+#[test]
+fn a_reset_during_the_replay_makes_a_held_timer_stale() {
+    let mut w = world(fixed(10_000));
+    cmd(&mut w, 1, PCmd::Arm(20_000));
+    w.step(Some(&Input::Pause(Who::Id(NodeId(1)), 50_000))).unwrap();
+    cmd(&mut w, 0, PCmd::Remote(1, 5_000));
+    assert_eq!(
+        drain_told(&mut w),
+        vec![
+            told(10_000, None, "Arm #1 from N0 reaches N1, which is paused; it waits."),
+            told(20_000, None, "One of N1's timers is due, but N1 is paused; it waits."),
+            told(50_000, Some(1), "N1 resumes after a 50.0 ms pause; 1 message and 1 timer waited."),
+            told(50_000, Some(1), "Got(Arm(5000))"),
+            told(55_000, Some(1), "Fired"),
+        ],
+        "the stale beliefs are acted on in order: the message re-arms the timer before it can fire"
+    );
+}
+
+#[test]
+fn pause_edge_cases_each_have_a_defined_outcome() {
+    let n1 = Who::Id(NodeId(1));
+    // A down node, a missing node.
+    let mut w = world(fixed(10_000));
+    w.step(Some(&Input::Crash(n1))).unwrap();
+    assert_eq!(input(&mut w, Input::Pause(n1, 5_000)), "Nothing happens: N1 is down.");
+    assert_eq!(input(&mut w, Input::Pause(Who::Id(NodeId(9)), 5_000)), "Nothing happens: node 9 does not exist.");
+
+    // A pause while paused lasts until the later end; commands are refused meanwhile.
+    let mut w = world(fixed(10_000));
+    let r = w.step(Some(&Input::Pause(n1, 50_000))).unwrap();
+    assert_eq!((w.marker(&r.note), r.actor), (Some(Marker::Fault), Some(NodeId(1))));
+    w.advance_to(20_000);
+    assert_eq!(input(&mut w, Input::Pause(n1, 10_000)), "Nothing happens: N1 is already paused until 50.0 ms.");
+    assert_eq!(input(&mut w, Input::Command(n1, PCmd::Arm(1))), "Nothing happens: N1 is paused until 50.0 ms.");
+    assert_eq!(input(&mut w, Input::Pause(n1, 60_000)), "N1, already paused, stays paused longer: it now resumes at 80.0 ms.");
+    let steps = drain_told(&mut w);
+    assert_eq!(steps, vec![told(80_000, Some(1), "N1 resumes after a 80.0 ms pause; nothing waited.")], "the first resume is stale");
+
+    // A crash while paused ends the pause and loses what waited; a restart is a fresh start.
+    let mut w = world(fixed(10_000));
+    cmd(&mut w, 1, PCmd::Arm(15_000));
+    w.step(Some(&Input::Pause(n1, 50_000))).unwrap();
+    ping(&mut w, 1, 0);
+    w.step(None).unwrap();
+    assert_eq!(w.held_messages(NodeId(1)).len(), 1);
+    w.advance_to(12_000);
+    w.step(Some(&Input::Crash(n1))).unwrap();
+    assert!(!w.is_paused(NodeId(1)) && w.held_messages(NodeId(1)).is_empty());
+    assert_eq!(input(&mut w, Input::Restart(n1)), "Up");
+    assert_eq!(drain_told(&mut w), vec![], "no resume, no held ping, no timer");
+    assert!(w.nodes[1].got.is_empty());
+
+    // Lengths are clamped to 1 µs .. 60 s.
+    let mut w = world(fixed(10_000));
+    w.step(Some(&Input::Pause(n1, 0))).unwrap();
+    assert_eq!(w.paused[1].map(|p| p.until_us), Some(1));
+    w.step(Some(&Input::Pause(Who::Id(NodeId(2)), u64::MAX))).unwrap();
+    assert_eq!(w.paused[2].map(|p| p.until_us), Some(world::PAUSE_US_MAX));
+}
+
+#[test]
+fn a_pause_that_comes_back_before_the_replay_is_done_keeps_the_order() {
+    let mut w = world(fixed(10_000));
+    let n1 = Who::Id(NodeId(1));
+    w.step(Some(&Input::Pause(n1, 20_000))).unwrap();
+    ping(&mut w, 1, 0);
+    cmd(&mut w, 0, PCmd::Durable(1, 0));
+    let first = drain_until(&mut w, |n| matches!(n, Note::Resumed { .. }));
+    assert_eq!(first, 3, "two held pings and the resume");
+    // Paused again before it handled either: both wait again, first.
+    w.step(Some(&Input::Pause(n1, 5_000))).unwrap();
+    ping(&mut w, 1, 0);
+    let steps = drain_told(&mut w);
+    assert_eq!(steps[0], told(25_000, Some(1), "N1 resumes after a 5.0 ms pause; 2 messages waited."));
+    assert_eq!(w.nodes[1].got, vec![(25_000, PMsg::Ping(7)), (25_000, PMsg::Ping(8)), (30_000, PMsg::Ping(7))]);
+}
+
+/// Steps until a note matches; returns how many steps that took.
+fn drain_until(w: &mut World<Ping>, f: impl Fn(&Note<PNote>) -> bool) -> usize {
+    let mut n = 0;
+    while let Some(r) = w.step(None) {
+        n += 1;
+        if f(&r.note) {
+            break;
+        }
+    }
+    n
+}
+
+#[test]
+fn pauses_are_deterministic_and_rewind_exactly() {
+    let run = || {
+        let net = NetConfig { latency_us_min: 1_000, latency_us_max: 9_000, loss: 0.1, duplicate: 0.1 };
+        let mut t = Timeline::new(World::new(Ping { n: 3, net, disk: DiskModel::Parallel, clocks: vec![] }, 12, vec![]));
+        for k in 0..15u64 {
+            let node = NodeId((k % 3) as u8);
+            t.inject(Input::Command(Who::Id(node), PCmd::Arm(3_000 + k * 1_000))).unwrap();
+            t.inject(Input::Command(Who::Id(node), PCmd::Broadcast)).unwrap();
+            if k % 4 == 0 {
+                t.inject(Input::Pause(Who::Id(NodeId(((k + 1) % 3) as u8)), 4_000 + k * 700)).unwrap();
+            }
+            let _ = t.forward();
+            let _ = t.forward();
+        }
+        let _ = t.run_until(500_000, 2_000);
+        t
+    };
+    let mut a = run();
+    assert_eq!(a.trace_hash(), run().trace_hash());
+    assert!(a.records().iter().any(|r| matches!(r.note, Note::Resumed { n_msgs: 1.., .. })), "some pause held messages");
+    let digest = |t: &Timeline<Ping>| format!("{:?}", t.world());
+    let end = a.cursor();
+    let at_end = digest(&a);
+    for probe in [5, 23, end / 2] {
+        a.seek(probe);
+        let here = digest(&a);
+        a.back();
+        a.forward().unwrap();
+        assert_eq!(digest(&a), here, "back and forward at step {probe}");
+    }
+    a.seek(end);
+    assert_eq!(digest(&a), at_end);
 }

@@ -20,6 +20,20 @@
 //! waits. A clock step does not move timers. With no drift, a timer of
 //! `d` fires at exactly `now + d`, as it always has.
 //!
+//! **Pauses.** A paused node ([`Input::Pause`], a garbage collector's
+//! stop-the-world pause) stays up and keeps all its state, but takes no
+//! steps. The network still delivers to it: a message that reaches it,
+//! and a timer of its that comes due, is a step that says it waits (the
+//! message sits in the node's receive buffer). At the end of the pause,
+//! the resume is a step of its own, and then the node handles everything
+//! that waited, at the resume time, in true arrival and deadline order,
+//! before any other event: a timer it resets while catching up does not
+//! fire. Its clock and its disk keep running; messages it had already
+//! sent leave on time. Commands to a paused node are refused; a second
+//! pause lasts until the later of the two ends (whatever the node had not
+//! yet caught up on waits again, first); a crash ends the pause and loses
+//! what waited; a down node cannot pause.
+//!
 //! **Persistence.** A handler that must not answer before its state is on
 //! stable storage starts a write ([`Ctx::persist`]) and marks its answers
 //! durable ([`Ctx::send_durable`]); the world holds those answers at the
@@ -36,7 +50,7 @@ use super::net::{DropReason, NetConfig, Network, NodeId};
 use super::rng::SimRng;
 use super::time::TimeUs;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::fmt::Debug;
 use std::rc::Rc;
 
@@ -315,6 +329,16 @@ pub enum Note<N> {
     ClockStepped { node: NodeId, jump_us: i64, offset_us: i64 },
     /// A node's clock now runs at `drift_ppm`.
     ClockDrift { node: NodeId, drift_ppm: i32 },
+    /// A node stopped taking steps until `until_us`; `extended`: it was
+    /// already paused and now stays paused longer.
+    Paused { node: NodeId, for_us: TimeUs, until_us: TimeUs, extended: bool },
+    /// A message reached a paused node; it waits for the resume.
+    HeldMessage { node: NodeId, msg_id: u64, from: NodeId, kind: &'static str },
+    /// A paused node's timer came due; it waits for the resume.
+    HeldTimer { node: NodeId },
+    /// A paused node resumed; `n_msgs` messages and `n_timers` timers
+    /// waited, and are handled next, in the order they arrived or came due.
+    Resumed { node: NodeId, paused_us: TimeUs, n_msgs: u32, n_timers: u32 },
     /// An input that could not apply (no leader to crash, node already down...).
     Skipped(String),
 }
@@ -363,7 +387,29 @@ enum Queued<T> {
     Deliver(u64),
     Timer(NodeId, T),
     Script(u32),
+    /// The end of a node's pause, if the pause's sequence number still matches.
+    Resume(NodeId, u64),
 }
+
+/// A node's pause: it takes no steps from `since_us` until `until_us`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PauseSlot {
+    pub since_us: TimeUs,
+    pub until_us: TimeUs,
+    seq: u64,
+}
+
+/// What a paused node will handle when it resumes.
+#[derive(Clone, Debug)]
+enum Held<M, T> {
+    Message(InFlight<M>),
+    /// A timer that came due, with the sequence number of its slot then:
+    /// if the node resets or cancels it first, it does not fire.
+    Timer(T, u64),
+}
+
+/// The longest a node may pause: a minute.
+pub const PAUSE_US_MAX: TimeUs = 60_000_000;
 
 #[derive(Clone, Debug)]
 struct QItem<T> {
@@ -414,6 +460,14 @@ pub struct World<P: Protocol> {
     /// When the last write each node started completes (in the past when
     /// its disk is idle).
     pub disk_busy_until_us: Vec<TimeUs>,
+    /// Each node's pause, if it is paused.
+    pub paused: Vec<Option<PauseSlot>>,
+    /// What each paused node will handle at its resume, in order.
+    held: Vec<Vec<Held<P::Msg, P::Timer>>>,
+    /// What resumed nodes handle next, before any queued event.
+    ready: VecDeque<(NodeId, Held<P::Msg, P::Timer>)>,
+    /// Messages in `held` and `ready`: they count against [`MAX_IN_FLIGHT`].
+    n_held_msgs: usize,
     queue: BinaryHeap<QItem<P::Timer>>,
     seq: u64,
     next_msg_id: u64,
@@ -444,6 +498,10 @@ impl<P: Protocol> World<P> {
             clocks,
             down_since: vec![None; n],
             disk_busy_until_us: vec![0; n],
+            paused: vec![None; n],
+            held: vec![Vec::new(); n],
+            ready: VecDeque::new(),
+            n_held_msgs: 0,
             queue: BinaryHeap::new(),
             seq: 0,
             next_msg_id: 1,
@@ -476,6 +534,30 @@ impl<P: Protocol> World<P> {
         self.net.up.get(id.idx()).copied().unwrap_or(false)
     }
 
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.paused.get(id.idx()).is_some_and(|p| p.is_some())
+    }
+
+    /// Messages waiting for a paused (or just resumed) node, in arrival order.
+    pub fn held_messages(&self, id: NodeId) -> Vec<&InFlight<P::Msg>> {
+        let held = self.held.get(id.idx()).into_iter().flatten();
+        let ready = self.ready.iter().filter(|(n, _)| *n == id).map(|(_, h)| h);
+        held.chain(ready)
+            .filter_map(|h| match h {
+                Held::Message(m) => Some(m),
+                Held::Timer(..) => None,
+            })
+            .collect()
+    }
+
+    /// Whether a held timer would still fire (its slot was not reset or cancelled).
+    fn held_is_live(&self, id: NodeId, held: &Held<P::Msg, P::Timer>) -> bool {
+        match held {
+            Held::Message(_) => true,
+            Held::Timer(timer, seq) => self.timers[id.idx()].get(timer).map(|s| s.seq) == Some(*seq),
+        }
+    }
+
     /// The time of the next queued event, if any (skipping nothing: a
     /// cancelled timer may still be at the head).
     pub fn next_event_time(&self) -> Option<TimeUs> {
@@ -488,6 +570,12 @@ impl<P: Protocol> World<P> {
     /// [`World::step`] would skip them anyway; afterwards `step(None)`
     /// processes exactly the event at the returned time.
     pub fn next_live_event_time(&mut self) -> Option<TimeUs> {
+        while let Some((id, held)) = self.ready.front() {
+            if self.held_is_live(*id, held) {
+                return Some(self.now);
+            }
+            self.ready.pop_front();
+        }
         while let Some(head) = self.queue.peek() {
             let stale = match head.what {
                 Queued::Deliver(id) => !self.in_flight.contains_key(&id),
@@ -495,6 +583,7 @@ impl<P: Protocol> World<P> {
                     self.timers[node.idx()].get(&timer).map(|s| s.seq) != Some(head.seq)
                 }
                 Queued::Script(_) => false,
+                Queued::Resume(node, seq) => self.paused[node.idx()].map(|p| p.seq) != Some(seq),
             };
             if !stale {
                 return Some(head.time);
@@ -526,6 +615,14 @@ impl<P: Protocol> World<P> {
                 (a, n, true)
             }
             None => loop {
+                // What waited through a pause goes first: it is older than
+                // anything still queued.
+                if let Some((id, held)) = self.ready.pop_front() {
+                    if let Some((a, n)) = self.replay(id, held) {
+                        break (a, n, false);
+                    }
+                    continue;
+                }
                 let item = self.queue.pop()?;
                 if let Some((a, n)) = self.process(item) {
                     break (a, n, false);
@@ -578,6 +675,12 @@ impl<P: Protocol> World<P> {
                     return Some((None, Note::Dropped { msg_id: id, from: m.from, to: m.to, kind, reason }));
                 }
                 let to = m.to;
+                if self.is_paused(to) {
+                    let note = Note::HeldMessage { node: to, msg_id: id, from: m.from, kind: m.msg.kind() };
+                    self.held[to.idx()].push(Held::Message(m));
+                    self.n_held_msgs += 1;
+                    return Some((None, note));
+                }
                 let note = self.run_handler(to, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
                 Some((Some(to), Note::Proto(note)))
             }
@@ -586,8 +689,12 @@ impl<P: Protocol> World<P> {
                 if slot.seq != item.seq {
                     return None;
                 }
-                self.timers[node.idx()].remove(&timer);
                 self.now = item.time;
+                if self.is_paused(node) {
+                    self.held[node.idx()].push(Held::Timer(timer, item.seq));
+                    return Some((None, Note::HeldTimer { node }));
+                }
+                self.timers[node.idx()].remove(&timer);
                 let note = self.run_handler(node, |p, n, ctx| p.on_timer(n, ctx, timer));
                 Some((Some(node), Note::Proto(note)))
             }
@@ -597,7 +704,52 @@ impl<P: Protocol> World<P> {
                 let (_, input) = script.get(i as usize)?;
                 Some(self.apply_input(input))
             }
+            Queued::Resume(node, seq) => {
+                let pause = self.paused[node.idx()].filter(|p| p.seq == seq)?;
+                self.now = item.time;
+                self.paused[node.idx()] = None;
+                let held = std::mem::take(&mut self.held[node.idx()]);
+                let n_msgs = held.iter().filter(|h| matches!(h, Held::Message(_))).count() as u32;
+                let n_timers = held.len() as u32 - n_msgs;
+                self.ready.extend(held.into_iter().map(|h| (node, h)));
+                let paused_us = self.now - pause.since_us;
+                Some((Some(node), Note::Resumed { node, paused_us, n_msgs, n_timers }))
+            }
         }
+    }
+
+    /// Handles, at its resume, one thing that waited for a paused node;
+    /// `None` if it is a timer the node has since reset or cancelled.
+    fn replay(&mut self, id: NodeId, held: Held<P::Msg, P::Timer>) -> Option<(Option<NodeId>, Note<P::Note>)> {
+        match held {
+            Held::Message(m) => {
+                self.n_held_msgs -= 1;
+                let note = self.run_handler(id, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
+                Some((Some(id), Note::Proto(note)))
+            }
+            Held::Timer(timer, seq) => {
+                if self.timers[id.idx()].get(&timer).map(|s| s.seq) != Some(seq) {
+                    return None;
+                }
+                self.timers[id.idx()].remove(&timer);
+                let note = self.run_handler(id, |p, n, ctx| p.on_timer(n, ctx, timer));
+                Some((Some(id), Note::Proto(note)))
+            }
+        }
+    }
+
+    /// Forgets what waited for a node (it crashed, or pauses again).
+    fn take_waiting(&mut self, id: NodeId) -> Vec<Held<P::Msg, P::Timer>> {
+        let mut out = std::mem::take(&mut self.held[id.idx()]);
+        if self.ready.iter().any(|(n, _)| *n == id) {
+            let (mine, others): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.ready).into_iter().partition(|(n, _)| *n == id);
+            self.ready = others;
+            // What was ready is older than anything held since.
+            let mut ready: Vec<_> = mine.into_iter().map(|(_, h)| h).collect();
+            ready.append(&mut out);
+            out = ready;
+        }
+        out
     }
 
     fn run_handler(
@@ -702,7 +854,7 @@ impl<P: Protocol> World<P> {
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg, delay_us: TimeUs) {
-        if to.idx() >= self.nodes.len() || self.in_flight.len() >= MAX_IN_FLIGHT {
+        if to.idx() >= self.nodes.len() || self.in_flight.len() + self.n_held_msgs >= MAX_IN_FLIGHT {
             return;
         }
         let (lo, hi) = self.net.latency_range(from, to);
@@ -744,7 +896,8 @@ impl<P: Protocol> World<P> {
             | Input::Isolate(w)
             | Input::Slow(w, _)
             | Input::ClockOffset(w, _)
-            | Input::ClockDrift(w, _) => {
+            | Input::ClockDrift(w, _)
+            | Input::Pause(w, _) => {
                 let Some(id) = self.resolve(w) else {
                     return (None, Note::Skipped(who_of(w)));
                 };
@@ -765,6 +918,10 @@ impl<P: Protocol> World<P> {
                         self.in_flight.retain(|_, m| !(m.from == id && m.depart_us > now));
                         // Its writes are moot: what survives is on_crash's decision.
                         self.disk_busy_until_us[id.idx()] = now;
+                        // A crash ends a pause, and loses what waited for the node.
+                        self.paused[id.idx()] = None;
+                        let lost = self.take_waiting(id);
+                        self.n_held_msgs -= lost.iter().filter(|h| matches!(h, Held::Message(_))).count();
                         self.proto.on_crash(&mut self.nodes[id.idx()]);
                         (Some(id), Note::Crashed(id))
                     }
@@ -797,6 +954,29 @@ impl<P: Protocol> World<P> {
                         let jump_us = clock.step_to_offset(self.now, *offset_us);
                         let offset_us = clock.offset_us(self.now);
                         (Some(id), Note::ClockStepped { node: id, jump_us, offset_us })
+                    }
+                    Input::Pause(_, for_us) => {
+                        if !self.is_up(id) {
+                            return (None, Note::Skipped(format!("{name} is down")));
+                        }
+                        let for_us = (*for_us).clamp(1, PAUSE_US_MAX);
+                        let until_us = self.now.saturating_add(for_us);
+                        let (since_us, extended) = match self.paused[id.idx()] {
+                            Some(p) if p.until_us >= until_us => {
+                                let until = super::time::fmt_time(p.until_us);
+                                return (None, Note::Skipped(format!("{name} is already paused until {until}")));
+                            }
+                            Some(p) => (p.since_us, true),
+                            None => (self.now, false),
+                        };
+                        // Whatever it had not yet handled from an earlier
+                        // pause waits again, ahead of anything new.
+                        let waiting = self.take_waiting(id);
+                        self.held[id.idx()] = waiting;
+                        let seq = self.next_seq();
+                        self.paused[id.idx()] = Some(PauseSlot { since_us, until_us, seq });
+                        self.queue.push(QItem { time: until_us, seq, what: Queued::Resume(id, seq) });
+                        (Some(id), Note::Paused { node: id, for_us, until_us, extended })
                     }
                     Input::ClockDrift(_, drift_ppm) => {
                         self.clocks[id.idx()].set_drift(self.now, *drift_ppm);
@@ -844,6 +1024,10 @@ impl<P: Protocol> World<P> {
                 if !self.is_up(id) {
                     let name = self.proto.node_name(id);
                     return (None, Note::Skipped(format!("{name} is down")));
+                }
+                if let Some(p) = self.paused[id.idx()] {
+                    let name = self.proto.node_name(id);
+                    return (None, Note::Skipped(format!("{name} is paused until {}", super::time::fmt_time(p.until_us))));
                 }
                 let note = self.run_handler(id, |p, n, ctx| p.on_command(n, ctx, cmd));
                 (Some(id), Note::Proto(note))
@@ -898,6 +1082,36 @@ impl<P: Protocol> World<P> {
                     d => format!("{name}'s clock now runs {} ppm slow.", d.unsigned_abs()),
                 }
             }
+            Note::Paused { node, for_us, until_us, extended: false } => format!(
+                "{} pauses for {} (a stop-the-world pause, not a crash): it keeps its state but takes no steps until {}.",
+                p.node_name(*node),
+                super::time::fmt_time(*for_us),
+                super::time::fmt_time(*until_us)
+            ),
+            Note::Paused { node, until_us, extended: true, .. } => format!(
+                "{}, already paused, stays paused longer: it now resumes at {}.",
+                p.node_name(*node),
+                super::time::fmt_time(*until_us)
+            ),
+            Note::HeldMessage { node, msg_id, from, kind } => format!(
+                "{kind} #{msg_id} from {} reaches {}, which is paused; it waits.",
+                p.node_name(*from),
+                p.node_name(*node)
+            ),
+            Note::HeldTimer { node } => {
+                let name = p.node_name(*node);
+                format!("One of {name}'s timers is due, but {name} is paused; it waits.")
+            }
+            Note::Resumed { node, paused_us, n_msgs, n_timers } => {
+                let count = |n: u32, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+                let waited = match (n_msgs, n_timers) {
+                    (0, 0) => "nothing waited".to_string(),
+                    (m, 0) => format!("{} waited", count(*m, "message")),
+                    (0, t) => format!("{} waited", count(*t, "timer")),
+                    (m, t) => format!("{} and {} waited", count(*m, "message"), count(*t, "timer")),
+                };
+                format!("{} resumes after a {} pause; {waited}.", p.node_name(*node), super::time::fmt_time(*paused_us))
+            }
             Note::Skipped(why) => format!("Nothing happens: {why}."),
         }
     }
@@ -906,7 +1120,7 @@ impl<P: Protocol> World<P> {
         match note {
             Note::Proto(n) => self.proto.marker(n),
             Note::Dropped { reason: DropReason::ByHand, .. } => Some(Marker::Fault),
-            Note::Dropped { .. } | Note::Skipped(_) => None,
+            Note::Dropped { .. } | Note::Skipped(_) | Note::HeldMessage { .. } | Note::HeldTimer { .. } => None,
             Note::Crashed(_)
             | Note::Restarted(..)
             | Note::Partitioned(_)
@@ -915,7 +1129,9 @@ impl<P: Protocol> World<P> {
             | Note::Slowed(..)
             | Note::LinkLatency(..)
             | Note::ClockStepped { .. }
-            | Note::ClockDrift { .. } => {
+            | Note::ClockDrift { .. }
+            | Note::Paused { .. }
+            | Note::Resumed { .. } => {
                 Some(Marker::Fault)
             }
         }
