@@ -9,6 +9,7 @@
 //! - [`timeline`]: the cursor over a run: step, seek, rewind, branch.
 //! - [`input`]: faults and commands a learner or a scenario injects, and
 //!   their compact text form for URLs.
+//! - [`workload`]: seeded arrival processes for a fleet of clients.
 
 pub mod clock;
 pub mod input;
@@ -17,6 +18,7 @@ pub mod rng;
 pub mod time;
 pub mod timeline;
 pub mod world;
+pub mod workload;
 
 #[cfg(test)]
 mod tests;
