@@ -10,11 +10,14 @@
 //! - [`input`]: faults and commands a learner or a scenario injects, and
 //!   their compact text form for URLs.
 //! - [`workload`]: seeded arrival processes for a fleet of clients.
+//! - [`solo`]: a single-state-machine model (a rate limiter, a breaker)
+//!   as a one-node [`Protocol`], fed by a workload.
 
 pub mod clock;
 pub mod input;
 pub mod net;
 pub mod rng;
+pub mod solo;
 pub mod time;
 pub mod timeline;
 pub mod world;
