@@ -408,6 +408,8 @@ enum Held<M, T> {
     Timer(T, u64),
 }
 
+type HeldOf<P> = Held<<P as Protocol>::Msg, <P as Protocol>::Timer>;
+
 /// The longest a node may pause: a minute.
 pub const PAUSE_US_MAX: TimeUs = 60_000_000;
 
@@ -463,9 +465,9 @@ pub struct World<P: Protocol> {
     /// Each node's pause, if it is paused.
     pub paused: Vec<Option<PauseSlot>>,
     /// What each paused node will handle at its resume, in order.
-    held: Vec<Vec<Held<P::Msg, P::Timer>>>,
+    held: Vec<Vec<HeldOf<P>>>,
     /// What resumed nodes handle next, before any queued event.
-    ready: VecDeque<(NodeId, Held<P::Msg, P::Timer>)>,
+    ready: VecDeque<(NodeId, HeldOf<P>)>,
     /// Messages in `held` and `ready`: they count against [`MAX_IN_FLIGHT`].
     n_held_msgs: usize,
     queue: BinaryHeap<QItem<P::Timer>>,
