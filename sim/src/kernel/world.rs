@@ -3,8 +3,8 @@
 //! number).
 //!
 //! A lab implements [`Protocol`]: pure handlers that change one node's
-//! state and return effects (send, set or cancel a timer) through a
-//! [`Ctx`]. The world applies the effects, draws every random number from
+//! state and return effects (send or broadcast, set or cancel a timer,
+//! write to stable storage) through a [`Ctx`]. The world applies the effects, draws every random number from
 //! the run's one RNG, and checks the lab's invariants after every step.
 //! Nothing here panics on a lab's behalf: a broken invariant is recorded
 //! as a [`Violation`], with the step where it happened.
@@ -22,9 +22,9 @@
 //!
 //! **Pauses.** A paused node ([`Input::Pause`], a garbage collector's
 //! stop-the-world pause) stays up and keeps all its state, but takes no
-//! steps. The network still delivers to it: a message that reaches it,
-//! and a timer of its that comes due, is a step that says it waits (the
-//! message sits in the node's receive buffer). At the end of the pause,
+//! steps. The network still delivers to it: each message that reaches it
+//! and each of its timers that comes due makes a step saying it waits
+//! (the message sits in the node's receive buffer). At the end of the pause,
 //! the resume is a step of its own, and then the node handles everything
 //! that waited, at the resume time, in true arrival and deadline order,
 //! before any other event: a timer it resets while catching up does not
