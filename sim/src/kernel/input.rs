@@ -1,9 +1,15 @@
 //! What a learner or a scenario script can do to a run: faults and
 //! protocol commands. Each has a compact, URL-safe text form so that a link
 //! reproduces every injected event, e.g. `crash.2`, `part.0-1~2-3-4`,
-//! `cmd.5.submit-2-17`.
+//! `cmd.5.submit-2-17`, `clock.2.-200000` (step node 2's clock to 200 ms
+//! behind true time), `drift.3.100` (node 3's clock runs 100 ppm fast),
+//! `pause.1.800000` (node 1 stops for 800 ms). A clock or pause value out
+//! of range is refused with a message rather than clamped silently; the
+//! world clamps the same inputs built in code.
 
+use super::clock::{DRIFT_PPM_MAX, OFFSET_US_MAX};
 use super::net::NodeId;
+use super::world::PAUSE_US_MAX;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -35,6 +41,15 @@ pub enum Input<C> {
     Slow(Who, u8),
     /// Set the latency range (µs) of the link from `.0` to `.1`, one way.
     LinkLatency(NodeId, NodeId, u64, u64),
+    /// Step a node's clock so it reads this far (µs) from true time
+    /// (negative: behind), within ±[`OFFSET_US_MAX`].
+    ClockOffset(Who, i64),
+    /// Make a node's clock run this many ppm fast (negative: slow), within
+    /// ±[`DRIFT_PPM_MAX`], continuing from its current reading.
+    ClockDrift(Who, i32),
+    /// Stop a node for this long (µs, 1 to [`PAUSE_US_MAX`]) without
+    /// crashing it, as a garbage collector's stop-the-world pause does.
+    Pause(Who, u64),
     /// A lab-specific command, delivered to a node.
     Command(Who, C),
 }
@@ -86,6 +101,9 @@ impl<C: CommandCodec> Input<C> {
             Input::Drop(id) => format!("drop.{id}"),
             Input::Slow(w, f) => format!("slow.{}.{f}", who_str(w)),
             Input::LinkLatency(a, b, lo, hi) => format!("lat.{}.{}-{lo}-{hi}", a.0, b.0),
+            Input::ClockOffset(w, offset_us) => format!("clock.{}.{offset_us}", who_str(w)),
+            Input::ClockDrift(w, drift_ppm) => format!("drift.{}.{drift_ppm}", who_str(w)),
+            Input::Pause(w, for_us) => format!("pause.{}.{for_us}", who_str(w)),
             Input::Command(w, c) => format!("cmd.{}.{}", who_str(w), c.encode()),
         }
     }
@@ -141,6 +159,30 @@ impl<C: CommandCodec> Input<C> {
                 }
                 Ok(Input::LinkLatency(from, to, lo, hi))
             }
+            "clock" => {
+                let w = parse_who(need(a, s)?, n_nodes)?;
+                let offset_us: i64 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad clock offset (µs)"))?;
+                if offset_us.unsigned_abs() > OFFSET_US_MAX.unsigned_abs() {
+                    return Err(format!("'{s}': a clock offset must be within ±{OFFSET_US_MAX} µs"));
+                }
+                Ok(Input::ClockOffset(w, offset_us))
+            }
+            "drift" => {
+                let w = parse_who(need(a, s)?, n_nodes)?;
+                let drift_ppm: i32 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad clock drift (ppm)"))?;
+                if drift_ppm.unsigned_abs() > DRIFT_PPM_MAX.unsigned_abs() {
+                    return Err(format!("'{s}': a clock drift must be within ±{DRIFT_PPM_MAX} ppm"));
+                }
+                Ok(Input::ClockDrift(w, drift_ppm))
+            }
+            "pause" => {
+                let w = parse_who(need(a, s)?, n_nodes)?;
+                let for_us: u64 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad pause length (µs)"))?;
+                if !(1..=PAUSE_US_MAX).contains(&for_us) {
+                    return Err(format!("'{s}': a pause lasts 1 to {PAUSE_US_MAX} µs"));
+                }
+                Ok(Input::Pause(w, for_us))
+            }
             "cmd" => {
                 let w = parse_who(need(a, s)?, n_nodes)?;
                 Ok(Input::Command(w, C::parse(need(b, s)?)?))
@@ -186,6 +228,12 @@ mod tests {
             Input::Drop(1234),
             Input::Slow(Who::Id(NodeId(4)), 5),
             Input::LinkLatency(NodeId(0), NodeId(3), 1_000, 250_000),
+            Input::ClockOffset(Who::Id(NodeId(2)), 200_000),
+            Input::ClockOffset(Who::Leader, -OFFSET_US_MAX),
+            Input::ClockDrift(Who::Id(NodeId(3)), 100),
+            Input::ClockDrift(Who::Id(NodeId(0)), -DRIFT_PPM_MAX),
+            Input::Pause(Who::Id(NodeId(1)), 800_000),
+            Input::Pause(Who::Leader, PAUSE_US_MAX),
             Input::Command(Who::Leader, Poke(9)),
         ];
         for i in inputs {
@@ -195,7 +243,7 @@ mod tests {
 
     #[test]
     fn bad_text_is_an_error_not_a_panic() {
-        for s in ["", "crash", "crash.9", "crash.-1", "part.0-x", "cut.1", "drop.zz", "cmd.1.nope", "slow.1.999", "ü.ü", "crash.L.L", "lat.0.1", "lat.0.1-5", "lat.0.1-9-3", "lat.0.7-1-2", "lat.0.1-1-99999999"] {
+        for s in ["", "crash", "crash.9", "crash.-1", "part.0-x", "cut.1", "drop.zz", "cmd.1.nope", "slow.1.999", "ü.ü", "crash.L.L", "lat.0.1", "lat.0.1-5", "lat.0.1-9-3", "lat.0.7-1-2", "lat.0.1-1-99999999", "clock.1", "clock.1.x", "clock.9.5", "clock.1.3600000001", "clock.1.-99999999999999999999", "drift.2", "drift.2.1.5", "drift.2.100001", "drift.2.-100001", "drift.2.99999999999", "pause.1", "pause.1.0", "pause.1.-5", "pause.1.60000001", "pause.1.1e6", "pause.x.5"] {
             let r: Result<Input<Poke>, String> = Input::parse(s, 5);
             assert!(r.is_err() || s == "crash.L.L", "{s} parsed as {r:?}");
         }

@@ -2,24 +2,32 @@
 //!
 //! - [`rng`]: the one seeded random generator of a run.
 //! - [`time`]: virtual time in microseconds.
+//! - [`clock`]: each node's local clock: offset, drift, monotonic time.
 //! - [`net`]: latency, loss, duplication, partitions, crashes.
 //! - [`world`]: nodes, messages in flight, timers and the event queue; the
 //!   [`Protocol`] trait a lab implements.
 //! - [`timeline`]: the cursor over a run: step, seek, rewind, branch.
 //! - [`input`]: faults and commands a learner or a scenario injects, and
 //!   their compact text form for URLs.
+//! - [`workload`]: seeded arrival processes for a fleet of clients.
+//! - [`solo`]: a single-state-machine model (a rate limiter, a breaker)
+//!   as a one-node [`Protocol`], fed by a workload.
 
+pub mod clock;
 pub mod input;
 pub mod names;
 pub mod net;
 pub mod rng;
+pub mod solo;
 pub mod time;
 pub mod timeline;
 pub mod world;
+pub mod workload;
 
 #[cfg(test)]
 mod tests;
 
+pub use clock::{Clock, ClockSpec};
 pub use input::{Input, Who};
 pub use names::NodeGroup;
 pub use net::{DropReason, NetConfig, Network, NodeId};
@@ -27,7 +35,7 @@ pub use rng::SimRng;
 pub use time::{fmt_time, ms, TimeUs};
 pub use timeline::{Timeline, TimelineError};
 pub use world::{
-    Breach, CheckView, Ctx, Effect, InFlight, InvariantInfo, Marker, Note, Protocol, StepRecord,
+    Breach, CheckView, Ctx, DiskModel, Effect, InFlight, InvariantInfo, Marker, Note, PauseSlot, Protocol, StepRecord,
     TimerSlot, Violation, World,
 };
 

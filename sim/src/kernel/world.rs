@@ -3,18 +3,54 @@
 //! number).
 //!
 //! A lab implements [`Protocol`]: pure handlers that change one node's
-//! state and return effects (send, set or cancel a timer) through a
-//! [`Ctx`]. The world applies the effects, draws every random number from
+//! state and return effects (send or broadcast, set or cancel a timer,
+//! write to stable storage) through a [`Ctx`]. The world applies the effects, draws every random number from
 //! the run's one RNG, and checks the lab's invariants after every step.
 //! Nothing here panics on a lab's behalf: a broken invariant is recorded
 //! as a [`Violation`], with the step where it happened.
+//!
+//! **Clocks.** `now` is true virtual time, the kernel's. Each node also
+//! has a [`Clock`] (offset and drift, supplied by
+//! [`Protocol::initial_clock`] and moved by clock faults) that handlers
+//! read through [`Ctx::local_now_us`]. A timer set with
+//! [`Ctx::set_timer`] is a duration on the node's oscillator: with drift
+//! `ρ` ppm, a timer of local duration `d` fires after `d / (1 + ρ/10⁶)` of
+//! true time (rounded up to the first microsecond at which the oscillator
+//! has advanced `d`), and it is re-timed if the drift changes while it
+//! waits. A clock step does not move timers. With no drift, a timer of
+//! `d` fires at exactly `now + d`, as it always has.
+//!
+//! **Pauses.** A paused node ([`Input::Pause`], a garbage collector's
+//! stop-the-world pause) stays up and keeps all its state, but takes no
+//! steps. The network still delivers to it: each message that reaches it
+//! and each of its timers that comes due makes a step saying it waits
+//! (the message sits in the node's receive buffer). At the end of the pause,
+//! the resume is a step of its own, and then the node handles everything
+//! that waited, at the resume time, in true arrival and deadline order,
+//! before any other event: a timer it resets while catching up does not
+//! fire. Its clock and its disk keep running; messages it had already
+//! sent leave on time. Commands to a paused node are refused; a second
+//! pause lasts until the later of the two ends (whatever the node had not
+//! yet caught up on waits again, first); a crash ends the pause and loses
+//! what waited; a down node cannot pause.
+//!
+//! **Persistence.** A handler that must not answer before its state is on
+//! stable storage starts a write ([`Ctx::persist`]) and marks its answers
+//! durable ([`Ctx::send_durable`]); the world holds those answers at the
+//! sender until the write completes, and they die with the node if it
+//! crashes first. Writes either overlap or queue ([`DiskModel`]). The
+//! model does not lose state on a crash in the middle of a write: state is
+//! safe the moment a handler changes it, and [`Protocol::on_crash`] alone
+//! decides what survives. A write is a latency on the answers it guards,
+//! which is what a lab about fsync needs to show.
 
+use super::clock::{fmt_offset, Clock, ClockSpec};
 use super::input::{Input, Who};
 use super::net::{DropReason, NetConfig, Network, NodeId};
 use super::rng::SimRng;
 use super::time::TimeUs;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use std::fmt::Debug;
 use std::rc::Rc;
 
@@ -46,34 +82,136 @@ pub struct Violation {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect<M, T> {
     /// `delay_us`: how long the message waits at the sender before it
-    /// leaves (e.g. until the state it reports is on disk).
-    Send { to: NodeId, msg: M, delay_us: TimeUs },
+    /// leaves. `durable`: it also waits until the writes it depends on are
+    /// on stable storage (which writes, [`DiskModel`] says), because it
+    /// reports state that must survive a crash, like a vote.
+    Send { to: NodeId, msg: M, delay_us: TimeUs, durable: bool },
+    /// A timer of `after_us` on the node's own clock (see [`Clock`]): it
+    /// fires once the node's oscillator has advanced that much.
     SetTimer { timer: T, after_us: TimeUs },
+    /// A timer that fires at true virtual time `at_us` (at once if that has
+    /// passed), whatever the node's clock says: for what happens outside
+    /// the node, such as a workload's next arrival.
+    SetTimerAt { timer: T, at_us: TimeUs },
     CancelTimer { timer: T },
+    /// Starts a write to stable storage that completes `write_us` later
+    /// (at most [`WRITE_US_MAX`]). Its completion is not a step: it shows
+    /// as the durable messages it held leaving.
+    Persist { write_us: TimeUs },
 }
+
+/// How a node's writes to stable storage overlap, and so how long a
+/// durable send waits.
+///
+/// Either way the model treats a node's state as safe the moment a
+/// handler changes it: what survives a crash is the protocol's
+/// [`Protocol::on_crash`] decision. A write's delay is the latency its
+/// answers pay, and those answers die with the node if it crashes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DiskModel {
+    /// Every write completes its own delay after it starts, whatever else
+    /// is being written (fsyncs that overlap, as on a device with a deep
+    /// queue). A durable send waits for the writes its own handler
+    /// started and for nothing else; with none, it leaves at once. Raft's
+    /// lab uses this model.
+    #[default]
+    Parallel,
+    /// One write at a time, in order: a write starts when the node's
+    /// previous one completes (a single log device). A durable send waits
+    /// for the node's last write, hence for every write before it.
+    Queue,
+}
+
+/// The longest one write to stable storage may take; longer ones are clamped.
+pub const WRITE_US_MAX: TimeUs = 10_000_000;
 
 /// The handle a handler gets: who it is, what time it is, the run's RNG,
 /// and a list to put effects in.
 pub struct Ctx<'a, M, T> {
     pub now: TimeUs,
     pub me: NodeId,
+    /// How many nodes the world has: [`Ctx::broadcast`] sends to the others.
+    pub n_nodes: usize,
     pub rng: &'a mut SimRng,
     pub effects: Vec<Effect<M, T>>,
+    /// The node's own clock; `now` stays true time, for the kernel.
+    pub clock: Clock,
 }
 
 impl<'a, M, T> Ctx<'a, M, T> {
+    /// A context for a unit test of one handler. It knows of no other node
+    /// until [`Ctx::with_n_nodes`], so a broadcast from it sends nothing.
     pub fn new(now: TimeUs, me: NodeId, rng: &'a mut SimRng) -> Self {
-        Ctx { now, me, rng, effects: Vec::new() }
+        Ctx { now, me, n_nodes: 0, rng, effects: Vec::new(), clock: Clock::PERFECT }
+    }
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+    /// What this node's clock reads now: its belief about the time, with
+    /// its offset and drift.
+    pub fn local_now_us(&self) -> i64 {
+        self.clock.read_us(self.now)
+    }
+    /// This node's monotonic clock now: drift moves it, clock steps do not.
+    /// Measure local durations (a lease held, a heartbeat's age) with it.
+    pub fn monotonic_now_us(&self) -> i64 {
+        self.clock.monotonic_us(self.now)
+    }
+    pub fn with_n_nodes(mut self, n_nodes: usize) -> Self {
+        self.n_nodes = n_nodes;
+        self
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
-        self.effects.push(Effect::Send { to, msg, delay_us: 0 });
+        self.effects.push(Effect::Send { to, msg, delay_us: 0, durable: false });
     }
     /// Sends `msg` once `delay_us` has passed at this node.
     pub fn send_after(&mut self, to: NodeId, msg: M, delay_us: TimeUs) {
-        self.effects.push(Effect::Send { to, msg, delay_us });
+        self.effects.push(Effect::Send { to, msg, delay_us, durable: false });
+    }
+    /// Sends `msg` once the writes it depends on are durable (see
+    /// [`DiskModel`]); at once if there are none.
+    pub fn send_durable(&mut self, to: NodeId, msg: M) {
+        self.effects.push(Effect::Send { to, msg, delay_us: 0, durable: true });
+    }
+    /// Starts a write to stable storage that takes `write_us`. Durable
+    /// sends of this handler, before or after this call, wait for it: a
+    /// handler's effects apply together when it returns.
+    pub fn persist(&mut self, write_us: TimeUs) {
+        self.effects.push(Effect::Persist { write_us });
+    }
+    /// Sends one copy of `msg` to every other node, in node order. Each
+    /// copy is its own send: its own loss, latency and duplicate draws,
+    /// made in that order. Returns how many copies it sent.
+    pub fn broadcast(&mut self, msg: M) -> usize
+    where
+        M: Clone,
+    {
+        let me = self.me;
+        let others = (0..self.n_nodes.min(NODES_MAX)).map(|i| NodeId(i as u8)).filter(|n| *n != me);
+        self.send_each(others, msg)
+    }
+    /// Sends one copy of `msg` to each of `targets`, in node order whatever
+    /// order they come in, once each (itself too, if named). Returns how
+    /// many copies it sent.
+    pub fn send_each(&mut self, targets: impl IntoIterator<Item = NodeId>, msg: M) -> usize
+    where
+        M: Clone,
+    {
+        let mut to: Vec<NodeId> = targets.into_iter().collect();
+        to.sort();
+        to.dedup();
+        for n in &to {
+            self.send(*n, msg.clone());
+        }
+        to.len()
     }
     pub fn set_timer(&mut self, timer: T, after_us: TimeUs) {
         self.effects.push(Effect::SetTimer { timer, after_us });
+    }
+    /// A timer at true virtual time `at_us` (see [`Effect::SetTimerAt`]).
+    pub fn set_timer_at(&mut self, timer: T, at_us: TimeUs) {
+        self.effects.push(Effect::SetTimerAt { timer, at_us });
     }
     pub fn cancel_timer(&mut self, timer: T) {
         self.effects.push(Effect::CancelTimer { timer });
@@ -85,6 +223,8 @@ pub struct CheckView<'a, P: Protocol> {
     pub proto: &'a P,
     pub nodes: &'a [P::Node],
     pub net: &'a Network,
+    /// Every node's clock, so a check can compare a belief with true time.
+    pub clocks: &'a [Clock],
     pub now: TimeUs,
     pub note: &'a Note<P::Note>,
 }
@@ -159,6 +299,17 @@ pub trait Protocol: Clone {
     fn marker(&self, _note: &Self::Note) -> Option<Marker> {
         None
     }
+
+    /// Each node's clock at the start of a run; perfect unless a lab says
+    /// otherwise.
+    fn initial_clock(&self, _id: NodeId) -> ClockSpec {
+        ClockSpec::PERFECT
+    }
+
+    /// How this lab's writes to stable storage overlap.
+    fn disk_model(&self) -> DiskModel {
+        DiskModel::Parallel
+    }
 }
 
 /// What one step did, in a form the trace keeps and narration reads.
@@ -174,6 +325,20 @@ pub enum Note<N> {
     Slowed(NodeId, u8),
     /// A link's latency range changed (µs).
     LinkLatency(NodeId, NodeId, u64, u64),
+    /// A node's clock was stepped by `jump_us` to read `offset_us` from true time.
+    ClockStepped { node: NodeId, jump_us: i64, offset_us: i64 },
+    /// A node's clock now runs at `drift_ppm`.
+    ClockDrift { node: NodeId, drift_ppm: i32 },
+    /// A node stopped taking steps until `until_us`; `extended`: it was
+    /// already paused and now stays paused longer.
+    Paused { node: NodeId, for_us: TimeUs, until_us: TimeUs, extended: bool },
+    /// A message reached a paused node; it waits for the resume.
+    HeldMessage { node: NodeId, msg_id: u64, from: NodeId, kind: &'static str },
+    /// A paused node's timer came due; it waits for the resume.
+    HeldTimer { node: NodeId },
+    /// A paused node resumed; `n_msgs` messages and `n_timers` timers
+    /// waited, and are handled next, in the order they arrived or came due.
+    Resumed { node: NodeId, paused_us: TimeUs, n_msgs: u32, n_timers: u32 },
     /// An input that could not apply (no leader to crash, node already down...).
     Skipped(String),
 }
@@ -209,8 +374,12 @@ pub struct InFlight<M> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimerSlot {
     pub set_us: TimeUs,
+    /// In true time; it moves if the node's drift changes while it waits.
     pub deadline_us: TimeUs,
     seq: u64,
+    /// The deadline on the node's monotonic clock; `None` for a timer set
+    /// at a true time.
+    mono_deadline_us: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -218,7 +387,31 @@ enum Queued<T> {
     Deliver(u64),
     Timer(NodeId, T),
     Script(u32),
+    /// The end of a node's pause, if the pause's sequence number still matches.
+    Resume(NodeId, u64),
 }
+
+/// A node's pause: it takes no steps from `since_us` until `until_us`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PauseSlot {
+    pub since_us: TimeUs,
+    pub until_us: TimeUs,
+    seq: u64,
+}
+
+/// What a paused node will handle when it resumes.
+#[derive(Clone, Debug)]
+enum Held<M, T> {
+    Message(InFlight<M>),
+    /// A timer that came due, with the sequence number of its slot then:
+    /// if the node resets or cancels it first, it does not fire.
+    Timer(T, u64),
+}
+
+type HeldOf<P> = Held<<P as Protocol>::Msg, <P as Protocol>::Timer>;
+
+/// The longest a node may pause: a minute.
+pub const PAUSE_US_MAX: TimeUs = 60_000_000;
 
 #[derive(Clone, Debug)]
 struct QItem<T> {
@@ -247,6 +440,8 @@ impl<T> Ord for QItem<T> {
 
 /// The bound on messages in flight; sends beyond it are lost (and narrated).
 pub const MAX_IN_FLIGHT: usize = 4_096;
+/// The most nodes a world can name: [`NodeId`] is a byte.
+pub const NODES_MAX: usize = 256;
 
 /// Everything one run is: clone it to snapshot it.
 #[derive(Clone, Debug)]
@@ -260,8 +455,21 @@ pub struct World<P: Protocol> {
     pub timers: Vec<BTreeMap<P::Timer, TimerSlot>>,
     pub checker: P::Checker,
     pub violations: Vec<Violation>,
+    /// Each node's clock.
+    pub clocks: Vec<Clock>,
     /// When each node last crashed (for display), if it is down.
     pub down_since: Vec<Option<TimeUs>>,
+    /// When the last write each node started completes (in the past when
+    /// its disk is idle).
+    pub disk_busy_until_us: Vec<TimeUs>,
+    /// Each node's pause, if it is paused.
+    pub paused: Vec<Option<PauseSlot>>,
+    /// What each paused node will handle at its resume, in order.
+    held: Vec<Vec<HeldOf<P>>>,
+    /// What resumed nodes handle next, before any queued event.
+    ready: VecDeque<(NodeId, HeldOf<P>)>,
+    /// Messages in `held` and `ready`: they count against [`MAX_IN_FLIGHT`].
+    n_held_msgs: usize,
     queue: BinaryHeap<QItem<P::Timer>>,
     seq: u64,
     next_msg_id: u64,
@@ -278,6 +486,7 @@ impl<P: Protocol> World<P> {
         let n = proto.n_nodes();
         let net = Network::new(n, proto.net_config());
         let checker = proto.new_checker();
+        let clocks = (0..n).map(|i| Clock::new(proto.initial_clock(NodeId(i as u8)))).collect();
         let mut w = World {
             proto,
             now: 0,
@@ -288,7 +497,13 @@ impl<P: Protocol> World<P> {
             timers: vec![BTreeMap::new(); n],
             checker,
             violations: Vec::new(),
+            clocks,
             down_since: vec![None; n],
+            disk_busy_until_us: vec![0; n],
+            paused: vec![None; n],
+            held: vec![Vec::new(); n],
+            ready: VecDeque::new(),
+            n_held_msgs: 0,
             queue: BinaryHeap::new(),
             seq: 0,
             next_msg_id: 1,
@@ -298,11 +513,11 @@ impl<P: Protocol> World<P> {
         };
         for i in 0..n {
             let id = NodeId(i as u8);
-            let mut ctx = Ctx::new(0, id, &mut w.rng);
+            let mut ctx = Ctx::new(0, id, &mut w.rng).with_n_nodes(n).with_clock(w.clocks[i]);
             let node = w.proto.init_node(id, &mut ctx);
-            let effects = std::mem::take(&mut ctx.effects);
+            let mut effects = std::mem::take(&mut ctx.effects);
             w.nodes.push(node);
-            w.apply_effects(id, effects.into_iter());
+            w.apply_effects(id, &mut effects);
         }
         for (i, (t, _)) in script.iter().enumerate() {
             let seq = w.next_seq();
@@ -321,6 +536,30 @@ impl<P: Protocol> World<P> {
         self.net.up.get(id.idx()).copied().unwrap_or(false)
     }
 
+    pub fn is_paused(&self, id: NodeId) -> bool {
+        self.paused.get(id.idx()).is_some_and(|p| p.is_some())
+    }
+
+    /// Messages waiting for a paused (or just resumed) node, in arrival order.
+    pub fn held_messages(&self, id: NodeId) -> Vec<&InFlight<P::Msg>> {
+        let held = self.held.get(id.idx()).into_iter().flatten();
+        let ready = self.ready.iter().filter(|(n, _)| *n == id).map(|(_, h)| h);
+        held.chain(ready)
+            .filter_map(|h| match h {
+                Held::Message(m) => Some(m),
+                Held::Timer(..) => None,
+            })
+            .collect()
+    }
+
+    /// Whether a held timer would still fire (its slot was not reset or cancelled).
+    fn held_is_live(&self, id: NodeId, held: &Held<P::Msg, P::Timer>) -> bool {
+        match held {
+            Held::Message(_) => true,
+            Held::Timer(timer, seq) => self.timers[id.idx()].get(timer).map(|s| s.seq) == Some(*seq),
+        }
+    }
+
     /// The time of the next queued event, if any (skipping nothing: a
     /// cancelled timer may still be at the head).
     pub fn next_event_time(&self) -> Option<TimeUs> {
@@ -333,6 +572,12 @@ impl<P: Protocol> World<P> {
     /// [`World::step`] would skip them anyway; afterwards `step(None)`
     /// processes exactly the event at the returned time.
     pub fn next_live_event_time(&mut self) -> Option<TimeUs> {
+        while let Some((id, held)) = self.ready.front() {
+            if self.held_is_live(*id, held) {
+                return Some(self.now);
+            }
+            self.ready.pop_front();
+        }
         while let Some(head) = self.queue.peek() {
             let stale = match head.what {
                 Queued::Deliver(id) => !self.in_flight.contains_key(&id),
@@ -340,6 +585,7 @@ impl<P: Protocol> World<P> {
                     self.timers[node.idx()].get(&timer).map(|s| s.seq) != Some(head.seq)
                 }
                 Queued::Script(_) => false,
+                Queued::Resume(node, seq) => self.paused[node.idx()].map(|p| p.seq) != Some(seq),
             };
             if !stale {
                 return Some(head.time);
@@ -371,6 +617,14 @@ impl<P: Protocol> World<P> {
                 (a, n, true)
             }
             None => loop {
+                // What waited through a pause goes first: it is older than
+                // anything still queued.
+                if let Some((id, held)) = self.ready.pop_front() {
+                    if let Some((a, n)) = self.replay(id, held) {
+                        break (a, n, false);
+                    }
+                    continue;
+                }
                 let item = self.queue.pop()?;
                 if let Some((a, n)) = self.process(item) {
                     break (a, n, false);
@@ -380,7 +634,14 @@ impl<P: Protocol> World<P> {
         self.step += 1;
         let mut breaches = Vec::new();
         {
-            let view = CheckView { proto: &self.proto, nodes: &self.nodes, net: &self.net, now: self.now, note: &note };
+            let view = CheckView {
+                proto: &self.proto,
+                nodes: &self.nodes,
+                net: &self.net,
+                clocks: &self.clocks,
+                now: self.now,
+                note: &note,
+            };
             self.proto.check(&view, &mut self.checker, &mut breaches);
         }
         let n_violations = breaches.len().min(255) as u8;
@@ -416,6 +677,12 @@ impl<P: Protocol> World<P> {
                     return Some((None, Note::Dropped { msg_id: id, from: m.from, to: m.to, kind, reason }));
                 }
                 let to = m.to;
+                if self.is_paused(to) {
+                    let note = Note::HeldMessage { node: to, msg_id: id, from: m.from, kind: m.msg.kind() };
+                    self.held[to.idx()].push(Held::Message(m));
+                    self.n_held_msgs += 1;
+                    return Some((None, note));
+                }
                 let note = self.run_handler(to, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
                 Some((Some(to), Note::Proto(note)))
             }
@@ -424,8 +691,12 @@ impl<P: Protocol> World<P> {
                 if slot.seq != item.seq {
                     return None;
                 }
-                self.timers[node.idx()].remove(&timer);
                 self.now = item.time;
+                if self.is_paused(node) {
+                    self.held[node.idx()].push(Held::Timer(timer, item.seq));
+                    return Some((None, Note::HeldTimer { node }));
+                }
+                self.timers[node.idx()].remove(&timer);
                 let note = self.run_handler(node, |p, n, ctx| p.on_timer(n, ctx, timer));
                 Some((Some(node), Note::Proto(note)))
             }
@@ -435,7 +706,52 @@ impl<P: Protocol> World<P> {
                 let (_, input) = script.get(i as usize)?;
                 Some(self.apply_input(input))
             }
+            Queued::Resume(node, seq) => {
+                let pause = self.paused[node.idx()].filter(|p| p.seq == seq)?;
+                self.now = item.time;
+                self.paused[node.idx()] = None;
+                let held = std::mem::take(&mut self.held[node.idx()]);
+                let n_msgs = held.iter().filter(|h| matches!(h, Held::Message(_))).count() as u32;
+                let n_timers = held.len() as u32 - n_msgs;
+                self.ready.extend(held.into_iter().map(|h| (node, h)));
+                let paused_us = self.now - pause.since_us;
+                Some((Some(node), Note::Resumed { node, paused_us, n_msgs, n_timers }))
+            }
         }
+    }
+
+    /// Handles, at its resume, one thing that waited for a paused node;
+    /// `None` if it is a timer the node has since reset or cancelled.
+    fn replay(&mut self, id: NodeId, held: Held<P::Msg, P::Timer>) -> Option<(Option<NodeId>, Note<P::Note>)> {
+        match held {
+            Held::Message(m) => {
+                self.n_held_msgs -= 1;
+                let note = self.run_handler(id, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
+                Some((Some(id), Note::Proto(note)))
+            }
+            Held::Timer(timer, seq) => {
+                if self.timers[id.idx()].get(&timer).map(|s| s.seq) != Some(seq) {
+                    return None;
+                }
+                self.timers[id.idx()].remove(&timer);
+                let note = self.run_handler(id, |p, n, ctx| p.on_timer(n, ctx, timer));
+                Some((Some(id), Note::Proto(note)))
+            }
+        }
+    }
+
+    /// Forgets what waited for a node (it crashed, or pauses again).
+    fn take_waiting(&mut self, id: NodeId) -> Vec<Held<P::Msg, P::Timer>> {
+        let mut out = std::mem::take(&mut self.held[id.idx()]);
+        if self.ready.iter().any(|(n, _)| *n == id) {
+            let (mine, others): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.ready).into_iter().partition(|(n, _)| *n == id);
+            self.ready = others;
+            // What was ready is older than anything held since.
+            let mut ready: Vec<_> = mine.into_iter().map(|(_, h)| h).collect();
+            ready.append(&mut out);
+            out = ready;
+        }
+        out
     }
 
     fn run_handler(
@@ -443,24 +759,45 @@ impl<P: Protocol> World<P> {
         id: NodeId,
         f: impl FnOnce(&P, &mut P::Node, &mut Ctx<P::Msg, P::Timer>) -> P::Note,
     ) -> P::Note {
-        let mut ctx = Ctx { now: self.now, me: id, rng: &mut self.rng, effects: std::mem::take(&mut self.effect_buf) };
+        let n_nodes = self.nodes.len();
+        let mut ctx = Ctx {
+            now: self.now,
+            me: id,
+            n_nodes,
+            rng: &mut self.rng,
+            effects: std::mem::take(&mut self.effect_buf),
+            clock: self.clocks[id.idx()],
+        };
         let note = f(&self.proto, &mut self.nodes[id.idx()], &mut ctx);
         let mut effects = std::mem::take(&mut ctx.effects);
-        self.apply_effects(id, effects.drain(..));
+        self.apply_effects(id, &mut effects);
         self.effect_buf = effects;
         note
     }
 
-    fn apply_effects(&mut self, me: NodeId, effects: impl Iterator<Item = Effect<P::Msg, P::Timer>>) {
-        for e in effects {
+    /// Applies one handler's effects in order, leaving `effects` empty.
+    fn apply_effects(&mut self, me: NodeId, effects: &mut Vec<Effect<P::Msg, P::Timer>>) {
+        let durable_us = self.start_writes(me, effects);
+        for e in effects.drain(..) {
             match e {
-                Effect::Send { to, msg, delay_us } => self.send(me, to, msg, delay_us),
-                Effect::SetTimer { timer, after_us } => {
-                    let seq = self.next_seq();
-                    let deadline_us = self.now.saturating_add(after_us);
-                    self.timers[me.idx()].insert(timer, TimerSlot { set_us: self.now, deadline_us, seq });
-                    self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(me, timer) });
+                Effect::Send { to, msg, delay_us, durable } => {
+                    let hold_us = if durable { delay_us.max(durable_us - self.now) } else { delay_us };
+                    self.send(me, to, msg, hold_us)
                 }
+                Effect::Persist { .. } => {}
+                Effect::SetTimer { timer, after_us } => {
+                    let clock = self.clocks[me.idx()];
+                    let mono_us = clock.monotonic_us(self.now).saturating_add(after_us.min(i64::MAX as u64) as i64);
+                    // Without drift the oscillator is true time shifted, so
+                    // this is exactly `now + after_us`.
+                    let deadline_us = if clock.drift_ppm() == 0 {
+                        self.now.saturating_add(after_us)
+                    } else {
+                        clock.true_time_at(mono_us).max(self.now)
+                    };
+                    self.arm(me, timer, deadline_us, Some(mono_us));
+                }
+                Effect::SetTimerAt { timer, at_us } => self.arm(me, timer, at_us.max(self.now), None),
                 Effect::CancelTimer { timer } => {
                     self.timers[me.idx()].remove(&timer);
                 }
@@ -468,8 +805,58 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    fn arm(&mut self, me: NodeId, timer: P::Timer, deadline_us: TimeUs, mono_deadline_us: Option<i64>) {
+        let seq = self.next_seq();
+        self.timers[me.idx()].insert(timer, TimerSlot { set_us: self.now, deadline_us, seq, mono_deadline_us });
+        self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(me, timer) });
+    }
+
+    /// After a node's drift changed: moves each of its waiting timers to
+    /// the true time at which the oscillator, at its new rate, reaches the
+    /// timer's local deadline. The old queue entries become stale.
+    fn retime_timers(&mut self, id: NodeId) {
+        let clock = self.clocks[id.idx()];
+        let now = self.now;
+        let waiting: Vec<(P::Timer, TimerSlot)> = self.timers[id.idx()]
+            .iter()
+            .filter(|(_, s)| s.deadline_us > now && s.mono_deadline_us.is_some())
+            .map(|(t, s)| (*t, *s))
+            .collect();
+        for (timer, slot) in waiting {
+            let Some(mono_us) = slot.mono_deadline_us else { continue };
+            let seq = self.next_seq();
+            let deadline_us = clock.true_time_at(mono_us).max(now);
+            self.timers[id.idx()].insert(timer, TimerSlot { deadline_us, seq, ..slot });
+            self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(id, timer) });
+        }
+    }
+
+    /// Starts the writes among one handler's effects; returns when its
+    /// durable sends may leave (see [`DiskModel`]).
+    fn start_writes(&mut self, me: NodeId, effects: &[Effect<P::Msg, P::Timer>]) -> TimeUs {
+        let model = self.proto.disk_model();
+        let now = self.now;
+        let busy = &mut self.disk_busy_until_us[me.idx()];
+        let mut durable_us = match model {
+            DiskModel::Parallel => now,
+            DiskModel::Queue => (*busy).max(now),
+        };
+        for e in effects {
+            let Effect::Persist { write_us } = e else { continue };
+            let write_us = (*write_us).min(WRITE_US_MAX);
+            let start_us = match model {
+                DiskModel::Parallel => now,
+                DiskModel::Queue => (*busy).max(now),
+            };
+            let done_us = start_us + write_us;
+            durable_us = durable_us.max(done_us);
+            *busy = (*busy).max(done_us);
+        }
+        durable_us
+    }
+
     fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg, delay_us: TimeUs) {
-        if to.idx() >= self.nodes.len() || self.in_flight.len() >= MAX_IN_FLIGHT {
+        if to.idx() >= self.nodes.len() || self.in_flight.len() + self.n_held_msgs >= MAX_IN_FLIGHT {
             return;
         }
         let (lo, hi) = self.net.latency_range(from, to);
@@ -506,7 +893,13 @@ impl<P: Protocol> World<P> {
             Who::Id(n) => format!("node {} does not exist", n.0),
         };
         match input {
-            Input::Crash(w) | Input::Restart(w) | Input::Isolate(w) | Input::Slow(w, _) => {
+            Input::Crash(w)
+            | Input::Restart(w)
+            | Input::Isolate(w)
+            | Input::Slow(w, _)
+            | Input::ClockOffset(w, _)
+            | Input::ClockDrift(w, _)
+            | Input::Pause(w, _) => {
                 let Some(id) = self.resolve(w) else {
                     return (None, Note::Skipped(who_of(w)));
                 };
@@ -525,6 +918,12 @@ impl<P: Protocol> World<P> {
                         let now = self.now;
                         // Messages still waiting to leave (e.g. behind an fsync) die with the node.
                         self.in_flight.retain(|_, m| !(m.from == id && m.depart_us > now));
+                        // Its writes are moot: what survives is on_crash's decision.
+                        self.disk_busy_until_us[id.idx()] = now;
+                        // A crash ends a pause, and loses what waited for the node.
+                        self.paused[id.idx()] = None;
+                        let lost = self.take_waiting(id);
+                        self.n_held_msgs -= lost.iter().filter(|h| matches!(h, Held::Message(_))).count();
                         self.proto.on_crash(&mut self.nodes[id.idx()]);
                         (Some(id), Note::Crashed(id))
                     }
@@ -552,7 +951,42 @@ impl<P: Protocol> World<P> {
                         self.net.slow[id.idx()] = f;
                         (Some(id), Note::Slowed(id, f))
                     }
-                    _ => unreachable!("outer match covers these four"),
+                    Input::ClockOffset(_, offset_us) => {
+                        let clock = &mut self.clocks[id.idx()];
+                        let jump_us = clock.step_to_offset(self.now, *offset_us);
+                        let offset_us = clock.offset_us(self.now);
+                        (Some(id), Note::ClockStepped { node: id, jump_us, offset_us })
+                    }
+                    Input::Pause(_, for_us) => {
+                        if !self.is_up(id) {
+                            return (None, Note::Skipped(format!("{name} is down")));
+                        }
+                        let for_us = (*for_us).clamp(1, PAUSE_US_MAX);
+                        let until_us = self.now.saturating_add(for_us);
+                        let (since_us, extended) = match self.paused[id.idx()] {
+                            Some(p) if p.until_us >= until_us => {
+                                let until = super::time::fmt_time(p.until_us);
+                                return (None, Note::Skipped(format!("{name} is already paused until {until}")));
+                            }
+                            Some(p) => (p.since_us, true),
+                            None => (self.now, false),
+                        };
+                        // Whatever it had not yet handled from an earlier
+                        // pause waits again, ahead of anything new.
+                        let waiting = self.take_waiting(id);
+                        self.held[id.idx()] = waiting;
+                        let seq = self.next_seq();
+                        self.paused[id.idx()] = Some(PauseSlot { since_us, until_us, seq });
+                        self.queue.push(QItem { time: until_us, seq, what: Queued::Resume(id, seq) });
+                        (Some(id), Note::Paused { node: id, for_us, until_us, extended })
+                    }
+                    Input::ClockDrift(_, drift_ppm) => {
+                        self.clocks[id.idx()].set_drift(self.now, *drift_ppm);
+                        self.retime_timers(id);
+                        let drift_ppm = self.clocks[id.idx()].drift_ppm();
+                        (Some(id), Note::ClockDrift { node: id, drift_ppm })
+                    }
+                    _ => unreachable!("the outer match lists exactly these"),
                 }
             }
             Input::Partition(groups) => {
@@ -593,6 +1027,10 @@ impl<P: Protocol> World<P> {
                     let name = self.proto.node_name(id);
                     return (None, Note::Skipped(format!("{name} is down")));
                 }
+                if let Some(p) = self.paused[id.idx()] {
+                    let name = self.proto.node_name(id);
+                    return (None, Note::Skipped(format!("{name} is paused until {}", super::time::fmt_time(p.until_us))));
+                }
                 let note = self.run_handler(id, |p, n, ctx| p.on_command(n, ctx, cmd));
                 (Some(id), Note::Proto(note))
             }
@@ -629,6 +1067,53 @@ impl<P: Protocol> World<P> {
                 super::time::fmt_time(*lo),
                 super::time::fmt_time(*hi)
             ),
+            Note::ClockStepped { node, jump_us, offset_us } => {
+                let name = p.node_name(*node);
+                let jump = match *jump_us {
+                    0 => "is set but does not move".to_string(),
+                    j if j > 0 => format!("jumps {} ahead", super::time::fmt_time(j.unsigned_abs())),
+                    j => format!("jumps {} back", super::time::fmt_time(j.unsigned_abs())),
+                };
+                format!("{name}'s clock {jump}; it now reads {}.", fmt_offset(*offset_us))
+            }
+            Note::ClockDrift { node, drift_ppm } => {
+                let name = p.node_name(*node);
+                match *drift_ppm {
+                    0 => format!("{name}'s clock now runs at the true rate."),
+                    d if d > 0 => format!("{name}'s clock now runs {d} ppm fast."),
+                    d => format!("{name}'s clock now runs {} ppm slow.", d.unsigned_abs()),
+                }
+            }
+            Note::Paused { node, for_us, until_us, extended: false } => format!(
+                "{} pauses for {} (a stop-the-world pause, not a crash): it keeps its state but takes no steps until {}.",
+                p.node_name(*node),
+                super::time::fmt_time(*for_us),
+                super::time::fmt_time(*until_us)
+            ),
+            Note::Paused { node, until_us, extended: true, .. } => format!(
+                "{}, already paused, stays paused longer: it now resumes at {}.",
+                p.node_name(*node),
+                super::time::fmt_time(*until_us)
+            ),
+            Note::HeldMessage { node, msg_id, from, kind } => format!(
+                "{kind} #{msg_id} from {} reaches {}, which is paused; it waits.",
+                p.node_name(*from),
+                p.node_name(*node)
+            ),
+            Note::HeldTimer { node } => {
+                let name = p.node_name(*node);
+                format!("One of {name}'s timers is due, but {name} is paused; it waits.")
+            }
+            Note::Resumed { node, paused_us, n_msgs, n_timers } => {
+                let count = |n: u32, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+                let waited = match (n_msgs, n_timers) {
+                    (0, 0) => "nothing waited".to_string(),
+                    (m, 0) => format!("{} waited", count(*m, "message")),
+                    (0, t) => format!("{} waited", count(*t, "timer")),
+                    (m, t) => format!("{} and {} waited", count(*m, "message"), count(*t, "timer")),
+                };
+                format!("{} resumes after a {} pause; {waited}.", p.node_name(*node), super::time::fmt_time(*paused_us))
+            }
             Note::Skipped(why) => format!("Nothing happens: {why}."),
         }
     }
@@ -637,14 +1122,18 @@ impl<P: Protocol> World<P> {
         match note {
             Note::Proto(n) => self.proto.marker(n),
             Note::Dropped { reason: DropReason::ByHand, .. } => Some(Marker::Fault),
-            Note::Dropped { .. } | Note::Skipped(_) => None,
+            Note::Dropped { .. } | Note::Skipped(_) | Note::HeldMessage { .. } | Note::HeldTimer { .. } => None,
             Note::Crashed(_)
             | Note::Restarted(..)
             | Note::Partitioned(_)
             | Note::Healed
             | Note::Cut(..)
             | Note::Slowed(..)
-            | Note::LinkLatency(..) => {
+            | Note::LinkLatency(..)
+            | Note::ClockStepped { .. }
+            | Note::ClockDrift { .. }
+            | Note::Paused { .. }
+            | Note::Resumed { .. } => {
                 Some(Marker::Fault)
             }
         }

@@ -41,8 +41,8 @@ pub use server::Server;
 
 use crate::kernel::input::CommandCodec;
 use crate::kernel::world::MessageKind;
-use crate::kernel::{Breach, CheckView, Ctx, Effect, InvariantInfo, Marker, NetConfig, Network, NodeId, TimeUs};
 use crate::kernel::names::{self, NodeGroup};
+use crate::kernel::{Breach, CheckView, Ctx, InvariantInfo, Marker, NetConfig, Network, NodeId, TimeUs};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -439,21 +439,19 @@ impl crate::kernel::Protocol for Raft {
 }
 
 impl Raft {
-    /// Runs a server handler and, if it changed term, vote or log, holds
-    /// the handler's answers (votes and AppendEntries replies) until the
-    /// change is on disk. Requests leave at once: a candidate or leader
-    /// may write its own disk in parallel with asking the others, as long
-    /// as it counts itself only once the write is done, which the model
-    /// grants since its state is durable the moment it changes.
+    /// Runs a server handler and, if it changed term, vote or log, writes
+    /// the change to disk. The handler's answers (votes and AppendEntries
+    /// replies) are durable sends, so they wait for that write; with no
+    /// write they leave at once. Requests leave at once: a candidate or
+    /// leader may write its own disk in parallel with asking the others,
+    /// as long as it counts itself only once the write is done, which the
+    /// kernel's disk model grants since state is safe the moment it
+    /// changes ([`crate::kernel::DiskModel::Parallel`]).
     fn persisting(&self, s: &mut Server, ctx: &mut RCtx<'_>, f: impl FnOnce(&mut Server, &mut RCtx<'_>) -> RaftNote) -> RaftNote {
         let before = (s.term, s.voted_for, s.log_version);
         let note = f(s, ctx);
         if (s.term, s.voted_for, s.log_version) != before {
-            for e in ctx.effects.iter_mut() {
-                if let Effect::Send { msg: Msg::Vote { .. } | Msg::AppendReply { .. }, delay_us, .. } = e {
-                    *delay_us = self.config.fsync_us;
-                }
-            }
+            ctx.persist(self.config.fsync_us);
         }
         note
     }

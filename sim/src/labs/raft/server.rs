@@ -193,7 +193,7 @@ impl Server {
             self.voted_for = Some(candidate);
             self.reset_election_timer(raft, ctx);
         }
-        ctx.send(candidate, Msg::Vote { term: self.term, granted });
+        ctx.send_durable(candidate, Msg::Vote { term: self.term, granted });
         let what = match refusal {
             None => What::VoteGranted { candidate, term: self.term },
             Some(why) => What::VoteRefused { candidate, term: self.term, why },
@@ -231,7 +231,7 @@ impl Server {
     ) -> RaftNote {
         let down = self.observe_term(raft, ctx, term);
         if term < self.term {
-            ctx.send(leader, Msg::AppendReply { term: self.term, success: false, index: prev_index });
+            ctx.send_durable(leader, Msg::AppendReply { term: self.term, success: false, index: prev_index });
             return self.note(down, What::AppendRefusedStale { leader, term });
         }
         if self.role == Role::Leader {
@@ -244,7 +244,7 @@ impl Server {
         self.leader_hint = Some(leader);
         self.reset_election_timer(raft, ctx);
         if self.term_at(prev_index) != Some(prev_term) {
-            ctx.send(leader, Msg::AppendReply { term: self.term, success: false, index: prev_index });
+            ctx.send_durable(leader, Msg::AppendReply { term: self.term, success: false, index: prev_index });
             return self.note(down, What::AppendRefusedMismatch { leader, prev_index, prev_term });
         }
         let mut truncated_from = None;
@@ -269,7 +269,7 @@ impl Server {
         if leader_commit > self.commit {
             self.commit = self.commit.max(leader_commit.min(last_new));
         }
-        ctx.send(leader, Msg::AppendReply { term: self.term, success: true, index: last_new });
+        ctx.send_durable(leader, Msg::AppendReply { term: self.term, success: true, index: last_new });
         self.note(
             down,
             What::Appended { leader, prev_index, n_new, truncated_from, commit: self.commit, commit_advanced: self.commit > before },

@@ -28,11 +28,20 @@ fn run(
     let mut node = RaftNode::Server(s.clone());
     let note = f(r, &mut node, &mut ctx);
     *s = node.server().unwrap().clone();
+    // Under the parallel disk model a durable answer waits for the longest
+    // write its handler started.
+    let write_us = ctx.effects.iter().filter_map(|e| match e {
+        Effect::Persist { write_us } => Some(*write_us),
+        _ => None,
+    });
+    let write_us = write_us.max().unwrap_or(0);
     let answer_delay = ctx
         .effects
         .iter()
         .find_map(|e| match e {
-            Effect::Send { msg: Msg::Vote { .. } | Msg::AppendReply { .. }, delay_us, .. } => Some(*delay_us),
+            Effect::Send { msg: Msg::Vote { .. } | Msg::AppendReply { .. }, delay_us, durable, .. } => {
+                Some(if *durable { (*delay_us).max(write_us) } else { *delay_us })
+            }
             _ => None,
         })
         .unwrap_or(0);
@@ -67,7 +76,7 @@ fn s5_2_timeout_starts_election() {
     assert_eq!(sends(&effects), vec![(1, rv.clone()), (2, rv)]);
     assert!(matches!(effects[0], Effect::SetTimer { timer: Timer::Election, .. }));
     assert!(
-        effects.iter().all(|e| !matches!(e, Effect::Send { delay_us, .. } if *delay_us > 0)),
+        effects.iter().all(|e| !matches!(e, Effect::Send { delay_us, durable, .. } if *delay_us > 0 || *durable)),
         "requests leave at once; the candidate writes its disk in parallel"
     );
 }
@@ -437,6 +446,17 @@ pub fn random_input(rng: &mut SimRng, w: &World<Raft>) -> Input<Cmd> {
 /// Runs one seeded random schedule and returns the violations. Each step
 /// is a random fault with probability `fault_rate`.
 pub fn chaos(config: RaftConfig, seed: u64, steps: u64, fault_rate: f64) -> Vec<crate::kernel::Violation> {
+    chaos_observed(config, seed, steps, fault_rate, |_, _| {})
+}
+
+/// [`chaos`], calling `observe` with the world after every step.
+fn chaos_observed(
+    config: RaftConfig,
+    seed: u64,
+    steps: u64,
+    fault_rate: f64,
+    mut observe: impl FnMut(&World<Raft>, &crate::kernel::StepRecord<RaftNote>),
+) -> Vec<crate::kernel::Violation> {
     let mut w = World::new(Raft::new(config), seed, vec![]);
     let mut faults = SimRng::new(seed ^ 0x5eed);
     let mut bounce: Option<NodeId> = None;
@@ -455,9 +475,8 @@ pub fn chaos(config: RaftConfig, seed: u64, steps: u64, fault_rate: f64) -> Vec<
         } else {
             None
         };
-        if w.step(input.as_ref()).is_none() {
-            break;
-        }
+        let Some(rec) = w.step(input.as_ref()) else { break };
+        observe(&w, &rec);
     }
     w.violations
 }
@@ -480,6 +499,29 @@ fn chaos_config(seed: u64) -> RaftConfig {
         safety: Safety::default(),
     }
 }
+
+/// The golden run has no fsync, so this pins the other path: answers that
+/// wait for the disk. Every step's time and narration, and when each
+/// message in flight leaves and arrives, over random faults with fsync on.
+#[test]
+fn traces_with_fsync_are_pinned() {
+    use crate::kernel::{fnv1a, FNV_OFFSET};
+    let mut h = FNV_OFFSET;
+    for seed in 0..8u64 {
+        let config = RaftConfig { fsync_us: 2_000 + seed * 1_500, ..chaos_config(seed) };
+        chaos_observed(config, seed, 3_000, 0.02, |w, rec| {
+            h = fnv1a(h, &rec.time_us.to_le_bytes());
+            h = fnv1a(h, w.narrate(&rec.note).as_bytes());
+            for m in w.in_flight.values() {
+                h = fnv1a(h, &m.depart_us.to_le_bytes());
+                h = fnv1a(h, &m.arrive_us.to_le_bytes());
+            }
+        });
+    }
+    assert_eq!(h, PINNED_FSYNC_TRACES, "Raft's trace with fsync changed");
+}
+
+const PINNED_FSYNC_TRACES: u64 = 5_470_642_544_984_417_428;
 
 #[test]
 fn property_no_violation_with_all_safety_rules_on() {
