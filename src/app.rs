@@ -4,9 +4,9 @@
 use crate::catalog::CATALOG;
 use crate::components::icons;
 use crate::dom;
-use crate::lab::raft::RaftLab;
-use crate::lab::register::RegisterLab;
-use dsviz_sim::labs::register::{CapLab, QuorumLab};
+use crate::lab::raft::RaftUi;
+use crate::lab::register::{CapUi, QuorumUi};
+use crate::lab::shell::LabPage;
 use crate::pages::study::Study;
 use crate::route::{build_query, Page, Route};
 use gloo::events::EventListener;
@@ -48,13 +48,13 @@ pub fn app() -> Html {
             html! { <Home warnings={route.warnings.clone()} navigate={navigate.clone()} /> }
         }
         Page::Lab { lab } if lab == "raft" => {
-            html! { <RaftLab key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> }
+            html! { <LabPage<RaftUi> key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> }
         }
         Page::Lab { lab } if lab == "cap" => {
-            html! { <RegisterLab<CapLab> key={format!("{lab}-{}", *nav_id)} route={(*route).clone()} navigate={navigate.clone()} /> }
+            html! { <LabPage<CapUi> key={format!("{lab}-{}", *nav_id)} route={(*route).clone()} navigate={navigate.clone()} /> }
         }
         Page::Lab { lab } if lab == "quorum" => {
-            html! { <RegisterLab<QuorumLab> key={format!("{lab}-{}", *nav_id)} route={(*route).clone()} navigate={navigate.clone()} /> }
+            html! { <LabPage<QuorumUi> key={format!("{lab}-{}", *nav_id)} route={(*route).clone()} navigate={navigate.clone()} /> }
         }
         Page::Lab { .. } => html! { <Home warnings={vec!["That lab does not exist.".to_string()]} navigate={navigate.clone()} /> },
         Page::Study => html! { <Study key={*nav_id} route={(*route).clone()} navigate={navigate.clone()} /> },

@@ -3,7 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use dsviz::components::transport::{Transport, TransportProps};
-use dsviz::lab::raft::{RaftLab, RaftLabProps};
+use dsviz::lab::raft::RaftUi;
+use dsviz::lab::shell::{LabPage, LabProps};
 use dsviz::route::Route;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -27,8 +28,8 @@ fn by_label(root: &Element, label: &str) -> HtmlElement {
 
 async fn lab(query: &str) -> Element {
     let root = mount();
-    let props = RaftLabProps { route: Route::parse(query), navigate: Callback::noop() };
-    yew::Renderer::<RaftLab>::with_root_and_props(root.clone(), props).render();
+    let props = LabProps { route: Route::parse(query), navigate: Callback::noop() };
+    yew::Renderer::<LabPage<RaftUi>>::with_root_and_props(root.clone(), props).render();
     settle().await;
     root
 }

@@ -3,8 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use dsviz::components::history::{HistoryLanes, HistoryPanel, LaneOp, LanesProps, OpStatus, PanelProps, TimeFmt};
-use dsviz::lab::register::{RegLab, RegisterLab, RegisterLabProps};
-use dsviz_sim::labs::register::{CapLab, QuorumLab};
+use dsviz::lab::register::{CapUi, QuorumUi};
+use dsviz::lab::shell::{LabPage, LabProps, LabUi};
 use dsviz::route::Route;
 use dsviz_sim::history::{Op, OpKind};
 use dsviz_sim::labs::register::scenarios;
@@ -36,10 +36,10 @@ fn button(root: &Element, name: &str) -> HtmlElement {
     panic!("no button named {name}")
 }
 
-async fn lab<L: RegLab>(query: &str) -> Element {
+async fn lab<U: LabUi>(query: &str) -> Element {
     let root = mount();
-    let props = RegisterLabProps { route: Route::parse(query), navigate: Callback::noop() };
-    yew::Renderer::<RegisterLab<L>>::with_root_and_props(root.clone(), props).render();
+    let props = LabProps { route: Route::parse(query), navigate: Callback::noop() };
+    yew::Renderer::<LabPage<U>>::with_root_and_props(root.clone(), props).render();
     settle().await;
     root
 }
@@ -129,7 +129,7 @@ async fn cap_lab_mounts_from_a_link_and_counts_the_refusal() {
     // Where the scenario has made its point.
     let sc = scenarios::cap().into_iter().find(|s| s.id == "cp-refuses-minority").unwrap();
     let step = sc.run_to_pause(sc.seed).cursor();
-    let root = lab::<CapLab>(&format!("?lab=cap&sc=cp-refuses-minority&step={step}")).await;
+    let root = lab::<CapUi>(&format!("?lab=cap&sc=cp-refuses-minority&step={step}")).await;
     assert_eq!(text(&root, ".clock .step"), format!("step {step}"));
     for i in 1..=5 {
         assert!(root.query_selector(&format!("[aria-label^=\"R{i}, \"]")).unwrap().is_some(), "R{i} glyph");
@@ -141,7 +141,7 @@ async fn cap_lab_mounts_from_a_link_and_counts_the_refusal() {
 
 #[wasm_bindgen_test]
 async fn bad_register_links_show_a_message_and_fall_back() {
-    let root = lab::<CapLab>("?lab=cap&sc=nope&n=99&mode=quorum&inj=zz,4:crash.42&step=-3").await;
+    let root = lab::<CapUi>("?lab=cap&sc=nope&n=99&mode=quorum&inj=zz,4:crash.42&step=-3").await;
     let banner = text(&root, ".banner.warn");
     for part in ["no CAP and PACELC scenario called 'nope'", "n=99", "'quorum' is not cp or ap", "zz", "crash.42", "step='-3'"] {
         assert!(banner.contains(part), "banner lacks {part:?}: {banner}");
@@ -152,7 +152,7 @@ async fn bad_register_links_show_a_message_and_fall_back() {
 
 #[wasm_bindgen_test]
 async fn quorum_lab_steppers_and_pbs_closed_form() {
-    let root = lab::<QuorumLab>("?lab=quorum&sc=quorum-stale").await;
+    let root = lab::<QuorumUi>("?lab=quorum&sc=quorum-stale").await;
     assert!(text(&root, ".quorum-rule").contains("W + R = 2 ≤ N = 3"));
     button(&root, "PBS").click();
     settle().await;
@@ -170,7 +170,7 @@ async fn quorum_lab_steppers_and_pbs_closed_form() {
 
 #[wasm_bindgen_test]
 async fn compare_view_runs_both_modes() {
-    let root = lab::<CapLab>("?lab=cap&cmp=1").await;
+    let root = lab::<CapUi>("?lab=cap&cmp=1").await;
     assert_eq!(count(&root, "svg.reg-diagram"), 2);
     assert_eq!(count(&root, ".compare-side"), 2);
     button(&root, "Split minority | majority").click();

@@ -4,7 +4,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HelpProps {
-    pub shortcuts: Vec<(&'static str, &'static str)>,
+    /// (keys, what they do), in the order shown.
+    pub shortcuts: Vec<(String, String)>,
     pub on_close: Callback<()>,
 }
 
@@ -20,7 +21,7 @@ pub fn help(p: &HelpProps) -> Html {
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" onclick={stop}>
                 <h2 id="help-title">{"Keyboard shortcuts"}</h2>
                 <table class="keys">
-                    { for p.shortcuts.iter().map(|(k, what)| html!{ <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }
+                    { for p.shortcuts.iter().map(|(k, what)| html!{ <tr><td><kbd>{k}</kbd></td><td>{what}</td></tr> }) }
                 </table>
                 <button class="primary" onclick={close} autofocus=true>{"Close"}</button>
             </div>

@@ -3,7 +3,7 @@
 //! lab's own simulation and view, not an animation; it is decorative, so
 //! it is hidden from assistive technology and takes no input.
 
-use crate::lab::raft_view::{diagram, DiagramProps};
+use crate::lab::raft::view::{diagram, DiagramProps};
 use dsviz_sim::kernel::{Input, NodeId, Timeline, Who, World};
 use dsviz_sim::labs::raft::{Cmd, Raft, RaftConfig};
 use gloo::render::{request_animation_frame, AnimationFrame};

@@ -1,10 +1,11 @@
-//! Lab pages. Each lab owns its timeline and draws it with pure view
-//! functions of (world, view time, layout).
+//! Lab pages, on one shell. [`shell::LabPage`] owns the run and
+//! everything that is not a lab's own drawing; each lab folder implements
+//! [`shell::LabUi`] (its diagram, menus, fault buttons, panels) and draws
+//! with pure view functions of (world, view time, layout).
 
 pub mod raft;
-pub(crate) mod raft_view;
 pub mod register;
-pub mod register_view;
+pub mod shell;
 
 use dsviz_sim::kernel::{Marker, Protocol, Timeline};
 

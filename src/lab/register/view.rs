@@ -348,7 +348,7 @@ pub fn diagram(p: &DiagramProps<'_>) -> Html {
             }
         });
         let selected = p.selected == Some(id);
-        let (onclick, onkeydown) = super::node_handlers(id, &p.on_node);
+        let (onclick, onkeydown) = crate::lab::node_handlers(id, &p.on_node);
         let (ly, vy) = if y < CENTER - 10.0 { (-r - 16.0, r + 27.0) } else { (r + 27.0, -r - 16.0) };
         let mut subs: Vec<String> = Vec::new();
         if !up {
@@ -395,7 +395,7 @@ pub fn diagram(p: &DiagramProps<'_>) -> Html {
         let (x, y) = client_pos(reg, c.c);
         let (st, st_class) = client_status(c);
         let halo = partitioned.then(|| html! { <rect class={format!("halo g{}", group_of(id) % 4)} x="-42" y="-29" width="84" height="58" rx="15" /> });
-        let (onclick, onkeydown) = super::node_handlers(id, &p.on_node);
+        let (onclick, onkeydown) = crate::lab::node_handlers(id, &p.on_node);
         let selected = p.selected == Some(id);
         html! {
             <g class={classes!("reg-client", st_class, (!up).then_some("down"), selected.then_some("selected"))} transform={format!("translate({x:.1} {y:.1})")}

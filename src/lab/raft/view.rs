@@ -189,7 +189,7 @@ pub fn diagram(p: &DiagramProps<'_>) -> Html {
         });
         let selected = p.selected == Some(s.id);
         let id = s.id;
-        let (onclick, onkeydown) = super::node_handlers(id, &p.on_node);
+        let (onclick, onkeydown) = crate::lab::node_handlers(id, &p.on_node);
         let (ly, vy) = if y < CENTER - 10.0 { (-r - 16.0, r + 26.0) } else { (r + 26.0, -r - 16.0) };
         let sub = if !up {
             "crashed".to_string()
