@@ -96,7 +96,7 @@ test('bad links show a message and safe defaults', async ({ page }) => {
 });
 
 test('keyboard: shortcuts, help overlay, stepping', async ({ page }) => {
-  await page.goto('/app.html?lab=raft');
+  await page.goto('/raft.html?lab=raft');
   await expect(page.locator('.clock .step')).toHaveText('step 0');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
@@ -111,7 +111,7 @@ test('keyboard: shortcuts, help overlay, stepping', async ({ page }) => {
 });
 
 test('Figure 8 without the rule: the violation is found, told and reachable', async ({ page }) => {
-  await page.goto('/app.html?lab=raft&sc=figure-8-unsafe&step=200');
+  await page.goto('/raft.html?lab=raft&sc=figure-8-unsafe&step=200');
   await expect(page.getByRole('alert').filter({ hasText: 'violated' })).toContainText('Leader Completeness violated');
   await page.getByRole('tab', { name: /Invariants/ }).click();
   await expect(page.getByRole('listitem', { name: 'State Machine Safety: violated' })).toBeVisible();
@@ -125,7 +125,7 @@ test('Figure 8 without the rule: the violation is found, told and reachable', as
 });
 
 test('the Figure 16 experiment runs in the page and plots its CDFs', async ({ page }) => {
-  await page.goto('/app.html?lab=raft');
+  await page.goto('/raft.html?lab=raft');
   await page.getByRole('tab', { name: 'Experiment' }).click();
   await page.getByRole('button', { name: 'Quick: 100 trials' }).click();
   await expect(page.locator('figure.chart svg')).toHaveCount(2, { timeout: 60_000 });
@@ -135,7 +135,7 @@ test('the Figure 16 experiment runs in the page and plots its CDFs', async ({ pa
 
 test('usable at phone width', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto('/app.html?lab=raft');
+  await page.goto('/raft.html?lab=raft');
   await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
@@ -147,7 +147,7 @@ test('usable at phone width', async ({ page }) => {
 });
 
 test('embed mode: the lab without site chrome, still a full simulation', async ({ page }) => {
-  await page.goto('/app.html?lab=raft&sc=leader-crash&step=40&embed=1');
+  await page.goto('/raft.html?lab=raft&sc=leader-crash&step=40&embed=1');
   await expect(page.locator('.site-header')).toHaveCount(0);
   await expect(page.getByRole('tab', { name: 'Settings' })).toHaveCount(0);
   const open = page.getByRole('link', { name: /Open in dsviz/ });
@@ -168,14 +168,37 @@ test('the home page loads only its light bundle; old links reach the labs', asyn
   await expect(page.getByRole('link', { name: 'Raft consensus' })).toBeVisible();
   expect(wasm.length).toBe(1);
   expect(wasm[0]).toMatch(/\/home-[0-9a-f]+_bg\.wasm$/);
-  await expect(page.getByRole('link', { name: 'Raft consensus' })).toHaveAttribute('href', 'app.html?lab=raft');
+  await expect(page.getByRole('link', { name: 'Raft consensus' })).toHaveAttribute('href', 'raft.html?lab=raft');
   // Every card's art is styled by the home page's own stylesheet.
   for (const sel of ['.art .lead', '.art-cap .minority', '.art-quorum .both']) {
     const fill = await page.locator(sel).first().evaluate((e) => getComputedStyle(e).fill);
     expect(fill, sel).not.toBe('rgb(0, 0, 0)');
   }
 
+  // Links from before each lab had its own page are forwarded to it.
   await page.goto('/?lab=raft&sc=leader-crash&step=12');
-  await expect(page).toHaveURL(/\/app\.html\?lab=raft&sc=leader-crash&seed=2&step=12$/);
+  await expect(page).toHaveURL(/\/raft\.html\?lab=raft&sc=leader-crash&seed=2&step=12$/);
   await expect(page.locator('.clock .step')).toHaveText('step 12');
+  await page.goto('/app.html?lab=cap&sc=cp-refuses-minority&step=5');
+  await expect(page).toHaveURL(/\/cap\.html\?lab=cap&sc=cp-refuses-minority&seed=2&step=5$/);
+  await expect(page.getByRole('heading', { name: 'CAP and PACELC', exact: true })).toBeVisible();
+  await page.goto('/app.html?page=study');
+  await expect(page).toHaveURL(/\/study\.html\?page=study$/);
+  // A link to one lab that reached another lab's page goes where it belongs.
+  await page.goto('/raft.html?lab=quorum');
+  await expect(page).toHaveURL(/\/quorum\.html\?lab=quorum/);
+});
+
+test('a lab page loads only its own bundle', async ({ page }) => {
+  for (const lab of ['raft', 'cap', 'quorum']) {
+    const wasm: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname);
+    });
+    await page.goto(`/${lab}.html?lab=${lab}`);
+    await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+    expect(wasm, lab).toHaveLength(1);
+    expect(wasm[0]).toMatch(new RegExp(`/${lab}-[0-9a-f]+_bg\\.wasm$`));
+    page.removeAllListeners('request');
+  }
 });

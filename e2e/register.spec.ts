@@ -56,7 +56,7 @@ test('home → CAP lab; a partition: CP refuses on the minority side, AP serves 
 });
 
 test('a scenario pauses where it makes its point, and the link reproduces it', async ({ page, context }) => {
-  await page.goto('/app.html?lab=cap&sc=cp-refuses-minority');
+  await page.goto('/cap.html?lab=cap&sc=cp-refuses-minority');
   await expect(page.getByRole('heading', { name: 'CP: the minority side refuses' })).toBeVisible();
   await page.getByRole('combobox', { name: 'Speed' }).selectOption({ label: '1×' });
   await page.getByRole('button', { name: 'Play' }).click();
@@ -76,7 +76,7 @@ test('a scenario pauses where it makes its point, and the link reproduces it', a
 });
 
 test('importing a bad history file says what and where, and loses nothing', async ({ page }) => {
-  await page.goto('/app.html?lab=cap&sc=ap-stale-read&step=40');
+  await page.goto('/cap.html?lab=cap&sc=ap-stale-read&step=40');
   const lanesBefore = await page.locator('.hist-lane').count();
   expect(lanesBefore).toBe(2);
   const bad = '[\n  {"client": 1, "op": "write", "value": 1, "invoke": 0, "response": 10},\n  {"client": 2, "op": "frobnicate", "invoke": 12}\n]\n';
@@ -93,7 +93,7 @@ test('importing a bad history file says what and where, and loses nothing', asyn
 });
 
 test('a pasted non-linearizable history gets its verdict and its culprit', async ({ page }) => {
-  await page.goto('/app.html?lab=quorum');
+  await page.goto('/quorum.html?lab=quorum');
   // Jepsen-style: a write of 1 finishes, then a read returns the empty register.
   const history = JSON.stringify([
     { client: 1, op: 'write', value: 1, invoke: 0, response: 10 },
@@ -116,7 +116,7 @@ test('a pasted non-linearizable history gets its verdict and its culprit', async
 });
 
 test('compare view: CP and AP side by side under the same fault', async ({ page }) => {
-  await page.goto('/app.html?lab=cap');
+  await page.goto('/cap.html?lab=cap');
   await page.getByLabel('Compare CP | AP').check();
   await expect(page).toHaveURL(/cmp=1/);
   const sides = page.locator('.compare-side');
@@ -136,7 +136,7 @@ test('compare view: CP and AP side by side under the same fault', async ({ page 
 });
 
 test('PBS: the closed form for N=3, W=1, R=1 and a t-visibility run', async ({ page }) => {
-  await page.goto('/app.html?lab=quorum&sc=quorum-stale');
+  await page.goto('/quorum.html?lab=quorum&sc=quorum-stale');
   await expect(page.locator('.quorum-rule')).toContainText('W + R = 2 ≤ N = 3');
   await page.getByRole('tab', { name: 'PBS' }).click();
   await expect(page.getByLabel('Closed form')).toContainText('C(2, 1) / C(3, 1) = 2/3 ≈ 0.667');
@@ -154,7 +154,7 @@ test('PBS: the closed form for N=3, W=1, R=1 and a t-visibility run', async ({ p
 });
 
 test('quorum lab: a stale read shows its read set missing the write set', async ({ page }) => {
-  await page.goto('/app.html?lab=quorum&sc=quorum-stale');
+  await page.goto('/quorum.html?lab=quorum&sc=quorum-stale');
   await page.getByRole('combobox', { name: 'Speed' }).selectOption({ label: '1×' });
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'makes its point' })).toBeVisible({ timeout: 15_000 });
@@ -166,7 +166,7 @@ test('quorum lab: a stale read shows its read set missing the write set', async 
 });
 
 test('bad register links show a message and safe defaults', async ({ page }) => {
-  await page.goto('/app.html?lab=quorum&sc=bogus&mode=cp&w=9&n=2&inj=zz&step=x');
+  await page.goto('/quorum.html?lab=quorum&sc=bogus&mode=cp&w=9&n=2&inj=zz&step=x');
   const banner = page.getByRole('alert').filter({ hasText: 'could not be used' });
   await expect(banner).toContainText("no Quorums scenario called 'bogus'");
   await expect(banner).toContainText('mode=cp ignored');
@@ -176,7 +176,7 @@ test('bad register links show a message and safe defaults', async ({ page }) => 
 });
 
 test('keyboard: shortcuts and the help overlay', async ({ page }) => {
-  await page.goto('/app.html?lab=cap&sc=latency-cp');
+  await page.goto('/cap.html?lab=cap&sc=latency-cp');
   await expect(page.locator('.clock .step')).toHaveText('step 0');
   await page.keyboard.press('ArrowRight');
   await expect(page.locator('.clock .step')).toHaveText('step 1');
@@ -206,7 +206,7 @@ test('usable at phone width, and embeddable', async ({ page }) => {
   await expect(page.locator('.clock .step')).toHaveText('step 1');
 
   await page.setViewportSize({ width: 1200, height: 900 });
-  await page.goto('/app.html?lab=quorum&sc=sloppy-quorum&step=30&embed=1');
+  await page.goto('/quorum.html?lab=quorum&sc=sloppy-quorum&step=30&embed=1');
   await expect(page.locator('.site-header')).toHaveCount(0);
   await expect(page.getByRole('tab', { name: 'PBS' })).toHaveCount(0);
   const open = page.getByRole('link', { name: /Open in dsviz/ });

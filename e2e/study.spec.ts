@@ -3,7 +3,7 @@
 import { test, expect } from './fixtures';
 
 test('a prediction pauses the lab, grades the answer by running it, and is remembered', async ({ page }) => {
-  await page.goto('/app.html?lab=raft');
+  await page.goto('/raft.html?lab=raft');
   await page.getByRole('tab', { name: 'Questions' }).click();
   const card = page.getByRole('article', { name: 'Question raft-split-vote' });
   await card.getByRole('link', { name: /Predict what happens/ }).first().click();
@@ -21,7 +21,7 @@ test('a prediction pauses the lab, grades the answer by running it, and is remem
 });
 
 test('show me opens the step that demonstrates the answer', async ({ page }) => {
-  await page.goto('/app.html?lab=raft');
+  await page.goto('/raft.html?lab=raft');
   await page.getByRole('tab', { name: 'Questions' }).click();
   const link = page.getByRole('article', { name: 'Question raft-split-vote' }).getByRole('link', { name: /Show me/ }).first();
   const href = await link.getAttribute('href');
@@ -31,7 +31,7 @@ test('show me opens the step that demonstrates the answer', async ({ page }) => 
 });
 
 test('review cards, reload, progress persists; corrupt storage resets with a message', async ({ page }) => {
-  await page.goto('/app.html?page=study');
+  await page.goto('/study.html?page=study');
   await expect(page.getByRole('heading', { name: 'Study' })).toBeVisible();
   await page.getByRole('combobox', { name: 'Concept' }).selectOption('raft');
   await page.getByRole('tab', { name: 'Review' }).click();
@@ -55,7 +55,7 @@ test('review cards, reload, progress persists; corrupt storage resets with a mes
 });
 
 test('filters, search and a mock interview', async ({ page }) => {
-  await page.goto('/app.html?page=study');
+  await page.goto('/study.html?page=study');
   await page.getByRole('searchbox', { name: 'Search questions' }).fill('fencing');
   await expect(page.locator('article.question').first()).toBeVisible();
   const n = await page.locator('article.question').count();
@@ -70,7 +70,7 @@ test('filters, search and a mock interview', async ({ page }) => {
 });
 
 test('importing a bad progress file changes nothing and says why', async ({ page }) => {
-  await page.goto('/app.html?page=study');
+  await page.goto('/study.html?page=study');
   await page.getByLabel('Import progress').setInputFiles({ name: 'p.json', mimeType: 'application/json', buffer: Buffer.from('{"schema": 7}') });
   await expect(page.getByRole('alert')).toContainText('format 7');
   await expect(page.getByRole('alert')).toContainText('not changed');

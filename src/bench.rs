@@ -1,19 +1,18 @@
-//! Benchmarks callable from the browser (`window.wasmBindings.*` once trunk's
-//! loader has run), used by `scripts/bench.sh`. They time with the page's
+//! Benchmarks run in the browser: the Raft page's binary exports them
+//! (`window.wasmBindings.bench_*` once trunk's loader has run) for
+//! `scripts/bench.sh`. They time with the page's
 //! clock; the simulation itself never reads one.
 
 use dsviz_sim::kernel::{Input, NodeId, Timeline, Who, World};
 use dsviz_sim::labs::raft::experiment::{ElectionTimeExperiment, FIG16_RANGES_MS};
 use dsviz_sim::labs::raft::{Cmd, Raft, RaftConfig};
-use wasm_bindgen::prelude::*;
 
 /// Simulates `virtual_s` seconds of a five-server Raft cluster on a
 /// [`Timeline`] (snapshots and trace on, as in the lab), with a client
 /// request every `request_every_ms` of virtual time (0: none, an idle
 /// cluster exchanging heartbeats). Returns JSON: steps, virtual seconds,
 /// wall milliseconds and virtual seconds per wall second.
-#[wasm_bindgen]
-pub fn bench_raft_timeline(virtual_s: f64, request_every_ms: u32) -> String {
+pub fn raft_timeline(virtual_s: f64, request_every_ms: u32) -> String {
     let every_us = if request_every_ms == 0 { u64::MAX / 4 } else { request_every_ms as u64 * 1000 };
     let virtual_s = if virtual_s.is_finite() { virtual_s.clamp(0.1, 3_600.0) } else { 10.0 };
     let raft = Raft::new(RaftConfig::default());
@@ -48,8 +47,7 @@ pub fn bench_raft_timeline(virtual_s: f64, request_every_ms: u32) -> String {
 }
 
 /// Runs the Figure 16 experiment with `trials` per range; returns wall milliseconds.
-#[wasm_bindgen]
-pub fn bench_fig16(trials: u32) -> f64 {
+pub fn fig16(trials: u32) -> f64 {
     let t0 = crate::dom::now_ms();
     let mut exp = ElectionTimeExperiment::new(FIG16_RANGES_MS.to_vec(), trials.min(10_000), 1);
     while !exp.run_some(1_000) {}

@@ -7,6 +7,13 @@ pub fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
+/// Removes the page frame the HTML shows while the wasm loads.
+pub fn clear_boot() {
+    if let Some(e) = window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+        e.remove();
+    }
+}
+
 /// The current query string, e.g. `?lab=raft&seed=3`.
 pub fn location_search() -> String {
     window().and_then(|w| w.location().search().ok()).unwrap_or_default()
@@ -26,6 +33,21 @@ pub fn full_url(query: &str) -> String {
 pub fn replace_query(query: &str) {
     if let Some(h) = window().and_then(|w| w.history().ok()) {
         let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{}{query}", location_base())));
+    }
+}
+
+/// Loads another page of the site (a relative link), adding a history entry.
+pub fn go(href: &str) {
+    if let Some(w) = window() {
+        let _ = w.location().assign(href);
+    }
+}
+
+/// Loads another page in place of this one (no history entry): for a link
+/// that reached the wrong page.
+pub fn go_instead(href: &str) {
+    if let Some(w) = window() {
+        let _ = w.location().replace(href);
     }
 }
 

@@ -65,6 +65,27 @@ impl Route {
     }
 }
 
+/// The page file that shows `page`: every page is a sibling file of the
+/// site's folder, so relative links work under any sub-path.
+pub fn page_file(page: &Page) -> String {
+    match page {
+        Page::Home => "./".into(),
+        Page::Lab { lab } => format!("{lab}.html"),
+        Page::Study => "study.html".into(),
+    }
+}
+
+/// A link to `query` on the page that shows it (`raft.html?lab=raft&…`).
+pub fn href(query: &str) -> String {
+    let page = Route::parse(query).page;
+    let q = query.strip_prefix('?').unwrap_or(query);
+    if q.is_empty() {
+        page_file(&page)
+    } else {
+        format!("{}?{q}", page_file(&page))
+    }
+}
+
 /// Builds a query string from pairs, percent-encoding values.
 pub fn build_query(pairs: &[(&str, String)]) -> String {
     let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
@@ -152,6 +173,15 @@ mod tests {
             let _ = Route::parse(bad);
         }
         assert_eq!(Route::parse("a=%zz%4").get("a"), Some("%zz%4"));
+    }
+
+    #[test]
+    fn links_go_to_the_page_that_shows_them() {
+        assert_eq!(href("?lab=raft&sc=split-vote&step=3"), "raft.html?lab=raft&sc=split-vote&step=3");
+        assert_eq!(href("?page=study&q=x"), "study.html?page=study&q=x");
+        assert_eq!(href("?"), "./");
+        assert_eq!(href(""), "./");
+        assert_eq!(href("?lab=paxos"), "./?lab=paxos", "an unknown lab goes home, which says so");
     }
 
     #[test]

@@ -40,14 +40,15 @@ impl ActivePrediction {
         format!("{}~{}", self.q.id, self.idx)
     }
 
-    /// Grades `choice` by running the simulation and records the result in
-    /// study progress. Returns a message if the result could not be saved.
-    /// Does nothing (and returns `None`) if already answered.
-    pub fn answer(&mut self, choice: String) -> Option<String> {
+    /// Grades `choice` with `grade` (which runs the lab's simulation) and
+    /// records the result in study progress. Returns a message if the
+    /// result could not be saved. Does nothing (and returns `None`) if
+    /// already answered.
+    pub fn answer(&mut self, choice: String, grade: impl Fn(&Prediction, &str) -> Result<Grade, String>) -> Option<String> {
         if self.chosen.is_some() {
             return None;
         }
-        let grade = content::grade(self.p(), &choice);
+        let grade = grade(self.p(), &choice);
         let mut problem = None;
         if let Ok(g) = &grade {
             let (mut progress, _) = store::load();

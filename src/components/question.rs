@@ -34,7 +34,7 @@ pub fn question_card(p: &QuestionProps) -> Html {
     let links = q.show_me.iter().map(|s| {
         let nav = p.navigate.clone();
         let query = s.query();
-        let href = query.clone();
+        let href = crate::route::href(&query);
         let onclick = Callback::from(move |e: MouseEvent| {
             e.prevent_default();
             nav.emit(query.clone());
@@ -44,7 +44,7 @@ pub fn question_card(p: &QuestionProps) -> Html {
     let predictions = q.predictions.iter().enumerate().map(|(i, _)| {
         let nav = p.navigate.clone();
         let query = prediction_link(q, i);
-        let href = query.clone();
+        let href = crate::route::href(&query);
         let onclick = Callback::from(move |e: MouseEvent| {
             e.prevent_default();
             nav.emit(query.clone());

@@ -66,7 +66,7 @@
 //! - [`render::render`], [`render::render_inlines`],
 //!   [`render::render_compact`]: rich text to `Html`.
 
-pub mod labs;
+pub mod check;
 pub mod model;
 pub mod parse;
 pub mod probes;
@@ -78,39 +78,20 @@ mod tests;
 
 pub use model::{Bank, Concept, CoverageRow, Difficulty, FollowUp, Prediction, ProbeArg, ProbeCall, Question, RunUntil, ShowMe, Source};
 pub use parse::ContentError;
-pub use probes::{grade, Grade};
+pub use probes::{grade_in, Grade};
 pub use rich::Rich;
 
 use std::sync::OnceLock;
 
 /// The concept files, in display order.
-pub const FILES: &[(&str, &str)] = &[
-    ("raft.md", include_str!("../../content/raft.md")),
-    ("consensus.md", include_str!("../../content/consensus.md")),
-    ("leader-election.md", include_str!("../../content/leader-election.md")),
-    ("split-brain.md", include_str!("../../content/split-brain.md")),
-    ("cap.md", include_str!("../../content/cap.md")),
-    ("consistency-models.md", include_str!("../../content/consistency-models.md")),
-    ("quorums.md", include_str!("../../content/quorums.md")),
-    ("replication.md", include_str!("../../content/replication.md")),
-    ("partitioning.md", include_str!("../../content/partitioning.md")),
-    ("clocks.md", include_str!("../../content/clocks.md")),
-    ("messaging.md", include_str!("../../content/messaging.md")),
-    ("idempotency.md", include_str!("../../content/idempotency.md")),
-    ("retries-backoff.md", include_str!("../../content/retries-backoff.md")),
-    ("circuit-breakers.md", include_str!("../../content/circuit-breakers.md")),
-    ("sagas.md", include_str!("../../content/sagas.md")),
-    ("transactions.md", include_str!("../../content/transactions.md")),
-    ("fault-tolerance.md", include_str!("../../content/fault-tolerance.md")),
-    ("failure-detection.md", include_str!("../../content/failure-detection.md")),
-    ("gossip.md", include_str!("../../content/gossip.md")),
-    ("crdts.md", include_str!("../../content/crdts.md")),
-    ("rate-limiting.md", include_str!("../../content/rate-limiting.md")),
-    ("caching.md", include_str!("../../content/caching.md")),
-    ("event-sourcing.md", include_str!("../../content/event-sourcing.md")),
-    ("system-design.md", include_str!("../../content/system-design.md")),
-    ("fundamentals.md", include_str!("../../content/fundamentals.md")),
-];
+/// The concept files, generated at build time (see `build.rs`): `ALL`, and
+/// per lab id `LAB_<ID>` with the files whose questions appear beside it.
+pub mod sets {
+    include!(concat!(env!("OUT_DIR"), "/content_sets.rs"));
+}
+
+/// Every concept file, in the bank's order.
+pub const FILES: &[(&str, &str)] = sets::ALL;
 
 /// The table mapping the seed notes' questions to the bank.
 pub const COVERAGE: (&str, &str) = ("coverage.md", include_str!("../../content/coverage.md"));
@@ -170,12 +151,21 @@ pub fn parse_bank(files: &[(&'static str, &str)], coverage: Option<(&'static str
 }
 
 static BANK: OnceLock<Result<Bank, Vec<ContentError>>> = OnceLock::new();
+/// The files this page's bank is parsed from, set once before first use.
+static SOURCES: OnceLock<&'static [(&'static str, &'static str)]> = OnceLock::new();
+
+/// Chooses the concept files this page shows (a lab page its lab's set,
+/// study mode all of them). Only what is installed is compiled into a
+/// page's bundle. The first call wins; later ones change nothing.
+pub fn install(files: &'static [(&'static str, &'static str)]) {
+    let _ = SOURCES.set(files);
+}
 
 /// The bank compiled into the app, parsed on first use. Tests guarantee
 /// it parses; the error case exists so the app can say so instead of
 /// panicking if a broken file ever ships.
 pub fn load_bank() -> Result<&'static Bank, &'static [ContentError]> {
-    match BANK.get_or_init(|| parse_bank(FILES, Some(COVERAGE))) {
+    match BANK.get_or_init(|| parse_bank(SOURCES.get().copied().unwrap_or(&[]), None)) {
         Ok(b) => Ok(b),
         Err(e) => Err(e),
     }

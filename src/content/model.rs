@@ -87,6 +87,8 @@ pub struct ShowMe {
     pub step: u64,
     pub caption: Rich,
     pub source: Source,
+    /// The line of its `lab:` header, where a bad target is reported.
+    pub lab_line: usize,
 }
 
 impl ShowMe {
@@ -112,12 +114,17 @@ pub struct Prediction {
     pub question: Rich,
     /// The choices, as the probe spells its outcomes (2–6 of them).
     pub options: Vec<String>,
-    pub probe: ProbeCall,
+    /// The probe and its argument as written (`log-of S3`); the lab's own
+    /// probe table reads it when grading, so a page needs no other lab.
+    pub probe: String,
     pub run_until: RunUntil,
     /// The author's declared correct option; tests check the simulation agrees.
     pub answer: String,
     pub explanation: Rich,
     pub source: Source,
+    /// The lines of its `lab:` and `probe:` headers, for error messages.
+    pub lab_line: usize,
+    pub probe_line: usize,
 }
 
 impl Prediction {

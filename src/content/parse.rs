@@ -4,9 +4,8 @@
 //!
 //! The format is documented in [`super`] (module docs) with an example.
 
-use super::labs;
+use dsviz_sim::labs::registry::CATALOG;
 use super::model::{Concept, CoverageRow, Difficulty, FollowUp, Prediction, RunUntil, ShowMe, Source};
-use super::probes;
 use super::rich::{self, Rich};
 use super::Question;
 use dsviz_sim::kernel::timeline::MAX_STEPS;
@@ -203,17 +202,17 @@ fn concept_head(cx: &Ctx, stem: &str, head: &[Line<'_>]) -> Result<Concept, Cont
     if !is_id(&id.value) {
         return Err(cx.err(id.line, format!("concept id '{}' must be kebab-case", id.value)));
     }
-    let mut lab_ids = Vec::new();
+    let mut declared = Vec::new();
     if let Some(h) = opt(&hs, "labs") {
         for l in h.value.split(',').map(str::trim) {
-            if !labs::known(l) {
-                return Err(cx.err(h.line, format!("unknown lab '{l}' (known: {})", labs::ids().join(", "))));
+            if !known_lab(l) {
+                return Err(cx.err(h.line, format!("unknown lab '{l}' (known: {})", lab_ids().join(", "))));
             }
-            lab_ids.push(l.to_string());
+            declared.push(l.to_string());
         }
     }
     let summary = inline_rich(cx, take(cx, &hs, "summary", title_line)?)?;
-    Ok(Concept { id: id.value.clone(), title: title.to_string(), summary, labs: lab_ids, source: cx.source(title_line) })
+    Ok(Concept { id: id.value.clone(), title: title.to_string(), summary, labs: declared, source: cx.source(title_line) })
 }
 
 fn question(cx: &Ctx, concept: &str, chunk: &[Line<'_>]) -> Result<Question, ContentError> {
@@ -356,36 +355,52 @@ fn follow_ups(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Vec<FollowU
     Ok(out)
 }
 
-/// The lab state a "Show me" or a prediction opens.
+/// Whether a lab with this id exists (from the catalog, which is plain
+/// data: parsing links no lab's code into a page).
+fn known_lab(id: &str) -> bool {
+    CATALOG.iter().any(|l| l.id == id)
+}
+
+fn lab_ids() -> Vec<&'static str> {
+    CATALOG.iter().map(|l| l.id).collect()
+}
+
+/// The lab state a "Show me" or a prediction opens. Whether the scenario,
+/// parameters and step exist is checked by [`super::check`] (the tests
+/// run it on the whole bank), not here: a page parses only its own files
+/// and carries only its own lab.
 struct Target {
     lab: String,
     scenario: String,
     params: Vec<(String, String)>,
+    lab_line: usize,
 }
 
 fn target(cx: &Ctx, hs: &[Header], at: usize) -> Result<Target, ContentError> {
     let lab = take(cx, hs, "lab", at)?;
     let sc = take(cx, hs, "scenario", at)?;
     let params = params(cx, opt(hs, "params"))?;
-    labs::check_target(&lab.value, &sc.value, &params).map_err(|e| cx.err(lab.line, e))?;
-    Ok(Target { lab: lab.value.clone(), scenario: sc.value.clone(), params })
+    if !known_lab(&lab.value) {
+        return Err(cx.err(lab.line, format!("unknown lab '{}' (known: {})", lab.value, lab_ids().join(", "))));
+    }
+    Ok(Target { lab: lab.value.clone(), scenario: sc.value.clone(), params, lab_line: lab.line })
 }
 
 fn show_me(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<ShowMe, ContentError> {
     let hs = headers(cx, body, &["lab", "scenario", "params", "step", "caption"])?;
-    let Target { lab, scenario, params } = target(cx, &hs, heading)?;
+    let Target { lab, scenario, params, lab_line } = target(cx, &hs, heading)?;
     let step = number(cx, take(cx, &hs, "step", heading)?, MAX_STEPS)?;
     let caption = inline_rich(cx, take(cx, &hs, "caption", heading)?)?;
-    Ok(ShowMe { lab, scenario, params, step, caption, source: cx.source(heading) })
+    Ok(ShowMe { lab, scenario, params, step, caption, source: cx.source(heading), lab_line })
 }
 
 fn predict(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Prediction, ContentError> {
     let keys = ["lab", "scenario", "params", "at-step", "probe", "run-until", "question", "options", "answer", "explanation"];
     let hs = headers(cx, body, &keys)?;
-    let Target { lab, scenario, params } = target(cx, &hs, heading)?;
+    let Target { lab, scenario, params, lab_line } = target(cx, &hs, heading)?;
     let at_step = number(cx, take(cx, &hs, "at-step", heading)?, MAX_STEPS)?;
     let ph = take(cx, &hs, "probe", heading)?;
-    let probe = probes::parse_call(&lab, &ph.value).map_err(|e| cx.err(ph.line, e))?;
+    let probe = ph.value.trim().to_string();
     let ru = take(cx, &hs, "run-until", heading)?;
     let run_until = parse_run_until(&ru.value)
         .ok_or_else(|| cx.err(ru.line, format!("run-until is `step <n>` or `time <n>ms` (n up to the step limit), got '{}'", ru.value)))?;
@@ -420,6 +435,8 @@ fn predict(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Prediction, Co
         answer: ah.value.clone(),
         explanation,
         source: cx.source(heading),
+        lab_line,
+        probe_line: ph.line,
     })
 }
 

@@ -1,15 +1,11 @@
-//! Grading predictions: a prediction names a probe of its lab (see each
-//! lab's description in the simulator); grading rebuilds the paused run
-//! as a link would and plays it on, so the simulation is the answer key.
+//! Grading predictions in a lab page: a prediction names a probe of its
+//! lab; grading rebuilds the paused run as its link would and plays it on
+//! with that lab's own probe table, so the simulation is the answer key
+//! and the page needs no other lab's code.
 
-use super::labs;
-use super::model::{Prediction, ProbeCall};
-use dsviz_sim::labs::registry;
-
-/// Parses `name [arg]` as a probe of `lab`.
-pub fn parse_call(lab: &str, text: &str) -> Result<ProbeCall, String> {
-    registry::find(lab).ok_or_else(|| format!("unknown lab '{lab}'"))?.parse_probe(text)
-}
+use super::model::Prediction;
+use dsviz_sim::labs::probe::{parse_call, run_probe, ProbeInfo};
+use dsviz_sim::labs::{Lab, Run};
 
 /// The outcome of a learner's prediction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,16 +16,22 @@ pub struct Grade {
     pub correct: bool,
 }
 
-/// What the simulation really does for a prediction: rebuilds the run from
-/// its lab, scenario and parameters (as a link would), pauses it at
-/// `at_step`, and runs the probe.
-pub fn outcome(p: &Prediction) -> Result<String, String> {
-    let run = labs::build_at(&p.lab, &p.scenario, &p.params, p.at_step)?;
-    run.probe(&p.probe, p.run_until)
+/// What the simulation does for a prediction of lab `L`.
+pub fn outcome_in<L: Lab>(p: &Prediction) -> Result<String, String> {
+    if p.lab != L::info().id {
+        return Err(format!("this prediction belongs to the {} lab", p.lab));
+    }
+    let infos: Vec<ProbeInfo> = L::probes().iter().map(|p| p.info).collect();
+    let call = parse_call(&infos, &p.probe).unwrap_or_else(|| Err(format!("unknown probe '{}'", p.probe)))?;
+    let mut pairs: Vec<(String, String)> = vec![("sc".into(), p.scenario.clone())];
+    pairs.extend(p.params.iter().cloned());
+    pairs.push(("step".into(), p.at_step.to_string()));
+    let run = Run::<L>::open_strict(&pairs)?;
+    run_probe(L::probes(), &call, &run.tl, p.run_until)
 }
 
-/// Grades a learner's choice against the simulation.
-pub fn grade(p: &Prediction, choice: &str) -> Result<Grade, String> {
-    let actual = outcome(p)?;
+/// Grades a learner's choice against the simulation of lab `L`.
+pub fn grade_in<L: Lab>(p: &Prediction, choice: &str) -> Result<Grade, String> {
+    let actual = outcome_in::<L>(p)?;
     Ok(Grade { correct: actual == choice, actual })
 }

@@ -2,18 +2,44 @@
 //! "Show me" step exists, every prediction's declared answer is what the
 //! simulation does, and the seed-coverage table is consistent.
 
-use super::labs;
 use super::model::{ProbeArg, ProbeCall, RunUntil};
 use super::rich::{Block, Inline, Rich};
 use super::*;
 
+/// The whole bank with its coverage table, parsed and checked against
+/// the simulator once (pages parse only their own files and skip the check).
 fn the_bank() -> &'static Bank {
-    match load_bank() {
-        Ok(b) => b,
-        Err(errors) => {
-            let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            panic!("{} content error(s):\n{}", list.len(), list.join("\n"));
+    static CHECKED: std::sync::OnceLock<Result<Bank, Vec<String>>> = std::sync::OnceLock::new();
+    install(FILES);
+    let parsed = CHECKED.get_or_init(|| {
+        let bank = parse_bank(FILES, Some(COVERAGE)).map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
+        let problems = check::validate(&bank);
+        if problems.is_empty() {
+            Ok(bank)
+        } else {
+            Err(problems.iter().map(|e| e.to_string()).collect())
         }
+    });
+    match parsed {
+        Ok(b) => b,
+        Err(list) => panic!("{} content error(s):\n{}", list.len(), list.join("\n")),
+    }
+}
+
+/// A probe call of `lab`, parsed through the registry.
+fn parse_call(lab: &str, text: &str) -> Result<ProbeCall, String> {
+    dsviz_sim::labs::registry::find(lab).ok_or("no lab")?.parse_probe(text)
+}
+
+/// Grades with the page's own path: the lab's type, not the registry.
+fn grade(p: &Prediction, choice: &str) -> Result<Grade, String> {
+    use dsviz_sim::labs::raft::RaftLab;
+    use dsviz_sim::labs::register::{CapLab, QuorumLab};
+    match p.lab.as_str() {
+        "raft" => grade_in::<RaftLab>(p, choice),
+        "cap" => grade_in::<CapLab>(p, choice),
+        "quorum" => grade_in::<QuorumLab>(p, choice),
+        other => Err(format!("no page grades the {other} lab in this test")),
     }
 }
 
@@ -70,7 +96,7 @@ fn content_show_me_steps_are_reached() {
     let mut n = 0;
     for q in b.questions() {
         for s in &q.show_me {
-            labs::build_at(&s.lab, &s.scenario, &s.params, s.step).unwrap_or_else(|e| panic!("{}: {e}", s.source));
+            check::build_at(&s.lab, &s.scenario, &s.params, s.step).unwrap_or_else(|e| panic!("{}: {e}", s.source));
             n += 1;
         }
     }
@@ -85,15 +111,21 @@ fn content_predictions_match_the_simulation() {
     for q in b.questions() {
         for p in &q.predictions {
             n += 1;
-            match probes::outcome(p) {
-                Ok(actual) if actual == p.answer => {}
+            match check::outcome(p) {
+                Ok(actual) if actual == p.answer => {
+                    // The page's own grading path agrees with the registry's.
+                    match grade(p, &actual) {
+                        Ok(g) if g.correct => {}
+                        other => wrong.push(format!("{}: the page grades it {other:?}", p.source)),
+                    }
+                }
                 Ok(actual) => wrong.push(format!("{}: declared '{}', the simulation says '{actual}'", p.source, p.answer)),
                 Err(e) => wrong.push(format!("{}: {e}", p.source)),
             }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    for lab in labs::all() {
+    for lab in check::labs() {
         assert!(b.questions().iter().any(|q| q.predictions.iter().any(|p| p.lab == lab)), "no prediction for lab {lab}");
     }
     assert!(n >= 8, "only {n} predictions");
@@ -132,7 +164,7 @@ fn content_app_links_in_text_open_real_states() {
         let sc = route.get("sc").unwrap_or_else(|| panic!("{at}: app link {href} names no scenario"));
         let step = route.get("step").and_then(|s| s.parse().ok()).unwrap_or(0);
         let params: Vec<(String, String)> = route.pairs.iter().filter(|(k, _)| !["lab", "sc", "step"].contains(&k.as_str())).cloned().collect();
-        labs::build_at(lab, sc, &params, step).unwrap_or_else(|e| panic!("{at}: {href}: {e}"));
+        check::build_at(lab, sc, &params, step).unwrap_or_else(|e| panic!("{at}: {href}: {e}"));
     }
 }
 
@@ -182,8 +214,8 @@ fn content_coverage_table_is_consistent() {
 #[test]
 fn content_every_lab_has_a_prediction_and_a_show_me() {
     let b = the_bank();
-    for lab in labs::all() {
-        assert!(labs::scenario_ids(lab).is_some_and(|s| !s.is_empty()));
+    for lab in check::labs() {
+        assert!(check::scenario_ids(lab).is_some_and(|s| !s.is_empty()));
         assert!(crate::route::Route::parse(&format!("?lab={lab}")).warnings.is_empty(), "the router does not know {lab}");
         let qs = b.for_lab(lab);
         assert!(qs.iter().any(|q| q.predictions.iter().any(|p| p.lab == lab)), "no graded prediction beside lab {lab}");
@@ -217,6 +249,7 @@ fn content_links_reopen_the_state() {
         step: 29,
         caption: Rich::default(),
         source: Source { file: "x.md", line: 1 },
+        lab_line: 2,
     };
     assert_eq!(s.query(), "?lab=raft&sc=double-vote&s_persist=1&step=29");
 }
@@ -224,7 +257,7 @@ fn content_links_reopen_the_state() {
 /// The CAP lab does not run quorum mode, nor the Quorum lab CP.
 #[test]
 fn content_register_labs_refuse_the_other_mode() {
-    let mode = |lab: &str, sc: &str, m: &str| labs::build_at(lab, sc, &[("mode".into(), m.into())], 0).err();
+    let mode = |lab: &str, sc: &str, m: &str| check::build_at(lab, sc, &[("mode".into(), m.into())], 0).err();
     assert!(mode("cap", "ap-stale-read", "quorum").is_some_and(|e| e.contains("is not cp or ap")));
     assert!(mode("quorum", "quorum-overlap", "cp").is_some_and(|e| e.contains("runs in quorum mode; mode=cp ignored")));
     assert!(mode("quorum", "quorum-overlap", "quorum").is_none());
@@ -242,14 +275,14 @@ fn content_probe_calls_are_checked() {
         ("next-leader S1", "takes no argument"),
         ("log-of S1 S2", "one argument"),
     ] {
-        let e = probes::parse_call("raft", text).expect_err(text);
+        let e = parse_call("raft", text).expect_err(text);
         assert!(e.contains(msg), "{text}: {e}");
     }
-    assert_eq!(probes::parse_call("raft", "log-of S3").unwrap(), ProbeCall { name: "log-of".into(), arg: Some(ProbeArg::Server(2)) });
-    assert!(probes::parse_call("cap", "log-of S3").unwrap_err().contains("belongs to the raft lab"));
-    assert!(probes::parse_call("cap", "values-at S3").unwrap_err().contains("not a replica"));
-    let call = probes::parse_call("raft", "log-of S9").unwrap();
-    let run = labs::build_at("raft", "first-election", &[], 0).unwrap();
+    assert_eq!(parse_call("raft", "log-of S3").unwrap(), ProbeCall { name: "log-of".into(), arg: Some(ProbeArg::Server(2)) });
+    assert!(parse_call("cap", "log-of S3").unwrap_err().contains("belongs to the raft lab"));
+    assert!(parse_call("cap", "values-at S3").unwrap_err().contains("not a replica"));
+    let call = parse_call("raft", "log-of S9").unwrap();
+    let run = check::build_at("raft", "first-election", &[], 0).unwrap();
     assert!(run.probe(&call, RunUntil::Step(5)).unwrap_err().contains("does not exist"));
 }
 
@@ -281,7 +314,10 @@ It tests nothing.
 
 fn errors_of(text: &str) -> Vec<ContentError> {
     let text: &'static str = Box::leak(text.to_string().into_boxed_str());
-    parse_bank(&[("test.md", text)], None).expect_err("expected errors")
+    match parse_bank(&[("test.md", text)], None) {
+        Err(e) => e,
+        Ok(bank) => check::validate(&bank),
+    }
 }
 
 fn one_error(text: &str) -> (usize, String) {
@@ -359,7 +395,7 @@ fn content_a_prediction_parses_and_grades() {
     let p = &b.questions()[0].predictions[0];
     assert_eq!(p.run_until, RunUntil::TimeMs(700));
     assert_eq!(p.query(), "?lab=raft&sc=first-election&step=0");
-    assert_eq!(probes::outcome(p).unwrap(), "S2");
+    assert_eq!(check::outcome(p).unwrap(), "S2");
     assert!(grade(p, "S2").unwrap().correct);
 }
 

@@ -737,7 +737,7 @@ impl<U: LabUi> Component for LabPage<U> {
                 if a.chosen.is_some() {
                     return false;
                 }
-                if let Some(problem) = a.answer(choice) {
+                if let Some(problem) = a.answer(choice, content::grade_in::<U::Lab>) {
                     self.toast = Some(problem);
                 }
                 // Let the simulation play out to the moment the question is about.
@@ -830,7 +830,7 @@ impl<U: LabUi> Component for LabPage<U> {
                     </header>
                 } else {
                     <header class="site-header">
-                        <a class="brand" href="?" onclick={link.callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?".into()) })}>
+                        <a class="brand" href="./" onclick={link.callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?".into()) })}>
                             {icons::logo()}<span>{"dsviz"}</span>
                         </a>
                         <nav class="crumbs" aria-label="Breadcrumb">
@@ -977,7 +977,7 @@ impl<U: LabUi> LabPage<U> {
             <div class="questions">
                 <p class="muted">
                     {format!("{} interview questions this lab can show. Answers stay hidden until you ask; “Show me” opens the step that demonstrates the answer, and “Predict” pauses the run and grades your guess by playing it out. All questions: ", qs.len())}
-                    <a href="?page=study" onclick={link.callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?page=study".into()) })}>{"study mode"}</a>{"."}
+                    <a href="study.html?page=study" onclick={link.callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?page=study".into()) })}>{"study mode"}</a>{"."}
                 </p>
                 { for qs.into_iter().map(|q| html!{ <QuestionCard q={q} navigate={navigate.clone()} show_concept={false} /> }) }
             </div>

@@ -259,7 +259,7 @@ impl Component for Study {
         html! {
             <>
                 <header class="site-header">
-                    <a class="brand" href="?" onclick={link.callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?".into()) })}>
+                    <a class="brand" href="./" onclick={link.callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?".into()) })}>
                         {icons::logo()}<span>{"dsviz"}</span>
                     </a>
                     <nav class="crumbs" aria-label="Breadcrumb"><span aria-hidden="true">{"/"}</span><h1>{"Study"}</h1></nav>

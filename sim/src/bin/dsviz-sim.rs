@@ -92,7 +92,7 @@ History checks:
                             Documented in full in the dsviz_sim::check module.
 
 Output:
-  list json        {\"labs\":[{\"id\",\"title\",\"scenarios\":[..],\"experiments\":[..],
+  list json        {\"labs\":[{\"id\",\"title\",\"tagline\",\"scenarios\":[..],\"experiments\":[..],
                    \"params\":[{\"key\",\"label\",\"unit\",\"kind\",\"min\",\"max\",\"default\",\"choices\"}]}]}
   scenario json    {\"lab\",\"scenario\",\"seed\",\"steps\":[{\"step\",\"time_us\",\"actor\",\"text\",
                    \"injected\",\"violations\"}],\"violations\",\"trace_hash\",\"final\"}
@@ -227,6 +227,7 @@ struct ListOut {
 struct LabOut {
     id: &'static str,
     title: &'static str,
+    tagline: &'static str,
     scenarios: Vec<&'static str>,
     experiments: Vec<&'static str>,
     params: Vec<ParamOut>,
@@ -270,6 +271,7 @@ fn list(args: &[String]) -> Result<String, BadArgs> {
         .map(|l| LabOut {
             id: l.info().id,
             title: l.info().title,
+            tagline: l.info().tagline,
             scenarios: l.scenarios().iter().map(|s| s.id).collect(),
             experiments: l.experiments().iter().map(|e| e.info().name).collect(),
             params: l

@@ -1,5 +1,0 @@
-//! Mounts the dsviz app; everything else lives in the library.
-
-fn main() {
-    dsviz::start();
-}
