@@ -29,7 +29,7 @@ homes.sort((a, b) => a - b);
 out.home_interactive_ms_median = +homes[2].toFixed(1);
 const loads = [];
 for (let i = 0; i < 5; i++) {
-  await page.goto(`${base}/app.html?lab=raft`);
+  await page.goto(`${base}/raft.html?lab=raft`);
   await page.getByRole('button', { name: 'Play' }).waitFor();
   await page.locator('.server').first().waitFor();
   loads.push(await page.evaluate(() => performance.now()));
@@ -44,7 +44,7 @@ out.raft_timeline_requests_every_100ms = JSON.parse(await page.evaluate(() => wi
 out.fig16_1000_trials_ms = +(await page.evaluate(() => window.wasmBindings.bench_fig16(1000))).toFixed(0);
 
 // Frame rate while playing at 0.25× (messages in flight, timers animating).
-await page.goto(`${base}/app.html?lab=raft`);
+await page.goto(`${base}/raft.html?lab=raft`);
 await page.getByRole('combobox', { name: 'Speed' }).selectOption({ label: '0.25×' });
 await page.getByRole('button', { name: 'Play' }).click();
 const frames = await page.evaluate(

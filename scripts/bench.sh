@@ -4,8 +4,8 @@
 #   bash scripts/bench.sh
 #
 # 1. Native kernel and Raft throughput (sim/examples/bench_kernel.rs).
-# 2. Release bundle sizes, raw and gzip (scripts/build.sh into dist/): the
-#    first load (the light home page) and the labs page.
+# 2. Release bundle sizes, raw and gzip (scripts/build.sh into dist/): what a
+#    first visit to each page transfers (HTML, JS, wasm, CSS).
 # 3. Browser: time to an interactive lab, Raft virtual s per wall s with
 #    rewind on, Figure 16 experiment time, frame rate while playing
 #    (e2e/bench.mjs in headless Chromium).
@@ -18,20 +18,17 @@ source scripts/setup.sh --full
 echo "== native"
 cargo run --quiet --release -p dsviz-sim --example bench_kernel
 
-echo "== release size"
+echo "== release size: what a first visit to each page transfers"
 bash scripts/build.sh >/dev/null 2>&1
-size() { # prints raw and gzip bytes of the files given, and their total
-  local raw=0 gz=0 r g
-  for f in "$@"; do
-    r=$(stat -c %s "$f"); g=$(gzip -9 -c "$f" | wc -c); raw=$((raw + r)); gz=$((gz + g))
-    printf '  %-40s %8d B raw %8d B gzip\n' "$(basename "$f")" "$r" "$g"
+for html in dist/*.html; do
+  page="$(basename "$html")"
+  [ "$page" = app.html ] && continue # the home bundle again, for old links
+  raw=$(stat -c %s "$html"); gz=$(gzip -9 -c "$html" | wc -c)
+  for f in $(grep -oE '(href|src)="[^"]+\.(js|wasm|css)"' "$html" | sed -E 's/.*="\/?([^"]+)"/\1/' | sort -u); do
+    r=$(stat -c %s "dist/$(basename "$f")"); g=$(gzip -9 -c "dist/$(basename "$f")" | wc -c); raw=$((raw + r)); gz=$((gz + g))
   done
-  printf '  %-40s %8d B raw %8d B gzip\n' "total" "$raw" "$gz"
-}
-echo "-- first load: the home page (index.html)"
-size dist/index.html dist/home-*.js dist/home-*_bg.wasm dist/style-*.css
-echo "-- opening a lab or study mode (app.html)"
-size dist/app.html dist/dsviz-*.js dist/dsviz-*_bg.wasm dist/style-*.css dist/register-*.css
+  printf '  %-14s %9d B raw %9d B gzip\n' "$page" "$raw" "$gz"
+done
 
 echo "== browser"
 port=4399

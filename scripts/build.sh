@@ -74,7 +74,7 @@ for p in "${pages[@]}"; do
     exit 1
   }
   # trunk names its output index.html whatever the input was called.
-  mv "$stage/out/$p/index.html" "$stage/out/$p/$p.html"
+  if [ "$p" != index ]; then mv "$stage/out/$p/index.html" "$stage/out/$p/$p.html"; fi
   cp -r "$stage/out/$p/." dist/
   echo "built $p.html in $(( $(date +%s) - start ))s"
 done
