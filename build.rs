@@ -5,11 +5,12 @@
 //!   light home page, which compiles no question at all;
 //! - `content_sets.rs`: the concept files as `include_str!` lists: `ALL`
 //!   (study mode and the tests), and one list per lab id, `LAB_<ID>`
-//!   (`LAB_RAFT`), holding the files whose questions appear beside that
-//!   lab: those that declare it (`labs: raft`) and those with a "Show me"
-//!   or a prediction into it (`lab: raft`). A lab page includes only its
-//!   list, so a new concept file costs a lab page nothing unless it links
-//!   there.
+//!   (`LAB_RAFT`), holding exactly the questions that appear beside that
+//!   lab: every question of a file that declares it (`labs: raft`), and
+//!   from the other files only the questions with a "Show me" or a
+//!   prediction into it (`lab: raft`), each written out with its file's
+//!   header. A lab page includes only its list, so a question costs a lab
+//!   page nothing unless it is shown there.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -45,18 +46,41 @@ const ORDER: &[&str] = &[
     "fundamentals.md",
 ];
 
-/// The labs a concept file's questions appear beside.
-fn labs_of(text: &str) -> BTreeSet<String> {
-    let mut labs = BTreeSet::new();
-    for line in text.lines() {
-        let line = line.trim_end();
-        if let Some(list) = line.strip_prefix("labs:") {
-            labs.extend(list.split(',').map(|l| l.trim().to_string()).filter(|l| !l.is_empty()));
-        } else if let Some(lab) = line.strip_prefix("lab:") {
-            labs.insert(lab.trim().to_string());
+/// A concept file cut into its header (up to the first question) and its
+/// questions (each from its `## id` line to the next).
+struct Split<'a> {
+    header: &'a str,
+    questions: Vec<&'a str>,
+}
+
+fn split(text: &str) -> Split<'_> {
+    let mut starts: Vec<usize> = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("## ") {
+            starts.push(at);
         }
+        at += line.len();
     }
-    labs
+    let header = &text[..starts.first().copied().unwrap_or(text.len())];
+    let questions = starts.iter().enumerate().map(|(i, &s)| &text[s..starts.get(i + 1).copied().unwrap_or(text.len())]).collect();
+    Split { header, questions }
+}
+
+/// The labs a file's header declares.
+fn declared(header: &str) -> BTreeSet<String> {
+    header
+        .lines()
+        .filter_map(|l| l.strip_prefix("labs:"))
+        .flat_map(|list| list.split(','))
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// The labs a question links into.
+fn linked(question: &str) -> BTreeSet<String> {
+    question.lines().filter_map(|l| l.strip_prefix("lab:")).map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
 }
 
 fn const_name(lab: &str) -> String {
@@ -80,17 +104,39 @@ fn main() {
     }
     names.sort_by_key(|n| (ORDER.iter().position(|o| o == n).unwrap_or(ORDER.len()), n.clone()));
 
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let mut questions = 0usize;
-    let mut by_lab: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Per lab: (file name, path of the text to include).
+    let mut by_lab: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for name in &names {
         let text = fs::read_to_string(format!("content/{name}")).unwrap_or_default();
-        questions += text.lines().filter(|l| l.starts_with("## ")).count();
-        for lab in labs_of(&text) {
-            by_lab.entry(lab).or_default().push(name.clone());
+        let parts = split(&text);
+        questions += parts.questions.len();
+        let whole = declared(parts.header);
+        let mut labs: BTreeSet<String> = whole.clone();
+        for q in &parts.questions {
+            labs.extend(linked(q));
+        }
+        for lab in labs {
+            let path = if whole.contains(&lab) {
+                format!("{root}/content/{name}")
+            } else {
+                // Only the questions shown beside this lab, under the file's header.
+                let mut cut = String::from(parts.header);
+                for q in parts.questions.iter().filter(|q| linked(q).contains(&lab)) {
+                    cut.push_str(q);
+                }
+                let dir = format!("{out}/content/{lab}");
+                fs::create_dir_all(&dir).expect("OUT_DIR is writable");
+                let path = format!("{dir}/{name}");
+                fs::write(&path, cut).expect("OUT_DIR is writable");
+                path
+            };
+            by_lab.entry(lab).or_default().push((name.clone(), path));
         }
     }
 
-    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     fs::write(
         format!("{out}/bank_counts.rs"),
         format!(
@@ -100,17 +146,16 @@ fn main() {
     )
     .expect("OUT_DIR is writable");
 
-    let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-    let entry = |name: &str| format!("    ({name:?}, include_str!({:?})),\n", format!("{root}/content/{name}"));
+    let entry = |name: &str, path: &str| format!("    ({name:?}, include_str!({path:?})),\n");
     let mut sets = String::from("/// Every concept file, in the bank's order.\npub const ALL: &[(&str, &str)] = &[\n");
     for n in &names {
-        sets.push_str(&entry(n));
+        sets.push_str(&entry(n, &format!("{root}/content/{n}")));
     }
     sets.push_str("];\n");
     for (lab, files) in &by_lab {
-        let _ = write!(sets, "/// The concept files whose questions appear beside the `{lab}` lab.\npub const {}: &[(&str, &str)] = &[\n", const_name(lab));
-        for n in files {
-            sets.push_str(&entry(n));
+        let _ = write!(sets, "/// The questions that appear beside the `{lab}` lab, by concept file.\npub const {}: &[(&str, &str)] = &[\n", const_name(lab));
+        for (n, path) in files {
+            sets.push_str(&entry(n, path));
         }
         sets.push_str("];\n");
     }

@@ -21,7 +21,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh --full >/dev/null
 
-release=(--release)
+release=(--release --cargo-profile web)
 args=()
 for arg in "$@"; do
   case "$arg" in

@@ -15,4 +15,5 @@ pub mod history;
 pub mod kernel;
 pub mod labs;
 pub mod pbs;
+pub mod sort;
 pub mod stats;

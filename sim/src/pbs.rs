@@ -385,7 +385,7 @@ impl PbsExperiment {
         }
         let lat = &self.lat;
         // The commit: the W-th acknowledgement.
-        self.order.sort_by(|&i, &j| (lat[i][0] + lat[i][1]).total_cmp(&(lat[j][0] + lat[j][1])).then(i.cmp(&j)));
+        crate::sort::sort_by(&mut self.order, |&i, &j| (lat[i][0] + lat[i][1]).total_cmp(&(lat[j][0] + lat[j][1])).then(i.cmp(&j)));
         let last_ack = self.order[c.w as usize - 1];
         let commit = lat[last_ack][0] + lat[last_ack][1];
         let mut acked = 0u64;
@@ -393,7 +393,7 @@ impl PbsExperiment {
             acked |= 1 << i;
         }
         // The read: the first R answers.
-        self.order.sort_by(|&i, &j| (lat[i][2] + lat[i][3]).total_cmp(&(lat[j][2] + lat[j][3])).then(i.cmp(&j)));
+        crate::sort::sort_by(&mut self.order, |&i, &j| (lat[i][2] + lat[i][3]).total_cmp(&(lat[j][2] + lat[j][3])).then(i.cmp(&j)));
         let readers = &self.order[..c.r as usize];
         for (k, &t) in c.t_ms.iter().enumerate() {
             let fresh = readers.iter().any(|&j| if c.propagation { commit + t + lat[j][2] >= lat[j][0] } else { acked & (1 << j) != 0 });

@@ -42,7 +42,7 @@ pub fn cdf_svg(title: &str, x_label: &str, series: &[Series], x_min: f64, x_max:
         for (i, s) in series.iter().enumerate() {
             let color = COLORS[i % COLORS.len()];
             let mut v: Vec<f64> = s.values.iter().copied().filter(|x| x.is_finite()).collect();
-            v.sort_by(|a, b| a.total_cmp(b));
+            dsviz_sim::sort::sort_floats(&mut v);
             let total = s.total.max(1) as f64;
             let mut pts = vec![(x_min, 0.0)];
             for (k, x) in v.iter().enumerate() {

@@ -34,7 +34,7 @@ fn run(seed: u64) -> Timeline<Raft> {
         .collect();
     script.push((1_200_000, Input::Crash(Who::Leader)));
     script.push((2_200_000, Input::Restart(Who::Id(NodeId((seed % 5) as u8)))));
-    script.sort_by_key(|(t, _)| *t);
+    dsviz_sim::sort::sort_by_key(&mut script, |(t, _)| *t);
     Timeline::new(World::new(raft, seed, script))
 }
 

@@ -185,7 +185,7 @@ pub fn history_lanes(p: &LanesProps) -> Html {
     let pct = |t: u64| ((t.saturating_sub(t0)) as f64 / width * 100.0).clamp(0.0, 100.0);
     let open_end = p.now.unwrap_or(t1).max(t1);
     let mut order: Vec<usize> = (0..ops.len()).collect();
-    order.sort_by_key(|&i| (ops[i].invoke, i));
+    dsviz_sim::sort::sort_by_key(&mut order, |&i| (ops[i].invoke, i));
     let (row, rows_per_lane) = sub_rows(ops, &order, open_end);
     let marks = |i: usize| p.marks.iter().find(|(k, _)| *k == i).map(|(_, m)| *m);
 
@@ -278,7 +278,7 @@ pub fn history_lanes(p: &LanesProps) -> Html {
 /// Returns (lane names, drawn ops, index in the history of each drawn op).
 pub fn lanes_of(h: &History, focus: Option<usize>) -> (Vec<String>, Vec<LaneOp>, Vec<usize>) {
     let mut clients: Vec<u32> = h.ops.iter().map(|o| o.client).collect();
-    clients.sort_unstable();
+    dsviz_sim::sort::sort(&mut clients);
     clients.dedup();
     let names = clients.iter().map(|c| format!("client {c}")).collect();
     let n = h.ops.len();

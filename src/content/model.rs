@@ -220,7 +220,7 @@ impl Bank {
             }
         }
         let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        dsviz_sim::sort::sort_by(&mut v, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         v
     }
 

@@ -83,7 +83,7 @@ mod tests {
                 out.push('<');
                 out.push_str(t.tag());
                 let mut attrs: Vec<(&str, &str)> = t.attributes.iter().collect();
-                attrs.sort();
+                dsviz_sim::sort::sort(&mut attrs);
                 for (k, v) in attrs {
                     out.push_str(&format!(" {k}=\"{}\"", esc(v)));
                 }

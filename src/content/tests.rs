@@ -254,6 +254,24 @@ fn content_links_reopen_the_state() {
     assert_eq!(s.query(), "?lab=raft&sc=double-vote&s_persist=1&step=29");
 }
 
+/// A lab page parses only its own set of questions (build.rs cuts it):
+/// it must hold exactly the questions the whole bank shows beside that lab.
+#[test]
+fn content_each_lab_page_compiles_in_exactly_its_questions() {
+    let full = the_bank();
+    for (lab, set) in [("raft", sets::LAB_RAFT), ("cap", sets::LAB_CAP), ("quorum", sets::LAB_QUORUM)] {
+        let page = parse_bank(set, None).unwrap_or_else(|e| panic!("{lab}: {e:?}"));
+        let want: Vec<&str> = full.for_lab(lab).iter().map(|q| q.id.as_str()).collect();
+        let got: Vec<&str> = page.for_lab(lab).iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(got, want, "{lab}");
+        assert_eq!(page.questions().len(), want.len(), "{lab}: the page carries questions it never shows");
+        let bytes: usize = set.iter().map(|(_, t)| t.len()).sum();
+        let all: usize = FILES.iter().map(|(_, t)| t.len()).sum();
+        assert!(bytes < all, "{lab}: the whole bank");
+    }
+    assert_eq!(check::labs().count(), 3, "a new lab needs its row above");
+}
+
 /// The CAP lab does not run quorum mode, nor the Quorum lab CP.
 #[test]
 fn content_register_labs_refuse_the_other_mode() {

@@ -146,7 +146,7 @@ impl Progress {
                 Some(_) => {}
             }
         }
-        due.sort();
+        dsviz_sim::sort::sort(&mut due);
         due.into_iter().map(|(_, _, id)| id).chain(new).take(limit).collect()
     }
 

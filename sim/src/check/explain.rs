@@ -240,7 +240,7 @@ fn cycle(h: &History, p: &Prepared, x: u32) -> Option<Found> {
             later.push((o.invoke, node, i));
         }
     }
-    later.sort_unstable();
+    crate::sort::sort(&mut later);
     // The latest-invoked later-side operation standing for the target.
     let into_target = later.iter().rev().find(|l| l.1 == target).copied();
 

@@ -106,7 +106,7 @@ pub fn linearizable(cfg: &GenConfig, seed: u64) -> History {
     }
     // Play the operations in the order they take effect.
     let mut order: Vec<usize> = (0..ops.len()).filter(|&i| effect_at[i].is_some()).collect();
-    order.sort_by_key(|&i| (effect_at[i], i));
+    crate::sort::sort_by_key(&mut order, |&i| (effect_at[i], i));
     let mut state: Option<Value> = None;
     for i in order {
         let op = &mut ops[i];
@@ -137,7 +137,7 @@ pub fn with_stale_read(h: &History, seed: u64) -> Option<(History, usize)> {
     // Completed, successful plain writes, by response.
     let mut writes: Vec<usize> =
         (0..ops.len()).filter(|&i| ops[i].kind == OpKind::Write && ops[i].ok && ops[i].response.is_some()).collect();
-    writes.sort_by_key(|&i| (ops[i].response, i));
+    crate::sort::sort_by_key(&mut writes, |&i| (ops[i].response, i));
     let reads: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].kind == OpKind::Read && ops[i].ok && ops[i].response.is_some()).collect();
     if reads.is_empty() {
         return None;

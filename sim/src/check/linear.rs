@@ -153,7 +153,7 @@ impl<'a> Search<'a> {
                 events.push((r, 1, i as u32));
             }
         }
-        events.sort_unstable();
+        crate::sort::sort(&mut events);
         let e = events.len();
         let head = e as u32;
         let mut call_ev = vec![NIL; m];
@@ -280,7 +280,7 @@ impl<'a> Search<'a> {
         self.key.push(NIL);
         self.key.extend_from_slice(&indefinite_keys);
         self.key.push(NIL);
-        self.junk_scratch.sort_unstable();
+        crate::sort::sort(&mut self.junk_scratch);
         self.key.extend_from_slice(&self.junk_scratch);
         let seen = match self.memo.insert(&self.key) {
             Insert::New => false,
@@ -489,7 +489,7 @@ fn sensitive_failed_cas(p: &Prepared) -> Vec<bool> {
         }
     }
     for list in by_value.iter_mut() {
-        list.sort_unstable();
+        crate::sort::sort(list);
         let mut latest = 0;
         for e in list.iter_mut() {
             latest = latest.max(e.1);
@@ -498,11 +498,11 @@ fn sensitive_failed_cas(p: &Prepared) -> Vec<bool> {
     }
     // Completed writes by response: (response, invoke, value).
     let mut done: Vec<(u64, u64, u32)> = p.ops.iter().filter_map(|o| Some((o.response?, o.invoke, o.written()?))).collect();
-    done.sort_unstable();
+    crate::sort::sort(&mut done);
     // Failed cas by invoke.
     let mut failed: Vec<usize> =
         (0..p.ops.len()).filter(|&i| matches!(p.ops[i].kind, PKind::Cas { ok: false, .. }) && p.ops[i].response.is_some()).collect();
-    failed.sort_by_key(|&i| (p.ops[i].invoke, i));
+    crate::sort::sort_by_key(&mut failed, |&i| (p.ops[i].invoke, i));
     let mut sensitive = vec![false; p.ops.len()];
     // The latest-invoked completed write so far, and the latest-invoked one
     // of a different value: (invoke, value).

@@ -156,7 +156,7 @@ pub(crate) fn prepare(h: &History) -> Result<Prepared, String> {
         })
         .collect();
     drop_useless_indefinite(&mut ops, values.len());
-    ops.sort_by_key(|o| (o.invoke, o.index));
+    crate::sort::sort_by_key(&mut ops, |o| (o.invoke, o.index));
     Ok(Prepared { ops, values })
 }
 

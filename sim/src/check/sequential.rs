@@ -23,7 +23,7 @@ use super::{Explanation, History, SeqVerdict};
 /// slot.
 fn program_order(p: &Prepared) -> (Vec<Vec<u32>>, Vec<u32>) {
     let mut client_ids: Vec<u32> = p.ops.iter().map(|o| o.client).collect();
-    client_ids.sort_unstable();
+    crate::sort::sort(&mut client_ids);
     client_ids.dedup();
     let mut seqs: Vec<Vec<u32>> = vec![Vec::new(); client_ids.len()];
     let mut slot = vec![0u32; p.ops.len()];
@@ -228,7 +228,7 @@ impl Search<'_> {
         if next.is_empty() {
             return Open::Done;
         }
-        next.sort_unstable();
+        crate::sort::sort(&mut next);
         let forced = next.iter().find(|&&(o, _)| ops[o as usize].read_like() && ops[o as usize].apply(state).is_some());
         let cands = match forced {
             Some(&(_, c)) => vec![(c, state, true)],

@@ -72,7 +72,7 @@ impl Index {
             }
         }
         for w in writes.values_mut() {
-            w.list.sort_unstable();
+            crate::sort::sort(&mut w.list);
             let mut m = T::MIN;
             w.prefix_max = w
                 .list
@@ -128,7 +128,7 @@ pub(crate) fn check(h: &History) -> SessionReport {
     }
     for (&client, ops) in &by_client {
         let mut ops = ops.clone();
-        ops.sort_by_key(|&i| (h.ops[i].invoke, i));
+        crate::sort::sort_by_key(&mut ops, |&i| (h.ops[i].invoke, i));
         read_your_writes(h, &index, client, &ops, &mut report);
         monotonic_reads(h, &index, client, &ops, &mut report);
     }
@@ -153,7 +153,7 @@ fn read_your_writes(h: &History, index: &Index, client: u32, ops: &[usize], repo
         .filter(|&&i| matches!(h.ops[i].kind, OpKind::Write | OpKind::Cas) && h.ops[i].ok)
         .filter_map(|&i| h.ops[i].response.map(|r| (r, i)))
         .collect();
-    writes.sort_unstable();
+    crate::sort::sort(&mut writes);
     let mut next_write = 0;
     // The latest-invoked write completed so far.
     let mut latest: Option<usize> = None;
@@ -205,7 +205,7 @@ fn monotonic_reads(h: &History, index: &Index, client: u32, ops: &[usize], repor
             reads.push((r_resp, r, src.min_invoke));
         }
     }
-    reads.sort_unstable();
+    crate::sort::sort(&mut reads);
     let mut next_read = 0;
     // The earlier read whose value's writes began latest: (earliest invoke of its sources, read).
     let mut best: Option<(T, usize)> = None;

@@ -63,7 +63,7 @@ impl<P: Protocol> Timeline<P> {
     /// Inputs beyond [`MAX_STEPS`] are dropped; duplicates of a step keep the first.
     pub fn with_injections(initial: World<P>, mut injections: Vec<(u64, Input<P::Command>)>) -> Timeline<P> {
         injections.retain(|(s, _)| *s < MAX_STEPS);
-        injections.sort_by_key(|(s, _)| *s);
+        crate::sort::sort_by_key(&mut injections, |(s, _)| *s);
         injections.dedup_by_key(|(s, _)| *s);
         let mut t = Timeline::new(initial);
         t.injections = injections;

@@ -199,7 +199,7 @@ impl<'a, M, T> Ctx<'a, M, T> {
         M: Clone,
     {
         let mut to: Vec<NodeId> = targets.into_iter().collect();
-        to.sort();
+        crate::sort::sort(&mut to);
         to.dedup();
         for n in &to {
             self.send(*n, msg.clone());

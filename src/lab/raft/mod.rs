@@ -56,7 +56,7 @@ impl LabUi for RaftUi {
         let n = w.proto.n_servers();
         let mut leaders: Vec<(u64, NodeId)> =
             w.nodes.iter().filter_map(RaftNode::server).filter(|s| s.role == Role::Leader && w.is_up(s.id)).map(|s| (s.term, s.id)).collect();
-        leaders.sort_by(|a, b| b.cmp(a));
+        dsviz_sim::sort::sort_by(&mut leaders, |a, b| b.cmp(a));
         let leader_note = match leaders.as_slice() {
             [] => "No leader".to_string(),
             [(t, l)] => format!("{} leads term {t}", page.name(*l)),

@@ -181,7 +181,7 @@ pub fn mode_bar<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
             let mut ae_opts: Vec<u64> = vec![0, 50, 100, 200, 500, 1000];
             if !ae_opts.contains(&c.ae_ms) {
                 ae_opts.push(c.ae_ms);
-                ae_opts.sort_unstable();
+                dsviz_sim::sort::sort(&mut ae_opts);
             }
             html! {
                 <div class="quorum-bar" role="group" aria-label="Quorum settings">

@@ -451,7 +451,7 @@ pub fn lab_history(w: &World<Register>) -> LabHistory {
         .filter_map(RegNode::client)
         .flat_map(|cl| cl.ops.iter().map(move |o| (o.invoke_us, cl.c, o.idx, o)))
         .collect();
-    all.sort_by_key(|(t, c, i, _)| (*t, *c, *i));
+    dsviz_sim::sort::sort_by_key(&mut all, |(t, c, i, _)| (*t, *c, *i));
     let mut out = LabHistory {
         lanes: (0..reg.config.n_clients).map(|c| reg.name(reg.client_node(c))).collect(),
         ops: Vec::with_capacity(all.len()),

@@ -63,7 +63,7 @@ fn applied_at(w: &World<Raft>, idx: u64) -> Vec<u32> {
         .filter(|s| s.commit >= idx && s.log.len() as u64 >= idx)
         .map(|s| s.log[idx as usize - 1].value)
         .collect();
-    v.sort();
+    crate::sort::sort(&mut v);
     v.dedup();
     v
 }

@@ -237,7 +237,7 @@ impl RegisterChecker {
             .chain(replicas.iter().flat_map(|r| r.hints.iter().map(|h| &h.version)))
             .collect();
         let mut present: Vec<OpRef> = held.iter().map(|v| v.origin).collect();
-        present.sort();
+        crate::sort::sort(&mut present);
         present.dedup();
         // A write is lost if absent and every held version finished before it began.
         let newest_finish = present.iter().map(|o| finish(clients, *o)).max();
@@ -480,6 +480,6 @@ pub fn history(world: &World<Register>) -> Vec<Op> {
         .filter_map(RegNode::client)
         .flat_map(|cl| cl.ops.iter().map(move |o| (o.invoke_us, cl.c, o.idx, o.to_op(cl.c))))
         .collect();
-    ops.sort_by_key(|(t, c, i, _)| (*t, *c, *i));
+    crate::sort::sort_by_key(&mut ops, |(t, c, i, _)| (*t, *c, *i));
     ops.into_iter().map(|(_, _, _, o)| o).collect()
 }

@@ -43,7 +43,7 @@ fn spell_values(mut v: Vec<Value>) -> String {
     if v.is_empty() {
         return "empty".into();
     }
-    v.sort();
+    crate::sort::sort(&mut v);
     v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" and ")
 }
 

@@ -233,7 +233,7 @@ impl Replica {
     /// Hinted handoff: offer every hinted version to the replica it belongs to.
     fn handoff(&mut self, reg: &Register, ctx: &mut RCtx<'_>) -> RegNote {
         let mut targets: Vec<NodeId> = self.hints.iter().map(|h| h.target).collect();
-        targets.sort();
+        crate::sort::sort(&mut targets);
         targets.dedup();
         let mut n = 0u8;
         for t in &targets {
