@@ -9,6 +9,7 @@
 
 use super::*;
 use crate::history::Op;
+use crate::labs::quorum::Quorums;
 use crate::kernel::{Effect, Input, Protocol, SimRng, Timeline, Who, World};
 
 /// Whether a history is linearizable, by the shared checker; on short
@@ -556,6 +557,27 @@ fn clamped_keeps_every_value_in_range() {
     assert_eq!(c.skew_ms, vec![-10_000, 0, 0, 0, 0, 0, 0]);
 }
 
+/// Each mode's quorum system, and what it promises: CP's majorities meet
+/// each other and every read; AP's single replica meets nothing; quorum
+/// mode's `W` and `R` count among the `N` preferred replicas only.
+#[test]
+fn each_mode_counts_answers_against_its_quorum_system() {
+    let q = |mode, n, rf, w, r| Register::new(RegisterConfig { mode, n_replicas: n, rf, w, r, ..RegisterConfig::default() }).quorums();
+    let cp = q(Mode::Cp, 5, 5, 1, 1);
+    assert_eq!((cp.n(), cp.w(), cp.r(), cp.reads_see_writes(), cp.writes_meet()), (5, 3, 3, true, true));
+    let ap = q(Mode::Ap, 4, 4, 3, 3);
+    assert_eq!((ap.n(), ap.w(), ap.r(), ap.reads_see_writes(), ap.writes_meet()), (4, 1, 1, false, false));
+    let strict = q(Mode::Quorum, 7, 3, 2, 2);
+    assert_eq!((strict.n(), strict.w(), strict.r(), strict.reads_see_writes(), strict.writes_meet()), (3, 2, 2, true, true));
+    let loose = q(Mode::Quorum, 7, 5, 2, 3);
+    assert_eq!((loose.reads_see_writes(), loose.writes_meet(), loose.write_tolerates()), (false, false, 3));
+    // Out of range W and R are clamped into 1..=N, by the same rule.
+    let clamped = q(Mode::Quorum, 5, 3, 0, 9);
+    assert_eq!((clamped.w(), clamped.r()), (1, 3));
+    let reg = Register::new(RegisterConfig { mode: Mode::Quorum, n_replicas: 5, rf: 3, w: 2, r: 3, ..RegisterConfig::default() });
+    assert_eq!((reg.majority(), reg.write_quorum(), reg.read_quorum()), (3, 2, 3));
+}
+
 // ---- Scenarios -------------------------------------------------------------
 
 fn narrate_run(t: &Timeline<Register>) -> String {
@@ -988,20 +1010,22 @@ fn property_flagged_anomalies_are_real() {
 fn property_strict_overlapping_quorums_never_read_stale() {
     for seed in 0..seeds() {
         let rf = if seed % 2 == 0 { 3 } else { 5 };
-        let w_q = 1 + (seed % rf as u64) as u8;
+        let strict = Quorums::strict_with_write(rf as usize, 1 + (seed % rf as u64) as usize);
         let cfg = RegisterConfig {
             mode: Mode::Quorum,
             n_replicas: 5,
             rf,
-            w: w_q,
-            r: rf + 1 - w_q,
+            w: strict.w() as u8,
+            r: strict.r() as u8,
             sloppy: false,
             read_repair: seed % 3 == 0,
             conflict: if seed % 4 == 3 { Conflict::VersionVectors } else { Conflict::Lww },
             skew_ms: vec![0; 5],
             ..ap_chaos_config(seed)
         };
-        let mut w = World::new(Register::new(cfg), seed, vec![]);
+        let reg = Register::new(cfg);
+        assert!(reg.quorums().reads_see_writes() && reg.quorums() == strict, "seed {seed}: {:?}", reg.quorums());
+        let mut w = World::new(reg, seed, vec![]);
         Chaos::new(seed, 0.08, 8).run(&mut w, 1_500);
         let bad: Vec<_> = w.violations.iter().filter(|v| v.invariant != "No new-old inversion" && v.invariant != "Convergence").collect();
         assert!(bad.is_empty(), "seed {seed}: {:?}", bad[0]);
