@@ -7,6 +7,8 @@
 //! - [`probe`]: probes that grade predictions by playing a run on.
 //! - [`experiment`]: experiments that reproduce published results.
 //! - [`registry`]: every lab, by id, for the app, the question bank and the CLI.
+//! - [`harness`]: random fault schedules, the chaos runner and the
+//!   scenario check every lab's tests share.
 //! - [`quorum`]: majorities and read/write quorum overlap, for every lab
 //!   that counts answers.
 //!
@@ -14,6 +16,7 @@
 //! listed once in [`registry`].
 
 pub mod experiment;
+pub mod harness;
 pub mod lab;
 pub mod params;
 pub mod probe;
