@@ -30,6 +30,9 @@ pub const FAULT_SEED_SALT: u64 = 0x5eed;
 /// is free).
 pub type CommandHook<'h, P> = Box<dyn FnMut(&mut SimRng, &World<P>) -> Option<Input<<P as Protocol>::Command>> + 'h>;
 
+/// What a chaos run shows a test after each step: the world and the step's record.
+pub type Observer<'o, P> = dyn FnMut(&World<P>, &StepRecord<<P as Protocol>::Note>) + 'o;
+
 /// What a chaos run explored.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Explored {
@@ -229,7 +232,7 @@ impl<'h, P: Protocol> Chaos<'h, P> {
         self.drive(t, steps, &mut |_, _| {})
     }
 
-    fn drive<D: Drive<P>>(&mut self, d: &mut D, steps: u64, observe: &mut dyn FnMut(&World<P>, &StepRecord<P::Note>)) -> Report {
+    fn drive<D: Drive<P>>(&mut self, d: &mut D, steps: u64, observe: &mut Observer<'_, P>) -> Report {
         let first_violation = d.world().violations.len();
         let mut ex = Explored::default();
         for _ in 0..steps {
