@@ -3,7 +3,8 @@
 //! reproduces every injected event, e.g. `crash.2`, `part.0-1~2-3-4`,
 //! `cmd.5.submit-2-17`, `clock.2.-200000` (step node 2's clock to 200 ms
 //! behind true time), `drift.3.100` (node 3's clock runs 100 ppm fast),
-//! `pause.1.800000` (node 1 stops for 800 ms). A clock or pause value out
+//! `pause.1.800000` (node 1 stops for 800 ms), `dup.42` (message 42
+//! arrives twice). A clock or pause value out
 //! of range is refused with a message rather than clamped silently; the
 //! world clamps the same inputs built in code.
 
@@ -37,6 +38,12 @@ pub enum Input<C> {
     Cut(NodeId, NodeId),
     /// Drop one message in flight, by its id.
     Drop(u64),
+    /// Send a second copy of one message in flight, by its id: the copy
+    /// leaves when the original does (now, if it already has) and takes
+    /// its own latency on the same link, so it may overtake the original
+    /// or trail it. It is not subject to random loss (it is the fault),
+    /// but partitions, cuts and a down receiver stop it as any message.
+    Duplicate(u64),
     /// Multiply the latency of everything a node sends or receives (1 = normal).
     Slow(Who, u8),
     /// Set the latency range (µs) of the link from `.0` to `.1`, one way.
@@ -99,6 +106,7 @@ impl<C: CommandCodec> Input<C> {
             Input::Heal => "heal".into(),
             Input::Cut(a, b) => format!("cut.{}.{}", a.0, b.0),
             Input::Drop(id) => format!("drop.{id}"),
+            Input::Duplicate(id) => format!("dup.{id}"),
             Input::Slow(w, f) => format!("slow.{}.{f}", who_str(w)),
             Input::LinkLatency(a, b, lo, hi) => format!("lat.{}.{}-{lo}-{hi}", a.0, b.0),
             Input::ClockOffset(w, offset_us) => format!("clock.{}.{offset_us}", who_str(w)),
@@ -141,6 +149,10 @@ impl<C: CommandCodec> Input<C> {
             "drop" => {
                 let id = need(a, s)?.parse().map_err(|_| format!("'{s}': bad message id"))?;
                 Ok(Input::Drop(id))
+            }
+            "dup" => {
+                let id = need(a, s)?.parse().map_err(|_| format!("'{s}': bad message id"))?;
+                Ok(Input::Duplicate(id))
             }
             "slow" => {
                 let w = parse_who(need(a, s)?, n_nodes)?;
@@ -226,6 +238,7 @@ mod tests {
             Input::Heal,
             Input::Cut(NodeId(1), NodeId(3)),
             Input::Drop(1234),
+            Input::Duplicate(77),
             Input::Slow(Who::Id(NodeId(4)), 5),
             Input::LinkLatency(NodeId(0), NodeId(3), 1_000, 250_000),
             Input::ClockOffset(Who::Id(NodeId(2)), 200_000),
@@ -243,7 +256,7 @@ mod tests {
 
     #[test]
     fn bad_text_is_an_error_not_a_panic() {
-        for s in ["", "crash", "crash.9", "crash.-1", "part.0-x", "cut.1", "drop.zz", "cmd.1.nope", "slow.1.999", "ü.ü", "crash.L.L", "lat.0.1", "lat.0.1-5", "lat.0.1-9-3", "lat.0.7-1-2", "lat.0.1-1-99999999", "clock.1", "clock.1.x", "clock.9.5", "clock.1.3600000001", "clock.1.-99999999999999999999", "drift.2", "drift.2.1.5", "drift.2.100001", "drift.2.-100001", "drift.2.99999999999", "pause.1", "pause.1.0", "pause.1.-5", "pause.1.60000001", "pause.1.1e6", "pause.x.5"] {
+        for s in ["", "crash", "crash.9", "crash.-1", "part.0-x", "cut.1", "drop.zz", "dup", "dup.-1", "dup.x", "cmd.1.nope", "slow.1.999", "ü.ü", "crash.L.L", "lat.0.1", "lat.0.1-5", "lat.0.1-9-3", "lat.0.7-1-2", "lat.0.1-1-99999999", "clock.1", "clock.1.x", "clock.9.5", "clock.1.3600000001", "clock.1.-99999999999999999999", "drift.2", "drift.2.1.5", "drift.2.100001", "drift.2.-100001", "drift.2.99999999999", "pause.1", "pause.1.0", "pause.1.-5", "pause.1.60000001", "pause.1.1e6", "pause.x.5"] {
             let r: Result<Input<Poke>, String> = Input::parse(s, 5);
             assert!(r.is_err() || s == "crash.L.L", "{s} parsed as {r:?}");
         }

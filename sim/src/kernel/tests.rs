@@ -241,6 +241,37 @@ fn cuts_are_one_way_and_down_receivers_drop() {
 }
 
 #[test]
+fn a_duplicated_message_arrives_twice_and_each_copy_meets_the_network() {
+    let mut w = world(fixed(10_000));
+    ping(&mut w, 1, 5_000);
+    let id = *w.in_flight.keys().next().unwrap();
+    let rec = w.step(Some(&Input::Duplicate(id))).unwrap();
+    assert_eq!(rec.note, Note::Duplicated { msg_id: id, copy_id: id + 1, from: NodeId(0), to: NodeId(1), kind: "Ping", arrive_us: 15_000 });
+    assert_eq!(w.marker(&rec.note), Some(Marker::Fault));
+    assert_eq!(w.narrate(&rec.note), format!("Ping #{id} from N0 to N1 is duplicated: a copy, #{}, arrives at 15.0 ms.", id + 1));
+    let copy = &w.in_flight[&(id + 1)];
+    assert_eq!((copy.depart_us, copy.arrive_us, copy.lost), (5_000, 15_000, false), "it leaves with the original, still held");
+    drain(&mut w);
+    assert_eq!(w.nodes[1].got, vec![(15_000, PMsg::Ping(7)), (15_000, PMsg::Ping(7))]);
+    assert_eq!(w.nodes[0].got.len(), 2, "both copies are answered");
+
+    // A copy of a message that already left leaves now, and a partition
+    // stops it like any message.
+    let mut w = world(fixed(10_000));
+    ping(&mut w, 1, 0);
+    let id = *w.in_flight.keys().next().unwrap();
+    assert!(w.advance_to(4_000));
+    w.step(Some(&Input::Duplicate(id))).unwrap();
+    assert_eq!(w.in_flight[&(id + 1)].arrive_us, 14_000);
+    w.step(None).unwrap(); // the original arrives at 10 ms and is answered
+    w.step(Some(&Input::Partition(vec![vec![NodeId(1)]]))).unwrap();
+    let notes = drain(&mut w);
+    assert!(matches!(notes[..], [Note::Dropped { reason: DropReason::Partition, kind: "Ping", .. }, Note::Dropped { reason: DropReason::Partition, kind: "Pong", .. }]), "{notes:?}");
+    let rec = w.step(Some(&Input::Duplicate(id))).unwrap();
+    assert_eq!(rec.note, Note::Skipped(format!("message {id} is no longer in flight")));
+}
+
+#[test]
 fn loss_and_duplication_follow_their_probabilities() {
     let mut w = world(NetConfig { latency_us_min: 0, latency_us_max: 0, loss: 0.9, duplicate: 0.0 });
     for _ in 0..1000 {

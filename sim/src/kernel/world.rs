@@ -317,6 +317,9 @@ pub trait Protocol: Clone {
 pub enum Note<N> {
     Proto(N),
     Dropped { msg_id: u64, from: NodeId, to: NodeId, kind: &'static str, reason: DropReason },
+    /// A second copy of message `msg_id`, `copy_id`, is on its way and
+    /// arrives at `arrive_us`.
+    Duplicated { msg_id: u64, copy_id: u64, from: NodeId, to: NodeId, kind: &'static str, arrive_us: TimeUs },
     Crashed(NodeId),
     Restarted(NodeId, N),
     Partitioned(Vec<Vec<NodeId>>),
@@ -1019,6 +1022,25 @@ impl<P: Protocol> World<P> {
                 }
                 None => (None, Note::Skipped(format!("message {id} is no longer in flight"))),
             },
+            Input::Duplicate(id) => {
+                let Some(m) = self.in_flight.get(id) else {
+                    return (None, Note::Skipped(format!("message {id} is no longer in flight")));
+                };
+                if self.in_flight.len() + self.n_held_msgs >= MAX_IN_FLIGHT {
+                    return (None, Note::Skipped(format!("the network already holds {MAX_IN_FLIGHT} messages")));
+                }
+                let (from, to, kind) = (m.from, m.to, m.msg.kind());
+                let copy = InFlight { id: self.next_msg_id, depart_us: m.depart_us.max(self.now), lost: false, ..m.clone() };
+                let (lo, hi) = self.net.latency_range(from, to);
+                let factor = self.net.slow[from.idx()].max(self.net.slow[to.idx()]).max(1) as u64;
+                let arrive_us = copy.depart_us + self.rng.range_u64(lo, hi) * factor;
+                let copy_id = copy.id;
+                self.next_msg_id += 1;
+                let seq = self.next_seq();
+                self.in_flight.insert(copy_id, InFlight { arrive_us, ..copy });
+                self.queue.push(QItem { time: arrive_us, seq, what: Queued::Deliver(copy_id) });
+                (None, Note::Duplicated { msg_id: *id, copy_id, from, to, kind, arrive_us })
+            }
             Input::Command(w, cmd) => {
                 let Some(id) = self.resolve(w) else {
                     return (None, Note::Skipped(who_of(w)));
@@ -1046,6 +1068,12 @@ impl<P: Protocol> World<P> {
                 "{kind} #{msg_id} from {} to {} is gone: {reason}.",
                 p.node_name(*from),
                 p.node_name(*to)
+            ),
+            Note::Duplicated { msg_id, copy_id, from, to, kind, arrive_us } => format!(
+                "{kind} #{msg_id} from {} to {} is duplicated: a copy, #{copy_id}, arrives at {}.",
+                p.node_name(*from),
+                p.node_name(*to),
+                super::time::fmt_time(*arrive_us)
             ),
             Note::Crashed(n) => format!("{} crashes; it keeps only its persistent state.", p.node_name(*n)),
             Note::Restarted(_, n) => p.narrate(n),
@@ -1124,6 +1152,7 @@ impl<P: Protocol> World<P> {
             Note::Dropped { reason: DropReason::ByHand, .. } => Some(Marker::Fault),
             Note::Dropped { .. } | Note::Skipped(_) | Note::HeldMessage { .. } | Note::HeldTimer { .. } => None,
             Note::Crashed(_)
+            | Note::Duplicated { .. }
             | Note::Restarted(..)
             | Note::Partitioned(_)
             | Note::Healed

@@ -114,7 +114,7 @@ pub fn remap_input<L: Lab>(input: &Input<<L::P as Protocol>::Command>, map: &dyn
         Input::Heal => Input::Heal,
         Input::Cut(a, b) => Input::Cut(map(*a)?, map(*b)?),
         Input::LinkLatency(a, b, lo, hi) => Input::LinkLatency(map(*a)?, map(*b)?, *lo, *hi),
-        Input::Drop(_) => return None,
+        Input::Drop(_) | Input::Duplicate(_) => return None,
         Input::ClockOffset(w, offset_us) => Input::ClockOffset(who(w)?, *offset_us),
         Input::ClockDrift(w, drift_ppm) => Input::ClockDrift(who(w)?, *drift_ppm),
         Input::Pause(w, for_us) => Input::Pause(who(w)?, *for_us),

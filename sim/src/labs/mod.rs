@@ -7,14 +7,20 @@
 //! - [`probe`]: probes that grade predictions by playing a run on.
 //! - [`experiment`]: experiments that reproduce published results.
 //! - [`registry`]: every lab, by id, for the app, the question bank and the CLI.
+//! - [`harness`]: random fault schedules, the chaos runner and the
+//!   scenario check every lab's tests share.
+//! - [`quorum`]: majorities and read/write quorum overlap, for every lab
+//!   that counts answers.
 //!
 //! Each lab implements [`crate::kernel::Protocol`] and [`Lab`], and is
 //! listed once in [`registry`].
 
 pub mod experiment;
+pub mod harness;
 pub mod lab;
 pub mod params;
 pub mod probe;
+pub mod quorum;
 pub mod raft;
 pub mod register;
 pub mod registry;

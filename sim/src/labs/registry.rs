@@ -7,6 +7,7 @@
 //! their code). A test checks the two lists agree.
 
 use super::experiment::Experiment;
+use super::harness::{check_scenarios, ScenarioFailure};
 use super::lab::{Lab, LabInfo, Run};
 use super::params::{Group, ParamInfo};
 use super::probe::{parse_call, run_probe, ProbeCall, ProbeInfo, RunUntil};
@@ -57,6 +58,9 @@ pub trait AnyLab: Sync {
     fn open_strict(&self, pairs: &[(String, String)]) -> Result<Box<dyn AnyRun>, String>;
     /// Parses a probe call of this lab (`log-of S3`).
     fn parse_probe(&self, text: &str) -> Result<ProbeCall, String>;
+    /// Every scenario run to its check point at its own seed and at each of
+    /// `extra_seeds`: the promises that did not hold ([`check_scenarios`]).
+    fn check_scenarios(&self, extra_seeds: &[u64]) -> Vec<ScenarioFailure>;
 }
 
 /// A run of some lab.
@@ -151,6 +155,9 @@ impl<L: Lab> AnyLab for Registered<L> {
         } else {
             Err(format!("probe '{name}' belongs to the {} lab, not {}", others.join(" and "), L::info().id))
         }
+    }
+    fn check_scenarios(&self, extra_seeds: &[u64]) -> Vec<ScenarioFailure> {
+        check_scenarios::<L>(extra_seeds)
     }
 }
 

@@ -310,7 +310,7 @@ impl Raft {
         NodeId(self.config.n_servers)
     }
     pub fn majority(&self) -> usize {
-        self.n_servers() / 2 + 1
+        crate::labs::quorum::majority(self.n_servers())
     }
     /// Servers S1…Sn, then the one client.
     fn group_array(&self) -> [NodeGroup; 2] {

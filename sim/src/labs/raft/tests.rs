@@ -5,6 +5,8 @@
 use super::*;
 use super::check::RaftChecker;
 use crate::kernel::{Effect, Input, Protocol, SimRng, Timeline, Who, World};
+use crate::labs::lab::Lab;
+use crate::labs::harness::{check_scenarios, hunt, proptest_seeds, thorough, Chaos, Explored, FaultKind, FaultMix, Hunt, Report};
 
 fn raft(n: u8) -> Raft {
     Raft::new(RaftConfig { n_servers: n, ..RaftConfig::default() })
@@ -343,17 +345,25 @@ fn cmd_codec_round_trips_and_rejects_garbage() {
 
 // ---- Scenarios -----------------------------------------------------------
 
+/// Scenarios whose promise holds for their own seed only. In
+/// split-vote, three candidates share term 1 and two servers are free: a
+/// candidate that wins both free votes has three of five and wins the
+/// term (for 15 of the seeds 2 to 39), so the split is the seed's doing.
+const SEED_BOUND: &[&str] = &["split-vote"];
+
 #[test]
 fn every_scenario_keeps_its_promise() {
-    let mut failures = Vec::new();
-    for sc in scenarios::all() {
-        let t = sc.run_to_pause(sc.seed);
-        if let Err(e) = (sc.expect)(t.world()) {
-            let log: Vec<String> = t.records().iter().map(|r| format!("{:>6} {}", r.time_us / 1000, t.world().narrate(&r.note))).collect();
-            failures.push(format!("scenario {}: {e}\n{}", sc.id, log.join("\n")));
-        }
+    let failures = check_scenarios::<RaftLab>(&[2, 3, 77, 12_345]);
+    let (bound, broken): (Vec<_>, Vec<_>) = failures.iter().partition(|f| SEED_BOUND.contains(&f.scenario));
+    let text: Vec<String> = broken.iter().map(|f| format!("{f}\n{}", f.narration)).collect();
+    assert!(broken.is_empty(), "{}", text.join("\n\n"));
+    // A scenario held to its own seed that holds for every seed should be
+    // held to them all.
+    for id in SEED_BOUND {
+        let sc = RaftLab::scenarios().into_iter().find(|s| s.id == *id).unwrap();
+        assert!(bound.iter().all(|f| f.seed != sc.seed), "{id} breaks its promise at its own seed");
+        assert!(bound.iter().any(|f| f.scenario == *id), "{id} now holds for every seed checked: take it off SEED_BOUND");
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
@@ -419,70 +429,44 @@ fn branching_discards_the_old_future() {
 
 // ---- Properties over random fault schedules ------------------------------
 
-/// Random faults: crash, restart, partition, isolate, heal, drop, submit, force timeout.
-pub fn random_input(rng: &mut SimRng, w: &World<Raft>) -> Input<Cmd> {
-    let n = w.proto.n_servers() as u64;
-    let node = NodeId(rng.range_u64(0, n - 1) as u8);
-    match rng.range_u64(0, 9) {
-        0 => Input::Crash(Who::Id(node)),
-        1 => Input::Crash(Who::Leader),
-        2 => Input::Restart(Who::Id(node)),
-        3 => {
-            let k = rng.range_u64(1, n - 1);
-            let group: Vec<NodeId> = (0..k).map(|i| NodeId(((node.0 as u64 + i) % n) as u8)).collect();
-            Input::Partition(vec![group])
-        }
-        4 => Input::Isolate(Who::Id(node)),
-        5 => Input::Heal,
-        6 => match w.in_flight.keys().next() {
-            Some(id) => Input::Drop(*id),
-            None => Input::Heal,
-        },
-        7 => Input::Command(Who::Id(node), Cmd::Timeout),
-        _ => Input::Command(Who::Id(w.proto.client_id()), Cmd::Submit { value: rng.range_u64(1, 99) as u32, to: None }),
+/// The faults Raft's schedules draw: every kernel fault but clock steps,
+/// which Raft never reads (its timers run on each server's oscillator, so
+/// drift does matter). Crashes, pauses and the other node faults aim at the
+/// leader half the time, and half the crashes bounce (the server restarts
+/// at once, within one election). The client cannot be faulted.
+pub fn raft_mix() -> FaultMix {
+    FaultMix {
+        leader_bias: 0.5,
+        bounce: 0.5,
+        pause_us_max: 300_000,
+        ..FaultMix::default().with(FaultKind::ClockDrift, 1).with(FaultKind::Crash, 2).with(FaultKind::Restart, 2).with(FaultKind::Heal, 2)
     }
 }
 
-/// Runs one seeded random schedule and returns the violations. Each step
-/// is a random fault with probability `fault_rate`.
-pub fn chaos(config: RaftConfig, seed: u64, steps: u64, fault_rate: f64) -> Vec<crate::kernel::Violation> {
-    chaos_observed(config, seed, steps, fault_rate, |_, _| {})
+/// Raft's commands: mostly a client submit of a random value, sometimes a
+/// forced election timeout at a random server.
+fn raft_commands(rng: &mut SimRng, w: &World<Raft>) -> Option<Input<Cmd>> {
+    if rng.range_u64(0, 2) == 0 {
+        let server = NodeId(rng.range_u64(0, w.proto.n_servers() as u64 - 1) as u8);
+        return Some(Input::Command(Who::Id(server), Cmd::Timeout));
+    }
+    Some(Input::Command(Who::Id(w.proto.client_id()), Cmd::Submit { value: rng.range_u64(1, 99) as u32, to: None }))
 }
 
-/// [`chaos`], calling `observe` with the world after every step.
-fn chaos_observed(
-    config: RaftConfig,
-    seed: u64,
-    steps: u64,
-    fault_rate: f64,
-    mut observe: impl FnMut(&World<Raft>, &crate::kernel::StepRecord<RaftNote>),
-) -> Vec<crate::kernel::Violation> {
+/// The chaos runner for one seeded Raft schedule: each step is a fault or
+/// a command with probability `fault_rate`, about two in seven a command.
+pub fn raft_chaos<'h>(seed: u64, fault_rate: f64) -> Chaos<'h, Raft> {
+    Chaos::new(raft_mix(), seed, fault_rate).with_commands(6, raft_commands)
+}
+
+/// Runs one seeded random schedule of `steps` steps on a fresh world.
+pub fn chaos(config: RaftConfig, seed: u64, steps: u64, fault_rate: f64) -> Report {
     let mut w = World::new(Raft::new(config), seed, vec![]);
-    let mut faults = SimRng::new(seed ^ 0x5eed);
-    let mut bounce: Option<NodeId> = None;
-    for _ in 0..steps {
-        // A bounce is a crash followed at once by a restart: a process that dies and comes back.
-        let input = if let Some(n) = bounce.take() {
-            Some(Input::Restart(Who::Id(n)))
-        } else if faults.chance(fault_rate) {
-            let i = random_input(&mut faults, &w);
-            if let Input::Crash(Who::Id(n)) = i {
-                if faults.chance(0.5) {
-                    bounce = Some(n);
-                }
-            }
-            Some(i)
-        } else {
-            None
-        };
-        let Some(rec) = w.step(input.as_ref()) else { break };
-        observe(&w, &rec);
-    }
-    w.violations
+    raft_chaos(seed, fault_rate).run(&mut w, steps)
 }
 
 fn seeds() -> u64 {
-    std::env::var("DSVIZ_PROPTEST_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+    proptest_seeds(300)
 }
 
 fn chaos_config(seed: u64) -> RaftConfig {
@@ -509,7 +493,8 @@ fn traces_with_fsync_are_pinned() {
     let mut h = FNV_OFFSET;
     for seed in 0..8u64 {
         let config = RaftConfig { fsync_us: 2_000 + seed * 1_500, ..chaos_config(seed) };
-        chaos_observed(config, seed, 3_000, 0.02, |w, rec| {
+        let mut w = World::new(Raft::new(config), seed, vec![]);
+        raft_chaos(seed, 0.02).run_observed(&mut w, 3_000, |w, rec| {
             h = fnv1a(h, &rec.time_us.to_le_bytes());
             h = fnv1a(h, w.narrate(&rec.note).as_bytes());
             for m in w.in_flight.values() {
@@ -521,25 +506,47 @@ fn traces_with_fsync_are_pinned() {
     assert_eq!(h, PINNED_FSYNC_TRACES, "Raft's trace with fsync changed");
 }
 
-const PINNED_FSYNC_TRACES: u64 = 5_470_642_544_984_417_428;
+const PINNED_FSYNC_TRACES: u64 = 14_791_930_523_116_008_228;
 
 #[test]
 fn property_no_violation_with_all_safety_rules_on() {
+    let mut explored = Explored::default();
     for seed in 0..seeds() {
-        let v = chaos(chaos_config(seed), seed, 3_000, 0.02);
-        assert!(v.is_empty(), "seed {seed}: {:?}", v[0]);
+        let report = chaos(chaos_config(seed), seed, 3_000, 0.02);
+        assert!(report.violations.is_empty(), "seed {seed}: {:?}", report.violations[0]);
+        explored.merge(&report.explored);
     }
+    // The schedules did what they claim: every fault of the mix landed,
+    // partitions made more than two groups, clients kept submitting.
+    let mix = raft_mix();
+    let missing: Vec<FaultKind> = FaultKind::ALL.into_iter().filter(|k| mix.weight(*k) > 0 && explored.count(*k) == 0).collect();
+    if seeds() >= 20 {
+        assert!(missing.is_empty(), "never drawn: {missing:?} ({explored})");
+        assert!(explored.groups_max() >= 3 && explored.commands > 0 && explored.bounces > 0, "{explored}");
+    }
+    eprintln!("raft chaos, all safety rules on: {explored}");
 }
 
-/// Searches seeds until a schedule breaks `invariant` with `safety`; the
-/// switch is proven to matter when one does. Each switch has its own fault
-/// rate: a forgotten vote matters only if a crash and restart land inside
-/// one election, so that search needs a denser schedule.
-fn finds_violation(safety: Safety, invariant: &str, fault_rate: f64) -> Option<u64> {
-    (0..2_000u64).find(|&seed| {
+/// The faults of the switch searches: [`raft_mix`] without slow nodes
+/// and slow links. Each break needs elections and commits to happen in
+/// the middle of crashes, and stretched latencies make both rarer within a
+/// run: with them, a search over 1,000 seeds found a double vote in 2 to
+/// 3 times fewer schedules, and a Figure 8 loss in about half as many.
+fn switch_mix() -> FaultMix {
+    raft_mix().without(FaultKind::Slow).without(FaultKind::LinkLatency)
+}
+
+/// Searches seeds for a schedule that breaks `invariant` with `safety`;
+/// the switch is proven to matter when one does. Each switch has its own
+/// fault rate: a forgotten vote matters only if a crash and restart land
+/// inside one election, so that search needs a denser schedule. With
+/// `DSVIZ_PROPTEST_SEEDS` set, every seed is tried, to report how often.
+fn finds_violation(safety: Safety, invariant: &str, fault_rate: f64) -> Hunt {
+    hunt(0..seeds().max(2_000), thorough(), |seed| {
         // Three servers: the Figure 8 pattern needs a majority of two to form by chance.
         let cfg = RaftConfig { safety, n_servers: 3, ..chaos_config(seed) };
-        chaos(cfg, seed, 6_000, fault_rate).iter().any(|v| v.invariant == invariant)
+        let mut w = World::new(Raft::new(cfg), seed, vec![]);
+        Chaos::new(switch_mix(), seed, fault_rate).with_commands(6, raft_commands).run(&mut w, 6_000).broke(invariant)
     })
 }
 
@@ -550,12 +557,17 @@ fn property_each_safety_switch_off_produces_its_violation() {
         f(&mut s);
         s
     };
-    assert!(finds_violation(off(|s| s.persist_vote = false), "Election Safety", 0.1).is_some(), "forgetting votedFor never double-voted");
-    assert!(finds_violation(off(|s| s.up_to_date_vote = false), "Leader Completeness", 0.02).is_some(), "stale votes never lost a committed entry");
-    assert!(finds_violation(off(|s| s.current_term_commit = false), "State Machine Safety", 0.02).is_some(), "counting old-term replicas never broke SMS");
+    let cases = [
+        (off(|s| s.persist_vote = false), "Election Safety", 0.1, "forgetting votedFor never double-voted"),
+        (off(|s| s.up_to_date_vote = false), "Leader Completeness", 0.02, "stale votes never lost a committed entry"),
+        (off(|s| s.current_term_commit = false), "State Machine Safety", 0.04, "counting old-term replicas never broke SMS"),
+    ];
+    for (safety, invariant, rate, never) in cases {
+        let found = finds_violation(safety, invariant, rate);
+        eprintln!("raft, {invariant} with its switch off: {found}");
+        assert!(found.first().is_some(), "{never} ({found})");
+    }
 }
-
-
 
 // ---- The checker detects what no switch can break ------------------------
 

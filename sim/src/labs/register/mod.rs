@@ -76,6 +76,7 @@ pub use lab::{CapLab, QuorumLab};
 pub use replica::{Hint, Replica, MAX_HINTS};
 pub use version::{Applied, OpRef, Rule, Stamp, Version, MAX_SIBLINGS};
 
+use crate::labs::quorum::{self, Quorums};
 use crate::history::{OpKind, Value};
 use crate::kernel::input::CommandCodec;
 use crate::kernel::names::{self, NodeGroup};
@@ -237,8 +238,9 @@ impl RegisterConfig {
         self.n_replicas = self.n_replicas.clamp(N_REPLICAS_MIN, N_REPLICAS_MAX);
         self.n_clients = self.n_clients.clamp(1, N_CLIENTS_MAX);
         self.rf = self.rf.clamp(1, self.n_replicas);
-        self.w = self.w.clamp(1, self.rf);
-        self.r = self.r.clamp(1, self.rf);
+        // W and R within 1..=N: the quorum module's rule.
+        let q = Quorums::clamped(self.rf as usize, self.w as usize, self.r as usize);
+        (self.w, self.r) = (q.w() as u8, q.r() as u8);
         if self.ae_ms != 0 {
             self.ae_ms = self.ae_ms.clamp(INTERVAL_MS_MIN, INTERVAL_MS_MAX);
         }
@@ -549,7 +551,7 @@ impl Register {
     }
     /// A majority of all replicas (CP).
     pub fn majority(&self) -> usize {
-        self.n_replicas() / 2 + 1
+        quorum::majority(self.n_replicas())
     }
     /// The replicas that hold the register: all in CP and AP, the first
     /// `rf` (the preference list) in quorum mode.
@@ -560,21 +562,24 @@ impl Register {
         };
         (0..k).map(NodeId).collect()
     }
+    /// The quorum system of the mode: majorities of all replicas (CP),
+    /// any one replica (AP), or `W` and `R` of the `N` preferred replicas
+    /// (quorum mode).
+    pub fn quorums(&self) -> Quorums {
+        let c = &self.config;
+        match c.mode {
+            Mode::Cp => Quorums::majority(self.n_replicas()),
+            Mode::Ap => Quorums::any(self.n_replicas()),
+            Mode::Quorum => Quorums::clamped(c.rf as usize, c.w as usize, c.r as usize),
+        }
+    }
     /// Acks a write needs: a majority (CP), 1 (AP) or `W`.
     pub fn write_quorum(&self) -> usize {
-        match self.config.mode {
-            Mode::Cp => self.majority(),
-            Mode::Ap => 1,
-            Mode::Quorum => self.config.w as usize,
-        }
+        self.quorums().w()
     }
     /// Replies a read needs: a majority (CP), 1 (AP, the local copy) or `R`.
     pub fn read_quorum(&self) -> usize {
-        match self.config.mode {
-            Mode::Cp => self.majority(),
-            Mode::Ap => 1,
-            Mode::Quorum => self.config.r as usize,
-        }
+        self.quorums().r()
     }
     pub fn rule(&self) -> Rule {
         match (self.config.mode, self.config.conflict) {

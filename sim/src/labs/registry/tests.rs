@@ -70,12 +70,18 @@ fn every_scenario_keeps_its_promise_and_steps_back_exactly() {
     let mut failures = Vec::new();
     for lab in LABS {
         let id = lab.info().id;
+        let broken = lab.check_scenarios(&[]);
         for s in lab.scenarios() {
+            if broken.iter().any(|f| f.scenario == s.id) {
+                continue;
+            }
             let (mut run, warnings) = lab.open(&[("sc".into(), s.id.into())]);
             assert!(warnings.is_empty(), "{id}/{}: {warnings:?}", s.id);
             run.run_until(check_ms(&s) * 1000);
+            // The check ran the scenario as the lab page builds it; a link
+            // to it must keep the same promise.
             if let Err(e) = run.expect() {
-                failures.push(format!("{id}/{}: {e}", s.id));
+                failures.push(format!("{id}/{}: through its link: {e}", s.id));
                 continue;
             }
             let end = run.cursor();
@@ -91,8 +97,9 @@ fn every_scenario_keeps_its_promise_and_steps_back_exactly() {
             run.seek(end);
             assert_eq!(run.fingerprint(), at_end, "{id}/{}: replaying from step 0 changed the state", s.id);
         }
+        failures.extend(broken.iter().map(|f| format!("{f}\n{}", f.narration)));
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
