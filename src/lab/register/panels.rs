@@ -21,7 +21,7 @@ fn status_strip(w: &World<Register>, compact: bool) -> Html {
         Mode::Cp => (format!("CP · majority {} of {n}", reg.majority()), "cp"),
         Mode::Ap => (format!("AP · {}", if c.conflict == Conflict::Lww { "last writer wins" } else { "version vectors" }), "ap"),
         Mode::Quorum => {
-            let strict = c.w as u16 + c.r as u16 > c.rf as u16;
+            let strict = reg.quorums().reads_see_writes();
             (format!("N={} W={} R={} · W+R {} N", c.rf, c.w, c.r, if strict { ">" } else { "≤" }), if strict { "cp" } else { "warn-mode" })
         }
     };
@@ -172,7 +172,7 @@ pub fn mode_bar<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
                     </div>
                 }
             };
-            let strict = c.w as u16 + c.r as u16 > c.rf as u16;
+            let strict = page.world().proto.quorums().reads_see_writes();
             let (sloppy, rr) = (c.sloppy, c.read_repair);
             let on_ae = link.callback(|e: Event| {
                 let sel: web_sys::HtmlSelectElement = e.target_unchecked_into();
