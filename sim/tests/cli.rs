@@ -439,3 +439,64 @@ fn help_lists_pbs_and_check_history() {
         assert!(text.contains(needle), "help omits {needle}");
     }
 }
+
+#[test]
+fn list_names_every_lab_with_its_scenarios_experiments_and_parameters() {
+    let v = json(&["list", "--format", "json"]);
+    let labs = v["labs"].as_array().unwrap();
+    let ids: Vec<&str> = labs.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, dsviz_sim::labs::registry::ids());
+    for l in labs {
+        let mut k = keys(l);
+        k.sort();
+        assert_eq!(k, ["experiments", "id", "params", "scenarios", "tagline", "title"]);
+        assert!(!l["scenarios"].as_array().unwrap().is_empty());
+        for p in l["params"].as_array().unwrap() {
+            for key in ["key", "label", "unit", "kind", "min", "max", "default"] {
+                assert!(p.get(key).is_some(), "{}: {key}", p["key"]);
+            }
+        }
+    }
+    let raft = &labs[0];
+    assert_eq!(raft["experiments"], serde_json::json!(["raft-election-time"]));
+    let n = raft["params"].as_array().unwrap().iter().find(|p| p["key"] == "n").unwrap();
+    assert_eq!((n["min"].as_f64(), n["max"].as_f64(), n["default"].as_i64()), (Some(3.0), Some(9.0), Some(5)));
+    let table = ok(&["list"]);
+    for id in ids {
+        assert!(table.contains(&format!("({id})")), "the table omits {id}");
+    }
+}
+
+#[test]
+fn scenarios_of_every_lab_run_with_parameters() {
+    let v = json(&["scenario", "cap/ap-stale-read", "--param", "conflict=vv"]);
+    assert_eq!(v["lab"], "cap");
+    assert!(v["final"]["whole"].is_object(), "the register labs report their counters: {}", v["final"]);
+    let plain = json(&["scenario", "cap/ap-stale-read"]);
+    assert_ne!(v["trace_hash"], plain["trace_hash"], "the parameter must change the run");
+    let q = json(&["scenario", "quorum/quorum-stale", "--param=w=2", "--param", "r=2"]);
+    assert_eq!(q["violations"], Value::Array(vec![]), "W + R > N: no stale read");
+    let r = json(&["scenario", "raft/first-election", "--param", "n=7"]);
+    assert!(r["steps"].as_array().unwrap().iter().any(|s| s["actor"] == "S7"), "seven servers");
+}
+
+#[test]
+fn bad_labs_scenarios_and_parameters_exit_2_with_usage() {
+    for args in [
+        &["scenario", "paxos/x"][..],
+        &["scenario", "cap/no-such"],
+        &["scenario", "cap/ap-stale-read", "--param", "colour=red"],
+        &["scenario", "cap/ap-stale-read", "--param", "n=99"],
+        &["scenario", "cap/ap-stale-read", "--param", "n"],
+        &["scenario", "raft/first-election", "--param", "seed=3"],
+        &["list", "--format", "xml"],
+        &["list", "--verbose", "1"],
+        &["experiment", "pbs", "--param", "n=0"],
+    ] {
+        let out = run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("dsviz-sim: error: ") && stderr.contains("Usage:"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
