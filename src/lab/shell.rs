@@ -32,6 +32,7 @@ use dsviz_sim::kernel::names::NodeGroup;
 use dsviz_sim::kernel::world::MessageKind;
 use dsviz_sim::kernel::{fmt_time, Input, NodeId, Protocol, TimeUs, World};
 use dsviz_sim::labs::params::Group;
+use dsviz_sim::labs::lab::Model;
 use dsviz_sim::labs::{Lab, Run};
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
@@ -684,7 +685,7 @@ impl<U: LabUi> Component for LabPage<U> {
             }
             Msg::RevertSettings => {
                 let sc = &self.run.scenario;
-                let (config, seed) = (U::Lab::config(&sc.proto).clone(), sc.seed);
+                let (config, seed) = (sc.proto.config().clone(), sc.seed);
                 self.reconfigure(config, seed);
                 self.toast = Some("Settings restored to the scenario's own.".into());
                 true
@@ -941,7 +942,7 @@ impl<U: LabUi> LabPage<U> {
         });
         let sc = &self.run.scenario;
         let pause = sc.pause_ms;
-        let changed = (self.run.config != *U::Lab::config(&sc.proto)).then(|| U::changed_note(self)).flatten();
+        let changed = (self.run.config != *sc.proto.config()).then(|| U::changed_note(self)).flatten();
         html! {
             <div class="scenario">
                 <label class="field">

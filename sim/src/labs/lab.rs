@@ -47,9 +47,33 @@ pub const MAX_LINK_INJECTIONS: usize = 2_000;
 /// The largest seed a link or the settings accept.
 pub const SEED_MAX: u64 = u32::MAX as u64;
 
+/// What the platform needs of a lab's protocol besides [`Protocol`]: its
+/// configuration and the shape of its nodes. Several labs can share one
+/// model (the CAP and Quorum labs share the register).
+pub trait Model: Protocol<Command: CommandCodec> + Debug + Sized {
+    type Config: Clone + PartialEq + Debug;
+
+    fn config(&self) -> &Self::Config;
+    /// The protocol for a configuration (which it clamps).
+    fn with_config(c: Self::Config) -> Self;
+    /// The configuration forced into its ranges and the rules between parameters.
+    fn clamp(c: Self::Config) -> Self::Config;
+    /// The groups of nodes it has (servers, then clients...).
+    fn groups(&self) -> Vec<NodeGroup>;
+    /// A command for a run of another shape, with its node arguments moved
+    /// by `map`; `None` if a node it names no longer exists.
+    fn remap_command(cmd: &Self::Command, _map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Self::Command> {
+        Some(cmd.clone())
+    }
+    /// What the CLI reports as a run's final state, as a JSON object.
+    fn summary(_w: &World<Self>) -> String {
+        "{}".into()
+    }
+}
+
 /// A lab: the one source for everything about it.
 pub trait Lab: 'static + Sized {
-    type P: Protocol<Command: CommandCodec>;
+    type P: Model<Config = Self::Config>;
     type Config: Clone + PartialEq + Debug;
 
     fn info() -> &'static LabInfo;
@@ -60,21 +84,8 @@ pub trait Lab: 'static + Sized {
     fn scenarios() -> Vec<Scenario<Self::P>>;
     /// The configuration the CLI's `list` reports defaults from.
     fn default_config() -> Self::Config;
-    fn config(p: &Self::P) -> &Self::Config;
-    /// The protocol for a configuration (which it clamps).
-    fn protocol(c: Self::Config) -> Self::P;
-    /// The configuration forced into its ranges and the rules between parameters.
-    fn clamp(c: Self::Config) -> Self::Config;
-    /// The groups of nodes a configuration has (servers, then clients...).
-    fn groups(p: &Self::P) -> Vec<NodeGroup>;
-    /// Rules of this lab beyond the table's (the CAP lab runs CP or AP,
-    /// never quorum mode): fix `c`, and say what was fixed.
+    /// Rules of this lab beyond the table's: fix `c`, and say what was fixed.
     fn check(_c: &mut Self::Config, _base: &Self::Config, _warnings: &mut Vec<String>) {}
-    /// A command for a run of another shape, with its node arguments moved
-    /// by `map`; `None` if a node it names no longer exists.
-    fn remap_command(cmd: &<Self::P as Protocol>::Command, _map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<<Self::P as Protocol>::Command> {
-        Some(cmd.clone())
-    }
     fn probes() -> &'static [Probe<Self::P>] {
         &[]
     }
@@ -90,10 +101,6 @@ pub trait Lab: 'static + Sized {
     /// Link keys of the lab's page view (the CAP lab's `cmp`), which a run ignores.
     fn view_keys() -> &'static [&'static str] {
         &[]
-    }
-    /// What the CLI reports as a run's final state, as a JSON object.
-    fn summary(_w: &World<Self::P>) -> String {
-        "{}".into()
     }
 }
 
@@ -118,7 +125,7 @@ pub fn remap_input<L: Lab>(input: &Input<<L::P as Protocol>::Command>, map: &dyn
         Input::ClockOffset(w, offset_us) => Input::ClockOffset(who(w)?, *offset_us),
         Input::ClockDrift(w, drift_ppm) => Input::ClockDrift(who(w)?, *drift_ppm),
         Input::Pause(w, for_us) => Input::Pause(who(w)?, *for_us),
-        Input::Command(w, c) => Input::Command(who(w)?, L::remap_command(c, map)?),
+        Input::Command(w, c) => Input::Command(who(w)?, L::P::remap_command(c, map)?),
     })
 }
 
@@ -156,7 +163,7 @@ fn quote(s: &str) -> String {
 /// The scenario's script for a run with `config` (same script, with its
 /// nodes moved when the run has another shape).
 fn script_for<L: Lab>(sc: &Scenario<L::P>, config: &L::Config) -> Vec<(TimeUs, Input<<L::P as Protocol>::Command>)> {
-    let (from, to) = (L::groups(&sc.proto), L::groups(&L::protocol(config.clone())));
+    let (from, to) = (sc.proto.groups(), L::P::with_config(config.clone()).groups());
     if from == to {
         return sc.script.clone();
     }
@@ -167,8 +174,8 @@ fn script_for<L: Lab>(sc: &Scenario<L::P>, config: &L::Config) -> Vec<(TimeUs, I
 impl<L: Lab> Run<L> {
     /// A run of `scenario` with `seed` and `config`, at step 0.
     pub fn new(scenario: Scenario<L::P>, seed: u64, config: L::Config) -> Run<L> {
-        let config = L::clamp(config);
-        let world = World::new(L::protocol(config.clone()), seed, script_for::<L>(&scenario, &config));
+        let config = L::P::clamp(config);
+        let world = World::new(L::P::with_config(config.clone()), seed, script_for::<L>(&scenario, &config));
         Run { scenario, seed, config, tl: Timeline::new(world) }
     }
 
@@ -179,7 +186,7 @@ impl<L: Lab> Run<L> {
 
     /// A scenario's own run: its seed and configuration, step 0.
     pub fn of_scenario(scenario: Scenario<L::P>) -> Run<L> {
-        let (seed, config) = (scenario.seed, L::config(&scenario.proto).clone());
+        let (seed, config) = (scenario.seed, scenario.proto.config().clone());
         Run::new(scenario, seed, config)
     }
 
@@ -188,7 +195,7 @@ impl<L: Lab> Run<L> {
     }
 
     pub fn groups(&self) -> Vec<NodeGroup> {
-        L::groups(&self.world().proto)
+        self.world().proto.groups()
     }
 
     /// Reads a link's pairs. Every problem becomes a warning and a safe
@@ -241,8 +248,8 @@ impl<L: Lab> Run<L> {
                 }
             },
         };
-        let base = L::config(&scenario.proto).clone();
-        let (mut config, mut param_warnings) = params::read(L::params(), &base, &first, L::clamp);
+        let base = scenario.proto.config().clone();
+        let (mut config, mut param_warnings) = params::read(L::params(), &base, &first, L::P::clamp);
         warnings.append(&mut param_warnings);
         L::check(&mut config, &base, &mut warnings);
         let mut extra = BTreeMap::new();
@@ -259,8 +266,8 @@ impl<L: Lab> Run<L> {
                 warnings.push(format!("The {} lab has no setting '{}'; it was ignored.", info.short, quote(k)));
             }
         }
-        let config = L::clamp(config);
-        let proto = L::protocol(config.clone());
+        let config = L::P::clamp(config);
+        let proto = L::P::with_config(config.clone());
         let n_nodes = proto.n_nodes();
         let mut injections = Vec::new();
         if let Some(list) = first.get("inj").filter(|l| !l.is_empty()) {
@@ -319,7 +326,7 @@ impl<L: Lab> Run<L> {
     /// events and the step.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs: Vec<(&'static str, String)> = vec![("lab", L::info().id.into()), ("sc", self.scenario.id.into()), ("seed", self.seed.to_string())];
-        pairs.extend(params::write(L::params(), &self.config, L::config(&self.scenario.proto)));
+        pairs.extend(params::write(L::params(), &self.config, self.scenario.proto.config()));
         let inj: Vec<String> = self.tl.injections().iter().map(|(s, i)| format!("{s}:{}", i.encode())).collect();
         if !inj.is_empty() {
             pairs.push(("inj", inj.join(",")));
@@ -397,7 +404,7 @@ impl<L: Lab> Run<L> {
     /// A copy of this run's configuration with one parameter set from
     /// text as a link would set it, and the warnings that gives.
     pub fn with_param(&self, key: &str, raw: &str) -> Result<(L::Config, Vec<String>), String> {
-        let (mut c, mut w) = params::set_one(L::params(), &self.config, key, raw, L::clamp)?;
+        let (mut c, mut w) = params::set_one(L::params(), &self.config, key, raw, L::P::clamp)?;
         L::check(&mut c, &self.config, &mut w);
         Ok((c, w))
     }

@@ -220,7 +220,7 @@ impl<L: Lab> AnyRun for Run<L> {
         run_probe(L::probes(), call, &self.tl, until)
     }
     fn summary(&self) -> String {
-        L::summary(self.world())
+        <L::P as super::lab::Model>::summary(self.world())
     }
     fn node_name(&self, id: NodeId) -> String {
         Run::node_name(self, id)

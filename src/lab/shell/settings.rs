@@ -104,7 +104,7 @@ impl<U: LabUi> Draft<U> {
                 notes.push(n.clone());
             }
         }
-        let mut config = U::Lab::clamp(self.config.clone());
+        let mut config = <<U::Lab as Lab>::P as dsviz_sim::labs::lab::Model>::clamp(self.config.clone());
         if config != self.config && notes.is_empty() {
             notes.push("some values did not fit the other settings and were adjusted".into());
         }

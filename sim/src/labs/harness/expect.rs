@@ -46,7 +46,7 @@ pub fn narrate<L: Lab>(run: &Run<L>) -> String {
 /// Runs `scenario` of lab `L` with `seed` to its check point and checks
 /// its promise.
 pub fn check_scenario<L: Lab>(scenario: &Scenario<L::P>, seed: u64) -> Result<(), ScenarioFailure> {
-    let mut run = Run::<L>::new(scenario.clone(), seed, L::config(&scenario.proto).clone());
+    let mut run = Run::<L>::new(scenario.clone(), seed, crate::labs::lab::Model::config(&scenario.proto).clone());
     let _ = run.tl.run_until(scenario.check_ms() * 1000, MAX_STEPS);
     (scenario.expect)(run.world()).map_err(|reason| ScenarioFailure {
         lab: L::info().id,

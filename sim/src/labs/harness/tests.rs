@@ -403,18 +403,6 @@ impl Lab for Staged {
     fn default_config() -> RaftConfig {
         RaftConfig::default()
     }
-    fn config(p: &Raft) -> &RaftConfig {
-        &p.config
-    }
-    fn protocol(c: RaftConfig) -> Raft {
-        Raft::new(c)
-    }
-    fn clamp(c: RaftConfig) -> RaftConfig {
-        c.clamped()
-    }
-    fn groups(p: &Raft) -> Vec<crate::kernel::NodeGroup> {
-        RaftLab::groups(p)
-    }
 }
 
 #[test]

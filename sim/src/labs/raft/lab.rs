@@ -8,7 +8,7 @@ use crate::kernel::{NodeId, World};
 use crate::labs::experiment::{
     csv_field, Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo, ExperimentRun, Series, Table,
 };
-use crate::labs::lab::{Lab, LabInfo};
+use crate::labs::lab::{Lab, LabInfo, Model};
 use crate::labs::params::{Group, Kind, Param, Shown, Value};
 use crate::labs::probe::Probe;
 use crate::labs::Scenario;
@@ -105,6 +105,41 @@ pub static PARAMS: &[Param<RaftConfig>] = &[
     },
 ];
 
+impl Model for Raft {
+    type Config = RaftConfig;
+    fn config(&self) -> &RaftConfig {
+        &self.config
+    }
+    fn with_config(c: RaftConfig) -> Raft {
+        Raft::new(c)
+    }
+    fn clamp(c: RaftConfig) -> RaftConfig {
+        c.clamped()
+    }
+    fn groups(&self) -> Vec<NodeGroup> {
+        self.group_array().to_vec()
+    }
+    fn remap_command(cmd: &Cmd, map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Cmd> {
+        Some(match cmd {
+            Cmd::Timeout => Cmd::Timeout,
+            // A request addressed to a server that is gone goes to the client's best guess.
+            Cmd::Submit { value, to } => Cmd::Submit { value: *value, to: to.and_then(map) },
+        })
+    }
+    fn summary(w: &World<Raft>) -> String {
+        #[derive(Serialize)]
+        struct Final {
+            leader: Option<String>,
+            term: u64,
+        }
+        let f = match scenarios::leader(w) {
+            Some((id, term)) => Final { leader: Some(crate::kernel::Protocol::node_name(&w.proto, id)), term },
+            None => Final { leader: None, term: w.nodes.iter().filter_map(RaftNode::server).map(|s| s.term).max().unwrap_or(0) },
+        };
+        serde_json::to_string(&f).unwrap_or_else(|_| "{}".into())
+    }
+}
+
 /// The Raft lab.
 pub struct RaftLab;
 
@@ -124,42 +159,11 @@ impl Lab for RaftLab {
     fn default_config() -> RaftConfig {
         RaftConfig::default()
     }
-    fn config(p: &Raft) -> &RaftConfig {
-        &p.config
-    }
-    fn protocol(c: RaftConfig) -> Raft {
-        Raft::new(c)
-    }
-    fn clamp(c: RaftConfig) -> RaftConfig {
-        c.clamped()
-    }
-    fn groups(p: &Raft) -> Vec<NodeGroup> {
-        p.groups()
-    }
-    fn remap_command(cmd: &Cmd, map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Cmd> {
-        Some(match cmd {
-            Cmd::Timeout => Cmd::Timeout,
-            // A request addressed to a server that is gone goes to the client's best guess.
-            Cmd::Submit { value, to } => Cmd::Submit { value: *value, to: to.and_then(map) },
-        })
-    }
     fn probes() -> &'static [Probe<Raft>] {
         probes::PROBES
     }
     fn experiments() -> &'static [&'static dyn Experiment] {
         &[&ElectionTime]
-    }
-    fn summary(w: &World<Raft>) -> String {
-        #[derive(Serialize)]
-        struct Final {
-            leader: Option<String>,
-            term: u64,
-        }
-        let f = match scenarios::leader(w) {
-            Some((id, term)) => Final { leader: Some(crate::kernel::Protocol::node_name(&w.proto, id)), term },
-            None => Final { leader: None, term: w.nodes.iter().filter_map(RaftNode::server).map(|s| s.term).max().unwrap_or(0) },
-        };
-        serde_json::to_string(&f).unwrap_or_else(|_| "{}".into())
     }
 }
 

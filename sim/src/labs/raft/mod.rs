@@ -313,11 +313,8 @@ impl Raft {
         crate::labs::quorum::majority(self.n_servers())
     }
     /// Servers S1…Sn, then the one client.
-    fn group_array(&self) -> [NodeGroup; 2] {
+    pub(crate) fn group_array(&self) -> [NodeGroup; 2] {
         [NodeGroup::numbered("server", "S", self.n_servers()), NodeGroup { role: "client", prefix: "C", count: 1, solo: Some("Client") }]
-    }
-    pub fn groups(&self) -> Vec<NodeGroup> {
-        self.group_array().to_vec()
     }
     fn name(&self, id: NodeId) -> String {
         names::node_name(&self.group_array(), id)

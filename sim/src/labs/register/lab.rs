@@ -10,7 +10,7 @@ use super::{
 use crate::kernel::names::NodeGroup;
 use crate::kernel::{NodeId, World};
 use crate::labs::experiment::{Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo, ExperimentRun, Series, Table};
-use crate::labs::lab::{Lab, LabInfo};
+use crate::labs::lab::{Lab, LabInfo, Model};
 use crate::labs::params::{Choice, Group, Kind, Param, Shown, Value};
 use crate::labs::probe::Probe;
 use crate::labs::Scenario;
@@ -171,21 +171,31 @@ const S_WQ: P = Param {
 pub static CAP_PARAMS: &[P] = &[MODE, N, C, CONFLICT, AE, TO, LAT, LOSS, SKEW, AUTO, WPCT, S_WB, S_WQ];
 pub static QUORUM_PARAMS: &[P] = &[N, C, RF, W, R, SLOPPY, RR, CONFLICT, AE, HO, TO, LAT, LOSS, SKEW, AUTO, WPCT];
 
-fn groups(p: &Register) -> Vec<NodeGroup> {
-    p.groups()
-}
-
-fn remap(cmd: &Cmd, map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Cmd> {
-    Some(match cmd {
-        // A request through a replica that is gone goes through the client's home replica.
-        Cmd::Read { via } => Cmd::Read { via: via.and_then(map) },
-        Cmd::Write { value, via } => Cmd::Write { value: *value, via: via.and_then(map) },
-        other => other.clone(),
-    })
-}
-
-fn summary(w: &World<Register>) -> String {
-    serde_json::to_string(&counters(w)).unwrap_or_else(|_| "{}".into())
+impl Model for Register {
+    type Config = RegisterConfig;
+    fn config(&self) -> &RegisterConfig {
+        &self.config
+    }
+    fn with_config(c: RegisterConfig) -> Register {
+        Register::new(c)
+    }
+    fn clamp(c: RegisterConfig) -> RegisterConfig {
+        c.clamped()
+    }
+    fn groups(&self) -> Vec<NodeGroup> {
+        self.group_array().to_vec()
+    }
+    fn remap_command(cmd: &Cmd, map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Cmd> {
+        Some(match cmd {
+            // A request through a replica that is gone goes through the client's home replica.
+            Cmd::Read { via } => Cmd::Read { via: via.and_then(map) },
+            Cmd::Write { value, via } => Cmd::Write { value: *value, via: via.and_then(map) },
+            other => other.clone(),
+        })
+    }
+    fn summary(w: &World<Register>) -> String {
+        serde_json::to_string(&counters(w)).unwrap_or_else(|_| "{}".into())
+    }
 }
 
 /// The CAP lab: CP or AP under partitions.
@@ -208,29 +218,11 @@ impl Lab for CapLab {
     fn default_config() -> RegisterConfig {
         RegisterConfig::default()
     }
-    fn config(p: &Register) -> &RegisterConfig {
-        &p.config
-    }
-    fn protocol(c: RegisterConfig) -> Register {
-        Register::new(c)
-    }
-    fn clamp(c: RegisterConfig) -> RegisterConfig {
-        c.clamped()
-    }
-    fn groups(p: &Register) -> Vec<NodeGroup> {
-        groups(p)
-    }
-    fn remap_command(cmd: &Cmd, map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Cmd> {
-        remap(cmd, map)
-    }
     fn probes() -> &'static [Probe<Register>] {
         probes::PROBES
     }
     fn view_keys() -> &'static [&'static str] {
         &["cmp"]
-    }
-    fn summary(w: &World<Register>) -> String {
-        summary(w)
     }
 }
 
@@ -254,21 +246,6 @@ impl Lab for QuorumLab {
     fn default_config() -> RegisterConfig {
         RegisterConfig { mode: Mode::Quorum, ..RegisterConfig::default() }
     }
-    fn config(p: &Register) -> &RegisterConfig {
-        &p.config
-    }
-    fn protocol(c: RegisterConfig) -> Register {
-        Register::new(c)
-    }
-    fn clamp(c: RegisterConfig) -> RegisterConfig {
-        c.clamped()
-    }
-    fn groups(p: &Register) -> Vec<NodeGroup> {
-        groups(p)
-    }
-    fn remap_command(cmd: &Cmd, map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Cmd> {
-        remap(cmd, map)
-    }
     fn probes() -> &'static [Probe<Register>] {
         probes::PROBES
     }
@@ -278,9 +255,6 @@ impl Lab for QuorumLab {
     fn other_key(key: &str, value: &str) -> Option<Option<String>> {
         // Links from before the two labs had their own tables name the mode.
         (key == "mode").then(|| (value != "quorum").then(|| format!("the Quorums lab runs in quorum mode; mode={} ignored", value.chars().take(12).collect::<String>())))
-    }
-    fn summary(w: &World<Register>) -> String {
-        summary(w)
     }
 }
 

@@ -591,11 +591,8 @@ impl Register {
         self.config.mode != Mode::Cp && self.config.ae_ms > 0
     }
     /// Replicas R1…Rn, then clients C1…Cm.
-    fn group_array(&self) -> [NodeGroup; 2] {
+    pub(crate) fn group_array(&self) -> [NodeGroup; 2] {
         [NodeGroup::numbered("replica", "R", self.n_replicas()), NodeGroup::numbered("client", "C", self.n_clients())]
-    }
-    pub fn groups(&self) -> Vec<NodeGroup> {
-        self.group_array().to_vec()
     }
     pub fn name(&self, id: NodeId) -> String {
         names::node_name(&self.group_array(), id)
