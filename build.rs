@@ -159,5 +159,11 @@ fn main() {
         }
         sets.push_str("];\n");
     }
+    // For the tests only: a page names its own set, so no page links them all.
+    sets.push_str("/// A lab's set by id (tests only).\n#[cfg(test)]\npub fn for_lab(id: &str) -> Option<&'static [(&'static str, &'static str)]> {\n    match id {\n");
+    for lab in by_lab.keys() {
+        let _ = writeln!(sets, "        {lab:?} => Some({}),", const_name(lab));
+    }
+    sets.push_str("        _ => None,\n    }\n}\n");
     fs::write(format!("{out}/content_sets.rs"), sets).expect("OUT_DIR is writable");
 }

@@ -44,12 +44,17 @@ pub fn build_at(lab: &str, scenario: &str, params: &[(String, String)], step: u6
     registry::build_at(lab, &pairs, step).map_err(|e| format!("{lab}/{scenario}: {e}"))
 }
 
-/// What the simulation really does for a prediction, through the registry.
+/// What the simulation really does for a prediction: the lab page's own
+/// grading code (`probe::outcome_of`), reached through the registry.
 pub fn outcome(p: &Prediction) -> Result<String, String> {
     let lab = registry::find(&p.lab).ok_or_else(|| format!("unknown lab '{}'", p.lab))?;
-    let call = lab.parse_probe(&p.probe)?;
-    let run = build_at(&p.lab, &p.scenario, &p.params, p.at_step)?;
-    run.probe(&call, p.run_until)
+    lab.outcome(&super::probes::pairs_of(p), &p.probe, p.run_until)
+}
+
+/// Grades a choice as the lab page would.
+pub fn grade(p: &Prediction, choice: &str) -> Result<super::Grade, String> {
+    let actual = outcome(p)?;
+    Ok(super::Grade { correct: actual == choice, actual })
 }
 
 /// Every target and probe of the bank, checked; one error per problem,

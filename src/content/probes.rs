@@ -4,8 +4,8 @@
 //! and the page needs no other lab's code.
 
 use super::model::Prediction;
-use dsviz_sim::labs::probe::{parse_call, run_probe, ProbeInfo};
-use dsviz_sim::labs::{Lab, Run};
+use dsviz_sim::labs::probe::outcome_of;
+use dsviz_sim::labs::Lab;
 
 /// The outcome of a learner's prediction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,18 +16,20 @@ pub struct Grade {
     pub correct: bool,
 }
 
+/// The link pairs that open a prediction's paused run.
+pub fn pairs_of(p: &Prediction) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = vec![("sc".into(), p.scenario.clone())];
+    pairs.extend(p.params.iter().cloned());
+    pairs.push(("step".into(), p.at_step.to_string()));
+    pairs
+}
+
 /// What the simulation does for a prediction of lab `L`.
 pub fn outcome_in<L: Lab>(p: &Prediction) -> Result<String, String> {
     if p.lab != L::info().id {
         return Err(format!("this prediction belongs to the {} lab", p.lab));
     }
-    let infos: Vec<ProbeInfo> = L::probes().iter().map(|p| p.info).collect();
-    let call = parse_call(&infos, &p.probe).unwrap_or_else(|| Err(format!("unknown probe '{}'", p.probe)))?;
-    let mut pairs: Vec<(String, String)> = vec![("sc".into(), p.scenario.clone())];
-    pairs.extend(p.params.iter().cloned());
-    pairs.push(("step".into(), p.at_step.to_string()));
-    let run = Run::<L>::open_strict(&pairs)?;
-    run_probe(L::probes(), &call, &run.tl, p.run_until)
+    outcome_of::<L>(&pairs_of(p), &p.probe, p.run_until)
 }
 
 /// Grades a learner's choice against the simulation of lab `L`.

@@ -188,6 +188,16 @@ pub fn first_violation<P: Protocol>(run: &mut ProbeRun<P>, _: Option<ProbeArg>) 
     Ok("none".into())
 }
 
+/// What probe `text` of lab `L` finds in the run that link `pairs` open
+/// (strictly: a bad link is an error), up to `until`. This is how a page
+/// grades a prediction, and how the tests check every prediction's answer.
+pub fn outcome_of<L: crate::labs::Lab>(pairs: &[(String, String)], text: &str, until: RunUntil) -> Result<String, String> {
+    let infos: Vec<ProbeInfo> = L::probes().iter().map(|p| p.info).collect();
+    let call = parse_call(&infos, text).unwrap_or_else(|| Err(format!("unknown probe '{text}'")))?;
+    let run = crate::labs::Run::<L>::open_strict(pairs)?;
+    run_probe(L::probes(), &call, &run.tl, until)
+}
+
 /// Runs `call` with the probes of one lab, from a timeline's cursor,
 /// without touching the timeline.
 pub fn run_probe<P: Protocol>(probes: &[Probe<P>], call: &ProbeCall, tl: &Timeline<P>, until: RunUntil) -> Result<String, String> {

@@ -58,6 +58,9 @@ pub trait AnyLab: Sync {
     fn open_strict(&self, pairs: &[(String, String)]) -> Result<Box<dyn AnyRun>, String>;
     /// Parses a probe call of this lab (`log-of S3`).
     fn parse_probe(&self, text: &str) -> Result<ProbeCall, String>;
+    /// What probe `text` finds in the run `pairs` open, up to `until`, by
+    /// the same code a lab page grades predictions with.
+    fn outcome(&self, pairs: &[(String, String)], text: &str, until: RunUntil) -> Result<String, String>;
     /// Every scenario run to its check point at its own seed and at each of
     /// `extra_seeds`: the promises that did not hold ([`check_scenarios`]).
     fn check_scenarios(&self, extra_seeds: &[u64]) -> Vec<ScenarioFailure>;
@@ -138,6 +141,9 @@ impl<L: Lab> AnyLab for Registered<L> {
     }
     fn open_strict(&self, pairs: &[(String, String)]) -> Result<Box<dyn AnyRun>, String> {
         Run::<L>::open_strict(pairs).map(|r| Box::new(r) as Box<dyn AnyRun>)
+    }
+    fn outcome(&self, pairs: &[(String, String)], text: &str, until: RunUntil) -> Result<String, String> {
+        super::probe::outcome_of::<L>(pairs, text, until)
     }
     fn parse_probe(&self, text: &str) -> Result<ProbeCall, String> {
         let mine = self.probes();
