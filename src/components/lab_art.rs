@@ -3,12 +3,36 @@
 use super::icons;
 use yew::prelude::*;
 
-/// The picture for a lab's card.
+/// The picture for a lab's card: the lab's own where it has one, else a
+/// neutral ring of nodes (so a new lab's card never borrows another's).
 pub fn art(lab: &str) -> Html {
     match lab {
+        "raft" => icons::raft_art(),
         "cap" => cap_art(),
         "quorum" => quorum_art(),
-        _ => icons::raft_art(),
+        _ => ring_art(),
+    }
+}
+
+/// Six nodes on a ring, talking to their neighbours.
+pub fn ring_art() -> Html {
+    let at = |i: usize| {
+        let a = std::f64::consts::TAU * i as f64 / 6.0 - std::f64::consts::FRAC_PI_2;
+        (60.0 + 40.0 * a.cos(), 56.0 + 40.0 * a.sin())
+    };
+    let links = (0..6).map(|i| {
+        let ((x1, y1), (x2, y2)) = (at(i), at((i + 1) % 6));
+        html! { <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} /> }
+    });
+    let nodes = (0..6).map(|i| {
+        let (x, y) = at(i);
+        html! { <circle class="majority" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="9" /> }
+    });
+    html! {
+        <svg viewBox="0 0 120 112" class="art art-cap">
+            <g class="links">{for links}</g>
+            {for nodes}
+        </svg>
     }
 }
 
