@@ -22,10 +22,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh --full >/dev/null
 
 release=(--release --cargo-profile web)
+dev=0
 args=()
 for arg in "$@"; do
   case "$arg" in
-    --dev) release=() ;;
+    --dev) release=() dev=1 ;;
     *) args+=("$arg") ;;
   esac
 done
@@ -65,10 +66,20 @@ for bin in src/bin/*.rs; do
   pages+=("$id")
 done
 
+# Release bundles: the pinned nightly rebuilds the standard library for size
+# (see DSVIZ_WEB_TOOLCHAIN in scripts/setup.sh). Only trunk's cargo sees this.
+web_env=()
+if [ "$dev" -eq 0 ]; then
+  web_env=(RUSTUP_TOOLCHAIN="$DSVIZ_WEB_TOOLCHAIN"
+    CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+    CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
+    RUSTFLAGS="-Zlocation-detail=none -Zunstable-options -Cpanic=immediate-abort")
+fi
+
 rm -rf dist && mkdir -p dist
 for p in "${pages[@]}"; do
   start=$(date +%s)
-  trunk build "$stage/pages/$p.html" "${release[@]}" --dist "$stage/out/$p" "${args[@]}" >"$stage/$p.log" 2>&1 || {
+  env "${web_env[@]}" trunk build "$stage/pages/$p.html" "${release[@]}" --dist "$stage/out/$p" "${args[@]}" >"$stage/$p.log" 2>&1 || {
     cat "$stage/$p.log" >&2
     echo "build.sh: the $p page failed to build" >&2
     exit 1
