@@ -63,7 +63,11 @@ fn split(text: &str) -> Split<'_> {
         at += line.len();
     }
     let header = &text[..starts.first().copied().unwrap_or(text.len())];
-    let questions = starts.iter().enumerate().map(|(i, &s)| &text[s..starts.get(i + 1).copied().unwrap_or(text.len())]).collect();
+    let questions = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| &text[s..starts.get(i + 1).copied().unwrap_or(text.len())])
+        .collect();
     Split { header, questions }
 }
 
@@ -80,13 +84,22 @@ fn declared(header: &str) -> BTreeSet<String> {
 
 /// The labs a question links into.
 fn linked(question: &str) -> BTreeSet<String> {
-    question.lines().filter_map(|l| l.strip_prefix("lab:")).map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
+    question
+        .lines()
+        .filter_map(|l| l.strip_prefix("lab:"))
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 fn const_name(lab: &str) -> String {
     let mut s = String::from("LAB_");
     for c in lab.chars() {
-        s.push(if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' });
+        s.push(if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        });
     }
     s
 }
@@ -102,7 +115,12 @@ fn main() {
             }
         }
     }
-    names.sort_by_key(|n| (ORDER.iter().position(|o| o == n).unwrap_or(ORDER.len()), n.clone()));
+    names.sort_by_key(|n| {
+        (
+            ORDER.iter().position(|o| o == n).unwrap_or(ORDER.len()),
+            n.clone(),
+        )
+    });
 
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
@@ -147,7 +165,9 @@ fn main() {
     .expect("OUT_DIR is writable");
 
     let entry = |name: &str, path: &str| format!("    ({name:?}, include_str!({path:?})),\n");
-    let mut sets = String::from("/// Every concept file, in the bank's order.\npub const ALL: &[(&str, &str)] = &[\n");
+    let mut sets = String::from(
+        "/// Every concept file, in the bank's order.\npub const ALL: &[(&str, &str)] = &[\n",
+    );
     for n in &names {
         sets.push_str(&entry(n, &format!("{root}/content/{n}")));
     }

@@ -13,8 +13,16 @@ use dsviz_sim::labs::raft::{Cmd, Raft, RaftConfig};
 /// cluster exchanging heartbeats). Returns JSON: steps, virtual seconds,
 /// wall milliseconds and virtual seconds per wall second.
 pub fn raft_timeline(virtual_s: f64, request_every_ms: u32) -> String {
-    let every_us = if request_every_ms == 0 { u64::MAX / 4 } else { request_every_ms as u64 * 1000 };
-    let virtual_s = if virtual_s.is_finite() { virtual_s.clamp(0.1, 3_600.0) } else { 10.0 };
+    let every_us = if request_every_ms == 0 {
+        u64::MAX / 4
+    } else {
+        request_every_ms as u64 * 1000
+    };
+    let virtual_s = if virtual_s.is_finite() {
+        virtual_s.clamp(0.1, 3_600.0)
+    } else {
+        10.0
+    };
     let raft = Raft::new(RaftConfig::default());
     let client = raft.client_id();
     let mut tl = Timeline::new(World::new(raft, 1, vec![]));
@@ -28,7 +36,10 @@ pub fn raft_timeline(virtual_s: f64, request_every_ms: u32) -> String {
             break;
         }
         if until == next_req {
-            let _ = tl.inject(Input::Command(Who::Id(client), Cmd::Submit { value, to: None }));
+            let _ = tl.inject(Input::Command(
+                Who::Id(client),
+                Cmd::Submit { value, to: None },
+            ));
             value += 1;
             next_req += every_us;
         }

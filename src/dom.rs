@@ -9,30 +9,43 @@ pub fn window() -> Option<web_sys::Window> {
 
 /// Removes the page frame the HTML shows while the wasm loads.
 pub fn clear_boot() {
-    if let Some(e) = window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+    if let Some(e) = window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
         e.remove();
     }
 }
 
 /// The current query string, e.g. `?lab=raft&seed=3`.
 pub fn location_search() -> String {
-    window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+    window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
 }
 
 /// The page's address without its query, so links work under any sub-path.
 pub fn location_base() -> String {
-    window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into())
+    window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".into())
 }
 
 pub fn full_url(query: &str) -> String {
-    let origin = window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    let origin = window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
     format!("{origin}{}{query}", location_base())
 }
 
 /// Replaces the address bar's query without a reload or a history entry.
 pub fn replace_query(query: &str) {
     if let Some(h) = window().and_then(|w| w.history().ok()) {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{}{query}", location_base())));
+        let _ = h.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{}{query}", location_base())),
+        );
     }
 }
 
@@ -54,12 +67,19 @@ pub fn go_instead(href: &str) {
 /// Navigates within the app, adding a history entry.
 pub fn push_query(query: &str) {
     if let Some(h) = window().and_then(|w| w.history().ok()) {
-        let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{}{query}", location_base())));
+        let _ = h.push_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("{}{query}", location_base())),
+        );
     }
 }
 
 pub fn now_ms() -> f64 {
-    window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 pub fn set_title(title: &str) {
@@ -88,7 +108,9 @@ pub fn random_seed() -> u64 {
 
 /// Reads a localStorage entry; `None` if absent or storage is unavailable.
 pub fn local_get(key: &str) -> Option<String> {
-    window().and_then(|w| w.local_storage().ok().flatten()).and_then(|s| s.get_item(key).ok().flatten())
+    window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
 }
 
 /// Writes a localStorage entry; an error says why (private mode, quota).
@@ -96,7 +118,9 @@ pub fn local_set(key: &str, value: &str) -> Result<(), String> {
     let storage = window()
         .and_then(|w| w.local_storage().ok().flatten())
         .ok_or_else(|| "this browser does not allow local storage here".to_string())?;
-    storage.set_item(key, value).map_err(|_| "the browser refused to save (storage full or disabled)".to_string())
+    storage
+        .set_item(key, value)
+        .map_err(|_| "the browser refused to save (storage full or disabled)".to_string())
 }
 
 /// Whole days since the Unix epoch, by the learner's clock (for scheduling reviews).
@@ -107,8 +131,15 @@ pub fn today() -> u32 {
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, text: &str) -> Result<(), String> {
     let doc = window().and_then(|w| w.document()).ok_or("no document")?;
-    let a: web_sys::HtmlElement = doc.create_element("a").map_err(|_| "cannot create a link")?.dyn_into().map_err(|_| "not an element")?;
-    let href = format!("data:application/json;charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)));
+    let a: web_sys::HtmlElement = doc
+        .create_element("a")
+        .map_err(|_| "cannot create a link")?
+        .dyn_into()
+        .map_err(|_| "not an element")?;
+    let href = format!(
+        "data:application/json;charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(text))
+    );
     a.set_attribute("href", &href).map_err(|_| "bad link")?;
     a.set_attribute("download", name).map_err(|_| "bad name")?;
     a.click();

@@ -10,7 +10,9 @@ use dsviz_sim::labs::registry::CATALOG;
 pub enum Page {
     Home,
     /// A lab, with the query pairs it reads itself.
-    Lab { lab: String },
+    Lab {
+        lab: String,
+    },
     /// Study mode: every question, reviews, mock interviews.
     Study,
 }
@@ -34,7 +36,10 @@ impl Route {
             return Route {
                 page: Page::Home,
                 pairs: vec![],
-                warnings: vec![format!("The link is too long ({} characters); showing the home page.", q.len())],
+                warnings: vec![format!(
+                    "The link is too long ({} characters); showing the home page.",
+                    q.len()
+                )],
             };
         }
         let mut pairs = Vec::new();
@@ -43,25 +48,47 @@ impl Route {
             pairs.push((decode(k), decode(v)));
         }
         let mut warnings = Vec::new();
-        let page_param = pairs.iter().find(|(k, _)| k == "page").map(|(_, v)| v.clone());
-        let page = match pairs.iter().find(|(k, _)| k == "lab").map(|(_, v)| v.as_str()) {
+        let page_param = pairs
+            .iter()
+            .find(|(k, _)| k == "page")
+            .map(|(_, v)| v.clone());
+        let page = match pairs
+            .iter()
+            .find(|(k, _)| k == "lab")
+            .map(|(_, v)| v.as_str())
+        {
             None if page_param.as_deref() == Some("study") => Page::Study,
             None if page_param.is_some() => {
-                warnings.push(format!("There is no page called '{}'; here is the home page.", truncate(page_param.as_deref().unwrap_or(""), 40)));
+                warnings.push(format!(
+                    "There is no page called '{}'; here is the home page.",
+                    truncate(page_param.as_deref().unwrap_or(""), 40)
+                ));
                 Page::Home
             }
             None => Page::Home,
-            Some(lab) if CATALOG.iter().any(|l| l.id == lab) => Page::Lab { lab: lab.to_string() },
+            Some(lab) if CATALOG.iter().any(|l| l.id == lab) => Page::Lab {
+                lab: lab.to_string(),
+            },
             Some(other) => {
-                warnings.push(format!("There is no lab called '{}'; here are the labs that exist.", truncate(other, 40)));
+                warnings.push(format!(
+                    "There is no lab called '{}'; here are the labs that exist.",
+                    truncate(other, 40)
+                ));
                 Page::Home
             }
         };
-        Route { page, pairs, warnings }
+        Route {
+            page,
+            pairs,
+            warnings,
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -88,7 +115,10 @@ pub fn href(query: &str) -> String {
 
 /// Builds a query string from pairs, percent-encoding values.
 pub fn build_query(pairs: &[(&str, String)]) -> String {
-    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+    let body: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
     format!("?{}", body.join("&"))
 }
 
@@ -107,7 +137,9 @@ fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b',' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' | b',' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -127,7 +159,9 @@ fn decode(s: &str) -> String {
                 i += 1;
             }
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(v) => {
                         out.push(v);
@@ -155,7 +189,10 @@ mod tests {
     #[test]
     fn home_lab_and_unknown_lab() {
         assert_eq!(Route::parse("").page, Page::Home);
-        assert_eq!(Route::parse("?lab=raft&seed=3").page, Page::Lab { lab: "raft".into() });
+        assert_eq!(
+            Route::parse("?lab=raft&seed=3").page,
+            Page::Lab { lab: "raft".into() }
+        );
         assert_eq!(Route::parse("?page=study").page, Page::Study);
         assert_eq!(Route::parse("?page=nope").warnings.len(), 1);
         let r = Route::parse("?lab=paxos");
@@ -165,7 +202,10 @@ mod tests {
 
     #[test]
     fn encoding_round_trips_and_bad_escapes_survive() {
-        let q = build_query(&[("inj", "12:crash.0,40:part.0-1~2-3".into()), ("x", "a b&c=d/é".into())]);
+        let q = build_query(&[
+            ("inj", "12:crash.0,40:part.0-1~2-3".into()),
+            ("x", "a b&c=d/é".into()),
+        ]);
         let r = Route::parse(&q);
         assert_eq!(r.get("inj"), Some("12:crash.0,40:part.0-1~2-3"));
         assert_eq!(r.get("x"), Some("a b&c=d/é"));
@@ -177,11 +217,18 @@ mod tests {
 
     #[test]
     fn links_go_to_the_page_that_shows_them() {
-        assert_eq!(href("?lab=raft&sc=split-vote&step=3"), "raft.html?lab=raft&sc=split-vote&step=3");
+        assert_eq!(
+            href("?lab=raft&sc=split-vote&step=3"),
+            "raft.html?lab=raft&sc=split-vote&step=3"
+        );
         assert_eq!(href("?page=study&q=x"), "study.html?page=study&q=x");
         assert_eq!(href("?"), "./");
         assert_eq!(href(""), "./");
-        assert_eq!(href("?lab=paxos"), "./?lab=paxos", "an unknown lab goes home, which says so");
+        assert_eq!(
+            href("?lab=paxos"),
+            "./?lab=paxos",
+            "an unknown lab goes home, which says so"
+        );
     }
 
     #[test]

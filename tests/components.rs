@@ -28,7 +28,10 @@ fn by_label(root: &Element, label: &str) -> HtmlElement {
 
 async fn lab(query: &str) -> Element {
     let root = mount();
-    let props = LabProps { route: Route::parse(query), navigate: Callback::noop() };
+    let props = LabProps {
+        route: Route::parse(query),
+        navigate: Callback::noop(),
+    };
     yew::Renderer::<LabPage<RaftUi>>::with_root_and_props(root.clone(), props).render();
     settle().await;
     root
@@ -55,10 +58,20 @@ async fn transport_buttons_have_names_and_call_back() {
     };
     yew::Renderer::<Transport>::with_root_and_props(root.clone(), props).render();
     settle().await;
-    for name in ["Play", "Step forward", "Step back", "Reset", "Speed", "Timeline position"] {
+    for name in [
+        "Play",
+        "Step forward",
+        "Step back",
+        "Reset",
+        "Speed",
+        "Timeline position",
+    ] {
         by_label(&root, name);
     }
-    assert!(by_label(&root, "Step back").has_attribute("disabled"), "no step back at step 0");
+    assert!(
+        by_label(&root, "Step back").has_attribute("disabled"),
+        "no step back at step 0"
+    );
     by_label(&root, "Play").click();
     assert_eq!(played.get(), 1);
 }
@@ -83,26 +96,47 @@ async fn raft_lab_draws_labelled_servers_and_steps() {
 async fn a_link_reopens_at_its_step_with_its_injections() {
     let root = lab("?lab=raft&sc=first-election&seed=1&inj=40:crash.0&step=60").await;
     assert_eq!(text(&root, ".clock .step"), "step 60");
-    assert!(root.query_selector("[aria-label^=\"S1, crashed\"]").unwrap().is_some(), "S1 crashed by the injected event");
+    assert!(
+        root.query_selector("[aria-label^=\"S1, crashed\"]")
+            .unwrap()
+            .is_some(),
+        "S1 crashed by the injected event"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn bad_links_show_a_message_and_fall_back() {
     let root = lab("?lab=raft&sc=nope&seed=abc&n=99&eto=9-x&inj=zz,5:crash.42&step=-3").await;
     let banner = text(&root, ".banner.warn");
-    for part in ["no Raft scenario called 'nope'", "seed='abc'", "n=99", "eto='9-x'", "zz", "crash.42", "step='-3'"] {
+    for part in [
+        "no Raft scenario called 'nope'",
+        "seed='abc'",
+        "n=99",
+        "eto='9-x'",
+        "zz",
+        "crash.42",
+        "step='-3'",
+    ] {
         assert!(banner.contains(part), "banner lacks {part:?}: {banner}");
     }
     // Nine servers (n clamped), first-election scenario, step 0.
-    assert!(root.query_selector("[aria-label^=\"S9, follower\"]").unwrap().is_some());
+    assert!(root
+        .query_selector("[aria-label^=\"S9, follower\"]")
+        .unwrap()
+        .is_some());
     assert_eq!(text(&root, ".clock .step"), "step 0");
 }
 
 #[wasm_bindgen_test]
 async fn clicking_a_server_opens_its_fault_menu() {
     let root = lab("?lab=raft").await;
-    root.query_selector("[aria-label^=\"S3, follower\"]").unwrap().unwrap().dyn_into::<web_sys::SvgElement>().unwrap()
-        .dispatch_event(&web_sys::MouseEvent::new("click").unwrap()).unwrap();
+    root.query_selector("[aria-label^=\"S3, follower\"]")
+        .unwrap()
+        .unwrap()
+        .dyn_into::<web_sys::SvgElement>()
+        .unwrap()
+        .dispatch_event(&web_sys::MouseEvent::new("click").unwrap())
+        .unwrap();
     settle().await;
     let menu = text(&root, ".menu");
     assert!(menu.contains("Crash S3"), "{menu}");
@@ -115,6 +149,9 @@ async fn clicking_a_server_opens_its_fault_menu() {
         .unwrap();
     crash.click();
     settle().await;
-    assert!(root.query_selector("[aria-label^=\"S3, crashed\"]").unwrap().is_some());
+    assert!(root
+        .query_selector("[aria-label^=\"S3, crashed\"]")
+        .unwrap()
+        .is_some());
     assert_eq!(text(&root, ".clock .step"), "step 1", "the crash is a step");
 }

@@ -8,8 +8,14 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn golden_trace_hash_matches_native() {
-    let expected: u64 = include_str!("../sim/tests/golden_trace_hash.txt").trim().parse().unwrap();
-    assert_eq!(dsviz_sim::labs::raft::scenarios::golden_trace_hash(), expected);
+    let expected: u64 = include_str!("../sim/tests/golden_trace_hash.txt")
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        dsviz_sim::labs::raft::scenarios::golden_trace_hash(),
+        expected
+    );
 }
 
 #[wasm_bindgen_test]

@@ -27,7 +27,9 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 fn lin_word(v: &Verdict) -> String {
     match v {
         Verdict::Linearizable { .. } => "yes".into(),
-        Verdict::NotLinearizable { explanation } => format!("no (culprit op {})", explanation.culprit.unwrap_or(0)),
+        Verdict::NotLinearizable { explanation } => {
+            format!("no (culprit op {})", explanation.culprit.unwrap_or(0))
+        }
         Verdict::Unknown { .. } => "unknown".into(),
     }
 }
@@ -69,14 +71,21 @@ fn bench(label: &str, h: &History) {
 fn main() {
     println!("{:<14} {:>6} {:>5} |", "history", "ops", "crash");
     for n in [100u32, 1_000, 10_000] {
-        let cfg = GenConfig { ops: n, ..GenConfig::default() };
+        let cfg = GenConfig {
+            ops: n,
+            ..GenConfig::default()
+        };
         let h = generate::linearizable(&cfg, 42);
         bench("linearizable", &h);
         match generate::with_stale_read(&h, 42) {
             Some((bad, _)) => bench("stale read", &bad),
             None => println!("stale read: no read fits"),
         }
-        let small = GenConfig { ops: n, values: Some(5), ..GenConfig::default() };
+        let small = GenConfig {
+            ops: n,
+            values: Some(5),
+            ..GenConfig::default()
+        };
         bench("values 1-5", &generate::linearizable(&small, 42));
     }
     let mut config = PbsConfig::new(3, 1, 1);

@@ -71,5 +71,8 @@ fn main() {
     for k in 0..1000u64 {
         tl.seek((k * 7919) % tl.horizon());
     }
-    println!("seek:     {:.1} µs per random seek over the full trace", t0.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "seek:     {:.1} µs per random seek over the full trace",
+        t0.elapsed().as_secs_f64() * 1e3
+    );
 }

@@ -88,7 +88,9 @@ fn check_nrw(n: u32, r: u32, w: u32, n_max: u32) -> Result<(), PbsError> {
         return Err(PbsError(format!("N must be 1-{n_max}, not {n}")));
     }
     if !(1..=n).contains(&r) || !(1..=n).contains(&w) {
-        return Err(PbsError(format!("R and W must be 1-N (1-{n}), not R={r}, W={w}")));
+        return Err(PbsError(format!(
+            "R and W must be 1-N (1-{n}), not R={r}, W={w}"
+        )));
     }
     Ok(())
 }
@@ -103,7 +105,10 @@ pub struct Ratio {
 impl Ratio {
     fn new(num: u128, den: u128) -> Ratio {
         let g = gcd(num, den).max(1);
-        Ratio { num: num / g, den: den / g }
+        Ratio {
+            num: num / g,
+            den: den / g,
+        }
     }
 
     pub fn to_f64(self) -> f64 {
@@ -206,7 +211,9 @@ impl Latency {
             Latency::Constant { ms } => ok(ms),
             Latency::Uniform { lo_ms, hi_ms } => ok(lo_ms) && ok(hi_ms) && lo_ms <= hi_ms,
             Latency::Exponential { mean_ms } => ok(mean_ms),
-            Latency::Pareto { scale_ms, shape } => ok(scale_ms) && scale_ms > 0.0 && shape.is_finite() && shape >= 0.01,
+            Latency::Pareto { scale_ms, shape } => {
+                ok(scale_ms) && scale_ms > 0.0 && shape.is_finite() && shape >= 0.01
+            }
         };
         if good {
             Ok(())
@@ -246,7 +253,12 @@ pub struct Wars {
 impl Default for Wars {
     fn default() -> Wars {
         let hop = Latency::Exponential { mean_ms: 1.0 };
-        Wars { w: Latency::Exponential { mean_ms: 10.0 }, a: hop, r: hop, s: hop }
+        Wars {
+            w: Latency::Exponential { mean_ms: 10.0 },
+            a: hop,
+            r: hop,
+            s: hop,
+        }
     }
 }
 
@@ -269,21 +281,44 @@ impl PbsConfig {
     /// N, R, W with the default latencies and `t` grid, 10,000 trials,
     /// propagation on.
     pub fn new(n: u32, r: u32, w: u32) -> PbsConfig {
-        PbsConfig { n, r, w, latencies: Wars::default(), trials: 10_000, t_ms: T_MS_DEFAULT.to_vec(), propagation: true }
+        PbsConfig {
+            n,
+            r,
+            w,
+            latencies: Wars::default(),
+            trials: 10_000,
+            t_ms: T_MS_DEFAULT.to_vec(),
+            propagation: true,
+        }
     }
 
     pub fn validate(&self) -> Result<(), PbsError> {
         check_nrw(self.n, self.r, self.w, N_MAX)?;
         if !(1..=TRIALS_MAX).contains(&self.trials) {
-            return Err(PbsError(format!("trials must be 1-{TRIALS_MAX}, not {}", self.trials)));
+            return Err(PbsError(format!(
+                "trials must be 1-{TRIALS_MAX}, not {}",
+                self.trials
+            )));
         }
         if self.t_ms.is_empty() || self.t_ms.len() > T_POINTS_MAX {
-            return Err(PbsError(format!("the t grid needs 1-{T_POINTS_MAX} points, not {}", self.t_ms.len())));
+            return Err(PbsError(format!(
+                "the t grid needs 1-{T_POINTS_MAX} points, not {}",
+                self.t_ms.len()
+            )));
         }
-        if let Some(t) = self.t_ms.iter().find(|t| !(t.is_finite() && (0.0..=T_MS_MAX).contains(*t))) {
+        if let Some(t) = self
+            .t_ms
+            .iter()
+            .find(|t| !(t.is_finite() && (0.0..=T_MS_MAX).contains(*t)))
+        {
             return Err(PbsError(format!("t must be 0-{T_MS_MAX} ms, not {t}")));
         }
-        for l in [self.latencies.w, self.latencies.a, self.latencies.r, self.latencies.s] {
+        for l in [
+            self.latencies.w,
+            self.latencies.a,
+            self.latencies.r,
+            self.latencies.s,
+        ] {
             l.validate()?;
         }
         Ok(())
@@ -370,7 +405,10 @@ impl PbsExperiment {
                 .t_ms
                 .iter()
                 .zip(&self.consistent)
-                .map(|(&t_ms, &k)| TPoint { t_ms, p_consistent: if self.done == 0 { 0.0 } else { k as f64 / d } })
+                .map(|(&t_ms, &k)| TPoint {
+                    t_ms,
+                    p_consistent: if self.done == 0 { 0.0 } else { k as f64 / d },
+                })
                 .collect(),
         }
     }
@@ -385,7 +423,11 @@ impl PbsExperiment {
         }
         let lat = &self.lat;
         // The commit: the W-th acknowledgement.
-        crate::sort::sort_by(&mut self.order, |&i, &j| (lat[i][0] + lat[i][1]).total_cmp(&(lat[j][0] + lat[j][1])).then(i.cmp(&j)));
+        crate::sort::sort_by(&mut self.order, |&i, &j| {
+            (lat[i][0] + lat[i][1])
+                .total_cmp(&(lat[j][0] + lat[j][1]))
+                .then(i.cmp(&j))
+        });
         let last_ack = self.order[c.w as usize - 1];
         let commit = lat[last_ack][0] + lat[last_ack][1];
         let mut acked = 0u64;
@@ -393,10 +435,20 @@ impl PbsExperiment {
             acked |= 1 << i;
         }
         // The read: the first R answers.
-        crate::sort::sort_by(&mut self.order, |&i, &j| (lat[i][2] + lat[i][3]).total_cmp(&(lat[j][2] + lat[j][3])).then(i.cmp(&j)));
+        crate::sort::sort_by(&mut self.order, |&i, &j| {
+            (lat[i][2] + lat[i][3])
+                .total_cmp(&(lat[j][2] + lat[j][3]))
+                .then(i.cmp(&j))
+        });
         let readers = &self.order[..c.r as usize];
         for (k, &t) in c.t_ms.iter().enumerate() {
-            let fresh = readers.iter().any(|&j| if c.propagation { commit + t + lat[j][2] >= lat[j][0] } else { acked & (1 << j) != 0 });
+            let fresh = readers.iter().any(|&j| {
+                if c.propagation {
+                    commit + t + lat[j][2] >= lat[j][0]
+                } else {
+                    acked & (1 << j) != 0
+                }
+            });
             if fresh {
                 self.consistent[k] += 1;
             }
@@ -516,7 +568,14 @@ mod tests {
 
     #[test]
     fn bad_quorums_are_errors_not_panics() {
-        for (n, r, w) in [(0, 1, 1), (3, 0, 1), (3, 1, 0), (3, 4, 1), (3, 1, 4), (65, 1, 1)] {
+        for (n, r, w) in [
+            (0, 1, 1),
+            (3, 0, 1),
+            (3, 1, 0),
+            (3, 4, 1),
+            (3, 1, 4),
+            (65, 1, 1),
+        ] {
             assert!(p_miss(n, r, w).is_err(), "{n} {r} {w}");
         }
         assert!(p_miss_enumerated(11, 1, 1).is_err());
@@ -530,9 +589,15 @@ mod tests {
         c.t_ms = vec![f64::NAN];
         assert!(PbsExperiment::new(c.clone(), 1).is_err());
         c.t_ms = vec![1.0];
-        c.latencies.w = Latency::Uniform { lo_ms: 5.0, hi_ms: 1.0 };
+        c.latencies.w = Latency::Uniform {
+            lo_ms: 5.0,
+            hi_ms: 1.0,
+        };
         assert!(PbsExperiment::new(c.clone(), 1).is_err());
-        c.latencies.w = Latency::Pareto { scale_ms: 0.0, shape: 2.0 };
+        c.latencies.w = Latency::Pareto {
+            scale_ms: 0.0,
+            shape: 2.0,
+        };
         assert!(PbsExperiment::new(c, 1).is_err());
     }
 
@@ -542,8 +607,16 @@ mod tests {
         for n in 1..=7 {
             for r in 1..=n {
                 for w in 1..=n {
-                    assert_eq!(p_miss_enumerated(n, r, w).unwrap(), p_miss(n, r, w).unwrap(), "N={n} R={r} W={w}");
-                    assert_eq!(p_miss(n, r, w).unwrap().num == 0, r + w > n, "N={n} R={r} W={w}: overlap iff R+W>N");
+                    assert_eq!(
+                        p_miss_enumerated(n, r, w).unwrap(),
+                        p_miss(n, r, w).unwrap(),
+                        "N={n} R={r} W={w}"
+                    );
+                    assert_eq!(
+                        p_miss(n, r, w).unwrap().num == 0,
+                        r + w > n,
+                        "N={n} R={r} W={w}: overlap iff R+W>N"
+                    );
                 }
             }
         }
@@ -555,7 +628,12 @@ mod tests {
         for _ in 0..10_000 {
             let x = r.unit() * 100.0 + 1e-300;
             let rel = (ln(x) - x.ln()).abs() / x.ln().abs().max(1e-300);
-            assert!(rel < 1e-14 || (ln(x) - x.ln()).abs() < 1e-15, "ln({x}): {} vs {}", ln(x), x.ln());
+            assert!(
+                rel < 1e-14 || (ln(x) - x.ln()).abs() < 1e-15,
+                "ln({x}): {} vs {}",
+                ln(x),
+                x.ln()
+            );
             let y = (r.unit() - 0.5) * 1400.0;
             let rel = (exp(y) - y.exp()).abs() / y.exp();
             assert!(rel < 1e-13, "exp({y}): {} vs {}", exp(y), y.exp());
@@ -584,10 +662,19 @@ mod tests {
         let lat = [
             Wars::default(),
             Wars {
-                w: Latency::Uniform { lo_ms: 0.0, hi_ms: 3.0 },
-                a: Latency::Pareto { scale_ms: 0.5, shape: 2.0 },
+                w: Latency::Uniform {
+                    lo_ms: 0.0,
+                    hi_ms: 3.0,
+                },
+                a: Latency::Pareto {
+                    scale_ms: 0.5,
+                    shape: 2.0,
+                },
                 r: Latency::Exponential { mean_ms: 2.0 },
-                s: Latency::Uniform { lo_ms: 1.0, hi_ms: 2.0 },
+                s: Latency::Uniform {
+                    lo_ms: 1.0,
+                    hi_ms: 2.0,
+                },
             },
         ];
         for n in 1..=5 {
@@ -600,7 +687,10 @@ mod tests {
                         let p = p_miss(n, r, w).unwrap().to_f64();
                         let est = 1.0 - res.t_visibility[0].p_consistent;
                         let tol = 5.0 * (p * (1.0 - p) / T as f64).sqrt() + 1.0 / T as f64;
-                        assert!((est - p).abs() <= tol, "N={n} R={r} W={w} model {k}: {est} vs {p} (tol {tol})");
+                        assert!(
+                            (est - p).abs() <= tol,
+                            "N={n} R={r} W={w} model {k}: {est} vs {p} (tol {tol})"
+                        );
                         if r + w > n {
                             assert_eq!(est, 0.0, "strict quorums never miss");
                         }
@@ -624,14 +714,24 @@ mod tests {
             for pair in with.t_visibility.windows(2) {
                 assert!(pair[0].p_consistent <= pair[1].p_consistent, "{with:?}");
             }
-            assert_eq!(with.t_visibility.last().unwrap().p_consistent, 1.0, "10 s is long enough");
-            assert!(without.t_visibility.iter().all(|p| p.p_consistent == without.t_visibility[0].p_consistent));
+            assert_eq!(
+                with.t_visibility.last().unwrap().p_consistent,
+                1.0,
+                "10 s is long enough"
+            );
+            assert!(without
+                .t_visibility
+                .iter()
+                .all(|p| p.p_consistent == without.t_visibility[0].p_consistent));
         }
         // N=3, R=W=1 with the default model: stale at first, then fresh.
         let res = run(PbsConfig::new(3, 1, 1), 1).unwrap();
         let p0 = res.t_visibility[0].p_consistent;
         assert!(p0 > 1.0 - 2.0 / 3.0 && p0 < 0.9, "{res:?}");
-        assert!(res.t_visibility.last().unwrap().p_consistent > 0.999, "{res:?}");
+        assert!(
+            res.t_visibility.last().unwrap().p_consistent > 0.999,
+            "{res:?}"
+        );
     }
 
     #[test]
@@ -665,6 +765,9 @@ mod tests {
             ),
             "{s}"
         );
-        assert!(s.ends_with(r#"{"t_ms":1000.0,"p_consistent":1.0}]}"#), "{s}");
+        assert!(
+            s.ends_with(r#"{"t_ms":1000.0,"p_consistent":1.0}]}"#),
+            "{s}"
+        );
     }
 }

@@ -28,7 +28,13 @@ pub fn summarize(values: &[f64]) -> Option<Summary> {
     let mut v = values.to_vec();
     crate::sort::sort_floats(&mut v);
     let mean = v.iter().sum::<f64>() / v.len() as f64;
-    Some(Summary { min: v[0], median: percentile(&v, 0.5), mean, p99: percentile(&v, 0.99), max: v[v.len() - 1] })
+    Some(Summary {
+        min: v[0],
+        median: percentile(&v, 0.5),
+        mean,
+        p99: percentile(&v, 0.99),
+        max: v[v.len() - 1],
+    })
 }
 
 /// Points of the empirical CDF: (value, fraction of values ≤ value).
@@ -36,7 +42,10 @@ pub fn cdf(values: &[f64]) -> Vec<(f64, f64)> {
     let mut v = values.to_vec();
     crate::sort::sort_floats(&mut v);
     let n = v.len() as f64;
-    v.iter().enumerate().map(|(i, x)| (*x, (i + 1) as f64 / n)).collect()
+    v.iter()
+        .enumerate()
+        .map(|(i, x)| (*x, (i + 1) as f64 / n))
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,14 +7,21 @@ use serde_json::Value;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dsviz-sim")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_dsviz-sim"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 /// Runs a command that must succeed and returns its stdout.
 fn ok(args: &[&str]) -> String {
     let out = run(args);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{args:?} failed ({:?}): {stderr}", out.status.code());
+    assert!(
+        out.status.success(),
+        "{args:?} failed ({:?}): {stderr}",
+        out.status.code()
+    );
     assert!(out.stderr.is_empty(), "{args:?} wrote to stderr: {stderr}");
     String::from_utf8(out.stdout).expect("stdout is UTF-8")
 }
@@ -25,7 +32,11 @@ fn json(args: &[&str]) -> Value {
 }
 
 fn keys(v: &Value) -> Vec<&str> {
-    v.as_object().expect("an object").keys().map(String::as_str).collect()
+    v.as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect()
 }
 
 #[test]
@@ -33,7 +44,18 @@ fn scenario_json_has_the_documented_fields() {
     let v = json(&["scenario", "raft/leader-crash"]);
     let mut top = keys(&v);
     top.sort();
-    assert_eq!(top, ["final", "lab", "scenario", "seed", "steps", "trace_hash", "violations"]);
+    assert_eq!(
+        top,
+        [
+            "final",
+            "lab",
+            "scenario",
+            "seed",
+            "steps",
+            "trace_hash",
+            "violations"
+        ]
+    );
     assert_eq!(v["lab"], "raft");
     assert_eq!(v["scenario"], "leader-crash");
     assert_eq!(v["seed"], scenarios::find("leader-crash").unwrap().seed);
@@ -42,9 +64,16 @@ fn scenario_json_has_the_documented_fields() {
     for (i, s) in steps.iter().enumerate() {
         let mut k = keys(s);
         k.sort();
-        assert_eq!(k, ["actor", "injected", "step", "text", "time_us", "violations"]);
+        assert_eq!(
+            k,
+            ["actor", "injected", "step", "text", "time_us", "violations"]
+        );
         assert_eq!(s["step"], i as u64 + 1);
-        assert!(s["actor"].is_null() || s["actor"].as_str().unwrap().starts_with('S') || s["actor"] == "Client");
+        assert!(
+            s["actor"].is_null()
+                || s["actor"].as_str().unwrap().starts_with('S')
+                || s["actor"] == "Client"
+        );
         assert!(!s["text"].as_str().unwrap().is_empty());
         assert!(s["violations"].is_array());
     }
@@ -54,12 +83,17 @@ fn scenario_json_has_the_documented_fields() {
     assert_eq!(steps.len(), app.records().len());
     assert_eq!(v["trace_hash"], format!("{:016x}", app.trace_hash()));
     // The scenario's promise (a new leader in a later term) shows in "final".
-    assert!(steps.iter().any(|s| s["text"].as_str().unwrap().contains("crashes")));
+    assert!(steps
+        .iter()
+        .any(|s| s["text"].as_str().unwrap().contains("crashes")));
     assert!(v["final"]["leader"].is_string(), "{}", v["final"]);
     assert!(v["final"]["term"].as_u64().unwrap() >= 2);
     assert_eq!(v["violations"], Value::Array(vec![]));
     let hash = v["trace_hash"].as_str().unwrap();
-    assert!(hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    assert!(
+        hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{hash}"
+    );
 }
 
 #[test]
@@ -78,19 +112,44 @@ fn scenario_violations_are_reported_per_step_and_in_full() {
 
 #[test]
 fn seed_and_step_count_are_honoured() {
-    let v = json(&["scenario", "raft/first-election", "--steps", "17", "--seed", "99"]);
+    let v = json(&[
+        "scenario",
+        "raft/first-election",
+        "--steps",
+        "17",
+        "--seed",
+        "99",
+    ]);
     assert_eq!(v["steps"].as_array().unwrap().len(), 17);
     assert_eq!(v["seed"], 99);
-    let other = json(&["scenario", "raft/first-election", "--steps=17", "--seed=100"]);
+    let other = json(&[
+        "scenario",
+        "raft/first-election",
+        "--steps=17",
+        "--seed=100",
+    ]);
     assert_ne!(v["trace_hash"], other["trace_hash"], "the seed must matter");
-    assert_eq!(json(&["scenario", "raft/first-election", "--steps", "0"])["steps"], Value::Array(vec![]));
+    assert_eq!(
+        json(&["scenario", "raft/first-election", "--steps", "0"])["steps"],
+        Value::Array(vec![])
+    );
 }
 
 #[test]
 fn scenario_csv_has_a_header_and_one_row_per_step() {
-    let text = ok(&["scenario", "raft/stale-leader", "--steps", "40", "--format", "csv"]);
+    let text = ok(&[
+        "scenario",
+        "raft/stale-leader",
+        "--steps",
+        "40",
+        "--format",
+        "csv",
+    ]);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("step,time_us,actor,injected,violations,text"));
+    assert_eq!(
+        lines.next(),
+        Some("step,time_us,actor,injected,violations,text")
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 40);
     assert!(rows[0].starts_with("1,"));
@@ -118,12 +177,28 @@ fn experiment_json_has_ten_ranges_with_the_documented_keys() {
     for (r, range) in results.iter().zip(FIG16_RANGES_MS) {
         let mut k = keys(r);
         k.sort();
-        assert_eq!(k, ["max_ms", "mean_ms", "median_ms", "min_ms", "no_leader", "p99_ms", "timeout_ms", "times_ms"]);
+        assert_eq!(
+            k,
+            [
+                "max_ms",
+                "mean_ms",
+                "median_ms",
+                "min_ms",
+                "no_leader",
+                "p99_ms",
+                "timeout_ms",
+                "times_ms"
+            ]
+        );
         assert_eq!(r["timeout_ms"], serde_json::json!([range.0, range.1]));
         let n = r["times_ms"].as_array().unwrap().len() as u64 + r["no_leader"].as_u64().unwrap();
         assert_eq!(n, 20, "{range:?}: every trial is counted once");
     }
-    assert!(results[0]["mean_ms"].is_null(), "150-150 never elects: {}", results[0]);
+    assert!(
+        results[0]["mean_ms"].is_null(),
+        "150-150 never elects: {}",
+        results[0]
+    );
     // The threads change nothing: the library's single-threaded run gives the same results.
     // Compared as text: parsing floats back is not exact without serde_json's float_roundtrip.
     let expected = serde_json::to_string(&run_all(FIG16_RANGES_MS.to_vec(), 20, 1)).unwrap();
@@ -132,9 +207,21 @@ fn experiment_json_has_ten_ranges_with_the_documented_keys() {
 
 #[test]
 fn experiment_csv_has_one_row_per_trial() {
-    let text = ok(&["experiment", "raft-election-time", "--trials", "3", "--seed", "5", "--format", "csv"]);
+    let text = ok(&[
+        "experiment",
+        "raft-election-time",
+        "--trials",
+        "3",
+        "--seed",
+        "5",
+        "--format",
+        "csv",
+    ]);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("timeout_min_ms,timeout_max_ms,trial,time_ms"));
+    assert_eq!(
+        lines.next(),
+        Some("timeout_min_ms,timeout_max_ms,trial,time_ms")
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 30);
     assert_eq!(rows[0], ["150", "150", "0", ""], "150-150 never elects");
@@ -147,8 +234,16 @@ fn help_lists_every_scenario_and_experiment() {
     for args in [&["--help"][..], &["help"], &["-h"]] {
         let text = ok(args);
         for sc in scenarios::all() {
-            assert!(text.contains(&format!("raft/{}", sc.id)), "{args:?} omits {}", sc.id);
-            assert!(text.contains(sc.title), "{args:?} omits the title of {}", sc.id);
+            assert!(
+                text.contains(&format!("raft/{}", sc.id)),
+                "{args:?} omits {}",
+                sc.id
+            );
+            assert!(
+                text.contains(sc.title),
+                "{args:?} omits the title of {}",
+                sc.id
+            );
         }
         assert!(text.contains("raft-election-time"));
     }
@@ -166,10 +261,22 @@ fn bad_arguments_exit_2_with_usage_on_stderr() {
         &["scenario", "raft/first-election", "--steps", "many"],
         &["scenario", "raft/first-election", "--steps", "-1"],
         &["scenario", "raft/first-election", "--steps", "999999999"],
-        &["scenario", "raft/first-election", "--seed", "18446744073709551616"],
+        &[
+            "scenario",
+            "raft/first-election",
+            "--seed",
+            "18446744073709551616",
+        ],
         &["scenario", "raft/first-election", "--trials", "3"],
         &["scenario", "raft/first-election", "--format", "xml"],
-        &["scenario", "raft/first-election", "--seed", "1", "--seed", "2"],
+        &[
+            "scenario",
+            "raft/first-election",
+            "--seed",
+            "1",
+            "--seed",
+            "2",
+        ],
         &["scenario", "raft/first-election", "stray"],
         &["experiment"],
         &["experiment", "paxos"],
@@ -186,8 +293,14 @@ fn bad_arguments_exit_2_with_usage_on_stderr() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
         let first = stderr.lines().next().unwrap_or("");
-        assert!(first.starts_with("dsviz-sim: error: "), "{args:?}: {stderr}");
-        assert!(stderr.contains("Usage:") && stderr.contains("raft/first-election"), "{args:?}: no usage");
+        assert!(
+            first.starts_with("dsviz-sim: error: "),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("Usage:") && stderr.contains("raft/first-election"),
+            "{args:?}: no usage"
+        );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
@@ -196,8 +309,22 @@ fn bad_arguments_exit_2_with_usage_on_stderr() {
 fn the_same_command_gives_the_same_bytes() {
     for args in [
         &["scenario", "raft/figure-8", "--seed", "3"][..],
-        &["scenario", "raft/split-vote", "--format", "csv", "--steps", "300"],
-        &["experiment", "raft-election-time", "--trials", "30", "--seed", "7"],
+        &[
+            "scenario",
+            "raft/split-vote",
+            "--format",
+            "csv",
+            "--steps",
+            "300",
+        ],
+        &[
+            "experiment",
+            "raft-election-time",
+            "--trials",
+            "30",
+            "--seed",
+            "7",
+        ],
     ] {
         assert_eq!(ok(args), ok(args), "{args:?}");
     }
@@ -208,7 +335,11 @@ fn the_same_command_gives_the_same_bytes() {
 fn arguments_that_are_not_utf8_are_refused_not_a_panic() {
     use std::os::unix::ffi::OsStringExt;
     let bad = std::ffi::OsString::from_vec(vec![b'r', 0xff, b'x']);
-    let out = Command::new(env!("CARGO_BIN_EXE_dsviz-sim")).arg("scenario").arg(bad).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dsviz-sim"))
+        .arg("scenario")
+        .arg(bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("dsviz-sim: error: "));
 }
@@ -225,7 +356,18 @@ fn pbs_json_has_the_documented_fields_in_order() {
     let v: Value = serde_json::from_str(&text).unwrap();
     let mut k = keys(&v);
     k.sort();
-    assert_eq!(k, ["experiment", "n", "p_miss_closed_form", "p_miss_monte_carlo", "r", "t_visibility", "w"]);
+    assert_eq!(
+        k,
+        [
+            "experiment",
+            "n",
+            "p_miss_closed_form",
+            "p_miss_monte_carlo",
+            "r",
+            "t_visibility",
+            "w"
+        ]
+    );
     // 10,000 trials by default: five standard deviations of the estimate.
     let est = v["p_miss_monte_carlo"].as_f64().unwrap();
     let tol = 5.0 * (2.0f64 / 9.0 / 10_000.0).sqrt();
@@ -245,32 +387,104 @@ fn pbs_json_has_the_documented_fields_in_order() {
     assert!(last > 0.99, "fresh 200 ms after the commit: {text}");
     // The library gives the same curve.
     let lib = dsviz_sim::pbs::run(dsviz_sim::pbs::PbsConfig::new(3, 1, 1), 1).unwrap();
-    assert!(text.contains(&serde_json::to_string(&lib.t_visibility).unwrap()), "{text}");
+    assert!(
+        text.contains(&serde_json::to_string(&lib.t_visibility).unwrap()),
+        "{text}"
+    );
     // A strict quorum never misses.
-    let v = json(&["experiment", "pbs", "--n=5", "--r=3", "--w=3", "--trials=500"]);
-    assert_eq!((v["p_miss_closed_form"].as_f64(), v["p_miss_monte_carlo"].as_f64()), (Some(0.0), Some(0.0)));
-    assert!(v["t_visibility"].as_array().unwrap().iter().all(|p| p["p_consistent"] == 1.0));
+    let v = json(&[
+        "experiment",
+        "pbs",
+        "--n=5",
+        "--r=3",
+        "--w=3",
+        "--trials=500",
+    ]);
+    assert_eq!(
+        (
+            v["p_miss_closed_form"].as_f64(),
+            v["p_miss_monte_carlo"].as_f64()
+        ),
+        (Some(0.0), Some(0.0))
+    );
+    assert!(v["t_visibility"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["p_consistent"] == 1.0));
 }
 
 #[test]
 fn pbs_csv_has_one_row_per_t() {
-    let text = ok(&["experiment", "pbs", "--n", "5", "--r", "2", "--w", "2", "--trials", "1000", "--seed", "3", "--format", "csv"]);
+    let text = ok(&[
+        "experiment",
+        "pbs",
+        "--n",
+        "5",
+        "--r",
+        "2",
+        "--w",
+        "2",
+        "--trials",
+        "1000",
+        "--seed",
+        "3",
+        "--format",
+        "csv",
+    ]);
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent"));
+    assert_eq!(
+        lines.next(),
+        Some("n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent")
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), dsviz_sim::pbs::T_MS_DEFAULT.len());
     assert_eq!(&rows[0][..4], ["5", "2", "2", "0.3"]);
     assert_eq!(rows[0][5], "0");
-    assert!(rows.iter().all(|r| r.len() == 7 && r[6].parse::<f64>().is_ok()));
+    assert!(rows
+        .iter()
+        .all(|r| r.len() == 7 && r[6].parse::<f64>().is_ok()));
 }
 
 #[test]
 fn pbs_with_defaults_and_the_same_bytes_twice() {
     let v = json(&["experiment", "pbs", "--trials", "200"]);
-    assert_eq!((v["n"].as_u64(), v["r"].as_u64(), v["w"].as_u64()), (Some(3), Some(1), Some(1)));
-    let args = ["experiment", "pbs", "--n", "7", "--r", "2", "--w", "3", "--trials", "3000", "--seed", "9"];
+    assert_eq!(
+        (v["n"].as_u64(), v["r"].as_u64(), v["w"].as_u64()),
+        (Some(3), Some(1), Some(1))
+    );
+    let args = [
+        "experiment",
+        "pbs",
+        "--n",
+        "7",
+        "--r",
+        "2",
+        "--w",
+        "3",
+        "--trials",
+        "3000",
+        "--seed",
+        "9",
+    ];
     assert_eq!(ok(&args), ok(&args));
-    assert_ne!(ok(&args), ok(&["experiment", "pbs", "--n", "7", "--r", "2", "--w", "3", "--trials", "3000", "--seed", "10"]));
+    assert_ne!(
+        ok(&args),
+        ok(&[
+            "experiment",
+            "pbs",
+            "--n",
+            "7",
+            "--r",
+            "2",
+            "--w",
+            "3",
+            "--trials",
+            "3000",
+            "--seed",
+            "10"
+        ])
+    );
 }
 
 // ---- check-history ---------------------------------------------------------------
@@ -311,14 +525,33 @@ fn check_history_reports_a_stale_read() {
     k.sort();
     assert_eq!(
         k,
-        ["conflict", "culprit", "explanation", "linearizable", "operations", "sequential", "sequential_explanation", "session", "unknown_reason", "witness"]
+        [
+            "conflict",
+            "culprit",
+            "explanation",
+            "linearizable",
+            "operations",
+            "sequential",
+            "sequential_explanation",
+            "session",
+            "unknown_reason",
+            "witness"
+        ]
     );
     assert_eq!(v["culprit"], 2);
     assert_eq!(v["conflict"], serde_json::json!([2, 0, 1]));
-    assert!(v["witness"].is_null() && v["unknown_reason"].is_null() && v["sequential_explanation"].is_null());
+    assert!(
+        v["witness"].is_null()
+            && v["unknown_reason"].is_null()
+            && v["sequential_explanation"].is_null()
+    );
     assert_eq!(v["operations"], 3);
     assert_eq!(v["session"]["read_your_writes"], serde_json::json!([]));
-    assert_eq!(ok(&["check-history", f.arg()]), text, "the same bytes twice");
+    assert_eq!(
+        ok(&["check-history", f.arg()]),
+        text,
+        "the same bytes twice"
+    );
 }
 
 #[test]
@@ -335,12 +568,24 @@ fn check_history_reads_stdin_and_gives_a_witness() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(history.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(history.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     // The write of "b" never returned and nobody saw it: left out.
-    assert_eq!((v["linearizable"].as_bool(), v["sequential"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(
+        (v["linearizable"].as_bool(), v["sequential"].as_bool()),
+        (Some(true), Some(true))
+    );
     assert_eq!(v["witness"], serde_json::json!([0, 1, 3]));
     assert!(v["explanation"].is_null() && v["culprit"].is_null());
     assert_eq!(v["conflict"], serde_json::json!([]));
@@ -364,10 +609,16 @@ fn check_history_session_violations_and_unknown() {
     let ryw = &v["session"]["read_your_writes"];
     assert_eq!(ryw[0]["client"], 2);
     assert_eq!(ryw[0]["ops"], serde_json::json!([1, 2]));
-    assert!(ryw[0]["explanation"].as_str().unwrap().contains("did not see its own write"));
+    assert!(ryw[0]["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("did not see its own write"));
     // A search with no room answers null, with the reason.
     let v = json(&["check-history", f.arg(), "--max-states", "1"]);
-    assert!(v["linearizable"].is_null() && v["sequential"].is_null(), "{v}");
+    assert!(
+        v["linearizable"].is_null() && v["sequential"].is_null(),
+        "{v}"
+    );
     assert_eq!(
         v["unknown_reason"],
         "linearizability: the linearizability search explored its limit of 1 configurations without an answer; \
@@ -390,14 +641,29 @@ fn bad_history_files_exit_2_saying_what_and_where() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
         assert!(out.stdout.is_empty(), "{name} printed to stdout");
-        assert_eq!(stderr, format!("dsviz-sim: error: {}: {message}\n", f.arg()), "{name}");
+        assert_eq!(
+            stderr,
+            format!("dsviz-sim: error: {}: {message}\n", f.arg()),
+            "{name}"
+        );
     }
-    let missing = std::env::temp_dir().join(format!("dsviz-cli-{}-missing.json", std::process::id()));
+    let missing =
+        std::env::temp_dir().join(format!("dsviz-cli-{}-missing.json", std::process::id()));
     let out = run(&["check-history", missing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with(&format!("dsviz-sim: error: cannot read {}: ", missing.display())), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "no usage for a bad file: {stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "dsviz-sim: error: cannot read {}: ",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "no usage for a bad file: {stderr}"
+    );
 }
 
 #[test]
@@ -427,7 +693,10 @@ fn bad_pbs_and_check_history_arguments_exit_2_with_usage() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
-        assert!(stderr.starts_with("dsviz-sim: error: ") && stderr.contains("Usage:"), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("dsviz-sim: error: ") && stderr.contains("Usage:"),
+            "{args:?}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
@@ -435,7 +704,13 @@ fn bad_pbs_and_check_history_arguments_exit_2_with_usage() {
 #[test]
 fn help_lists_pbs_and_check_history() {
     let text = ok(&["--help"]);
-    for needle in ["experiment pbs", "check-history FILE|-", "--max-states", "p_miss_closed_form", "\"linearizable\":true|false|null"] {
+    for needle in [
+        "experiment pbs",
+        "check-history FILE|-",
+        "--max-states",
+        "p_miss_closed_form",
+        "\"linearizable\":true|false|null",
+    ] {
         assert!(text.contains(needle), "help omits {needle}");
     }
 }
@@ -449,7 +724,17 @@ fn list_names_every_lab_with_its_scenarios_experiments_and_parameters() {
     for l in labs {
         let mut k = keys(l);
         k.sort();
-        assert_eq!(k, ["experiments", "id", "params", "scenarios", "tagline", "title"]);
+        assert_eq!(
+            k,
+            [
+                "experiments",
+                "id",
+                "params",
+                "scenarios",
+                "tagline",
+                "title"
+            ]
+        );
         assert!(!l["scenarios"].as_array().unwrap().is_empty());
         for p in l["params"].as_array().unwrap() {
             for key in ["key", "label", "unit", "kind", "min", "max", "default"] {
@@ -458,9 +743,20 @@ fn list_names_every_lab_with_its_scenarios_experiments_and_parameters() {
         }
     }
     let raft = &labs[0];
-    assert_eq!(raft["experiments"], serde_json::json!(["raft-election-time"]));
-    let n = raft["params"].as_array().unwrap().iter().find(|p| p["key"] == "n").unwrap();
-    assert_eq!((n["min"].as_f64(), n["max"].as_f64(), n["default"].as_i64()), (Some(3.0), Some(9.0), Some(5)));
+    assert_eq!(
+        raft["experiments"],
+        serde_json::json!(["raft-election-time"])
+    );
+    let n = raft["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "n")
+        .unwrap();
+    assert_eq!(
+        (n["min"].as_f64(), n["max"].as_f64(), n["default"].as_i64()),
+        (Some(3.0), Some(9.0), Some(5))
+    );
     let table = ok(&["list"]);
     for id in ids {
         assert!(table.contains(&format!("({id})")), "the table omits {id}");
@@ -471,13 +767,37 @@ fn list_names_every_lab_with_its_scenarios_experiments_and_parameters() {
 fn scenarios_of_every_lab_run_with_parameters() {
     let v = json(&["scenario", "cap/ap-stale-read", "--param", "conflict=vv"]);
     assert_eq!(v["lab"], "cap");
-    assert!(v["final"]["whole"].is_object(), "the register labs report their counters: {}", v["final"]);
+    assert!(
+        v["final"]["whole"].is_object(),
+        "the register labs report their counters: {}",
+        v["final"]
+    );
     let plain = json(&["scenario", "cap/ap-stale-read"]);
-    assert_ne!(v["trace_hash"], plain["trace_hash"], "the parameter must change the run");
-    let q = json(&["scenario", "quorum/quorum-stale", "--param=w=2", "--param", "r=2"]);
-    assert_eq!(q["violations"], Value::Array(vec![]), "W + R > N: no stale read");
+    assert_ne!(
+        v["trace_hash"], plain["trace_hash"],
+        "the parameter must change the run"
+    );
+    let q = json(&[
+        "scenario",
+        "quorum/quorum-stale",
+        "--param=w=2",
+        "--param",
+        "r=2",
+    ]);
+    assert_eq!(
+        q["violations"],
+        Value::Array(vec![]),
+        "W + R > N: no stale read"
+    );
     let r = json(&["scenario", "raft/first-election", "--param", "n=7"]);
-    assert!(r["steps"].as_array().unwrap().iter().any(|s| s["actor"] == "S7"), "seven servers");
+    assert!(
+        r["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["actor"] == "S7"),
+        "seven servers"
+    );
 }
 
 #[test]
@@ -496,7 +816,10 @@ fn bad_labs_scenarios_and_parameters_exit_2_with_usage() {
         let out = run(args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("dsviz-sim: error: ") && stderr.contains("Usage:"), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("dsviz-sim: error: ") && stderr.contains("Usage:"),
+            "{args:?}: {stderr}"
+        );
         assert!(out.stdout.is_empty());
     }
 }

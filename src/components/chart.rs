@@ -28,7 +28,9 @@ pub fn cdf_svg(title: &str, x_label: &str, series: &[Series], x_min: f64, x_max:
             .x_label_area_size(46)
             .y_label_area_size(54)
             .build_cartesian_2d((x_min..x_max).log_scale(), 0.0..100.0);
-        let Ok(mut chart) = chart else { return svg_error(title) };
+        let Ok(mut chart) = chart else {
+            return svg_error(title);
+        };
         let _ = chart
             .configure_mesh()
             .x_desc(x_label)
@@ -54,7 +56,9 @@ pub fn cdf_svg(title: &str, x_label: &str, series: &[Series], x_min: f64, x_max:
                 pts.push((x_max, y));
             }
             if let Ok(a) = chart.draw_series(LineSeries::new(pts, color.stroke_width(2))) {
-                a.label(s.label.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3)));
+                a.label(s.label.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                });
             }
         }
         let _ = chart
@@ -74,7 +78,9 @@ fn svg_error(title: &str) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -83,7 +89,17 @@ mod tests {
 
     #[test]
     fn draws_an_svg_with_a_legend() {
-        let s = cdf_svg("t", "ms", &[Series { label: "150–300 ms".into(), values: vec![200.0, 300.0, 900.0], total: 4 }], 100.0, 10_000.0);
+        let s = cdf_svg(
+            "t",
+            "ms",
+            &[Series {
+                label: "150–300 ms".into(),
+                values: vec![200.0, 300.0, 900.0],
+                total: 4,
+            }],
+            100.0,
+            10_000.0,
+        );
         assert!(s.starts_with("<svg"), "{}", &s[..40.min(s.len())]);
         assert!(s.contains("150–300 ms"));
         assert!(s.contains("<polyline") || s.contains("<path"));

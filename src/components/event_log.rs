@@ -42,7 +42,11 @@ pub fn event_log(p: &EventLogProps) -> Html {
 
 /// The narration panel for any lab: the last `max` steps up to the cursor,
 /// newest first, each line a link to its step.
-pub fn timeline_log<P: dsviz_sim::kernel::Protocol>(tl: &dsviz_sim::kernel::Timeline<P>, max: usize, on_seek: Callback<u64>) -> Html {
+pub fn timeline_log<P: dsviz_sim::kernel::Protocol>(
+    tl: &dsviz_sim::kernel::Timeline<P>,
+    max: usize,
+    on_seek: Callback<u64>,
+) -> Html {
     let cursor = tl.cursor() as usize;
     let recs = &tl.records()[..cursor.min(tl.records().len())];
     let w = tl.world();

@@ -30,7 +30,12 @@ fn run(seed: u64) -> Timeline<Raft> {
     let raft = Raft::new(RaftConfig::default());
     let client = raft.client_id();
     let mut script: Vec<(u64, Input<Cmd>)> = (1..8u32)
-        .map(|k| (250_000 + k as u64 * 280_000, Input::Command(Who::Id(client), Cmd::Submit { value: k, to: None })))
+        .map(|k| {
+            (
+                250_000 + k as u64 * 280_000,
+                Input::Command(Who::Id(client), Cmd::Submit { value: k, to: None }),
+            )
+        })
         .collect();
     script.push((1_200_000, Input::Crash(Who::Leader)));
     script.push((2_200_000, Input::Restart(Who::Id(NodeId((seed % 5) as u8)))));
@@ -49,13 +54,18 @@ impl Component for Hero {
             view_us: 0.0,
             last_ms: None,
             seed: 11,
-            _frame: Some(request_animation_frame(move |t| link.send_message(HeroMsg::Frame(t)))),
+            _frame: Some(request_animation_frame(move |t| {
+                link.send_message(HeroMsg::Frame(t))
+            })),
         }
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: HeroMsg) -> bool {
         let HeroMsg::Frame(t) = msg;
-        let dt = self.last_ms.map(|l| (t - l).clamp(0.0, 100.0)).unwrap_or(0.0);
+        let dt = self
+            .last_ms
+            .map(|l| (t - l).clamp(0.0, 100.0))
+            .unwrap_or(0.0);
         self.last_ms = Some(t);
         self.view_us += dt * SPEED * 1000.0;
         if self.view_us as u64 > LOOP_US {
@@ -65,7 +75,9 @@ impl Component for Hero {
         }
         let _ = self.tl.run_until(self.view_us as u64, 5_000);
         let link = ctx.link().clone();
-        self._frame = Some(request_animation_frame(move |t| link.send_message(HeroMsg::Frame(t))));
+        self._frame = Some(request_animation_frame(move |t| {
+            link.send_message(HeroMsg::Frame(t))
+        }));
         true
     }
 

@@ -67,7 +67,9 @@ impl TimeFmt {
         match self {
             TimeFmt::Plain => t.to_string(),
             TimeFmt::Micros if step >= 1_000_000.0 => format!("{} s", t / 1_000_000),
-            TimeFmt::Micros if t >= 1_000_000 && step >= 100_000.0 => format!("{:.1} s", t as f64 / 1e6),
+            TimeFmt::Micros if t >= 1_000_000 && step >= 100_000.0 => {
+                format!("{:.1} s", t as f64 / 1e6)
+            }
             TimeFmt::Micros if t >= 1_000_000 => format!("{:.3} s", t as f64 / 1e6),
             TimeFmt::Micros if step >= 1_000.0 => format!("{} ms", t / 1000),
             TimeFmt::Micros => fmt_time(t),
@@ -177,7 +179,12 @@ pub fn history_lanes(p: &LanesProps) -> Html {
         };
     }
     let t_lo = ops.iter().map(|o| o.invoke).min().unwrap_or(0);
-    let t_hi = ops.iter().map(|o| o.response.unwrap_or(o.invoke)).max().unwrap_or(0).max(p.now.unwrap_or(0));
+    let t_hi = ops
+        .iter()
+        .map(|o| o.response.unwrap_or(o.invoke))
+        .max()
+        .unwrap_or(0)
+        .max(p.now.unwrap_or(0));
     let (t0, t1) = p.range.unwrap_or((t_lo, t_hi));
     let span = (t1.saturating_sub(t0)).max(1) as f64;
     // Leave a little room on the right for open operations and the now line.
@@ -259,7 +266,14 @@ pub fn history_lanes(p: &LanesProps) -> Html {
         }
     });
     let hidden_lanes = p.lanes.len().saturating_sub(MAX_LANES);
-    let name_w = p.lanes.iter().take(MAX_LANES).map(|n| n.chars().count()).max().unwrap_or(2).clamp(2, 12);
+    let name_w = p
+        .lanes
+        .iter()
+        .take(MAX_LANES)
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 12);
     html! {
         <div class="hist" role="group" aria-label={p.label.clone()} style={format!("--name-w:{}ch", name_w + 1)}>
             <div class="hist-axis" aria-hidden="true"><span class="hist-name" /><div class="hist-ticks">{for axis}</div></div>
@@ -313,9 +327,27 @@ fn lane_of_op(h: &History, o: &Op, lane: usize, i: usize) -> LaneOp {
     let label = match o.kind {
         OpKind::Read => format!("R {}", v(o.value)),
         OpKind::Write => format!("W {}", v(o.value)),
-        OpKind::Cas => format!("cas {}→{}{}", v(o.expected), v(o.value), if !o.ok && o.response.is_some() { " ✗" } else { "" }),
+        OpKind::Cas => format!(
+            "cas {}→{}{}",
+            v(o.expected),
+            v(o.value),
+            if !o.ok && o.response.is_some() {
+                " ✗"
+            } else {
+                ""
+            }
+        ),
     };
-    LaneOp { lane, kind: o.kind, label, invoke: o.invoke, response: o.response, status, flags: vec![], describe: h.describe(i) }
+    LaneOp {
+        lane,
+        kind: o.kind,
+        label,
+        invoke: o.invoke,
+        response: o.response,
+        status,
+        flags: vec![],
+        describe: h.describe(i),
+    }
 }
 
 // ---- The panel: lanes, checks, import and export ---------------------------------
@@ -325,10 +357,18 @@ fn lane_of_op(h: &History, o: &Op, lane: usize, i: usize) -> LaneOp {
 fn download(name: &str, text: &str) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let blob = web_sys::Blob::new_with_str_sequence(&parts).map_err(|_| "the browser could not make the file")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "the browser refused a download link")?;
-    let doc = dom::window().and_then(|w| w.document()).ok_or("no document")?;
-    let a: web_sys::HtmlElement = doc.create_element("a").map_err(|_| "cannot create a link")?.dyn_into().map_err(|_| "not an element")?;
+    let blob = web_sys::Blob::new_with_str_sequence(&parts)
+        .map_err(|_| "the browser could not make the file")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser refused a download link")?;
+    let doc = dom::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlElement = doc
+        .create_element("a")
+        .map_err(|_| "cannot create a link")?
+        .dyn_into()
+        .map_err(|_| "not an element")?;
     a.set_attribute("href", &url).map_err(|_| "bad link")?;
     a.set_attribute("download", name).map_err(|_| "bad name")?;
     a.click();
@@ -401,11 +441,20 @@ pub struct HistoryPanel {
 }
 
 /// Zoom choices for a lab's history: the whole run, or its last stretch.
-const WINDOWS: &[(Option<u64>, &str)] = &[(None, "Whole run"), (Some(2_000_000), "Last 2 s"), (Some(500_000), "Last 0.5 s")];
+const WINDOWS: &[(Option<u64>, &str)] = &[
+    (None, "Whole run"),
+    (Some(2_000_000), "Last 2 s"),
+    (Some(500_000), "Last 0.5 s"),
+];
 
 fn run_checks(h: &History) -> (Report, f64) {
     let t0 = dom::now_ms();
-    let r = check::check(h, &CheckConfig { max_states: CHECK_STATES });
+    let r = check::check(
+        h,
+        &CheckConfig {
+            max_states: CHECK_STATES,
+        },
+    );
     (r, dom::now_ms() - t0)
 }
 
@@ -418,7 +467,11 @@ impl HistoryPanel {
                     return;
                 }
                 let report = run_checks(&h);
-                self.imported = Some(Imported { name, history: Rc::new(h), report: Some(report) });
+                self.imported = Some(Imported {
+                    name,
+                    history: Rc::new(h),
+                    report: Some(report),
+                });
                 self.import_error = None;
                 self.focus = None;
                 self.imported_selected = None;
@@ -430,7 +483,14 @@ impl HistoryPanel {
         }
     }
 
-    fn verdict_view(&self, ctx: &Context<Self>, h: &History, report: &Report, ms: f64, stale: bool) -> Html {
+    fn verdict_view(
+        &self,
+        ctx: &Context<Self>,
+        h: &History,
+        report: &Report,
+        ms: f64,
+        stale: bool,
+    ) -> Html {
         let link = ctx.link();
         let focus_btn = |ops: Vec<usize>, text: String| {
             let ops2 = ops.clone();
@@ -450,7 +510,10 @@ impl HistoryPanel {
                 }
             }
             Verdict::NotLinearizable { explanation } => {
-                let chips = explanation.ops.iter().map(|&i| focus_btn(vec![i], h.describe(i)));
+                let chips = explanation
+                    .ops
+                    .iter()
+                    .map(|&i| focus_btn(vec![i], h.describe(i)));
                 html! {
                     <div class="check-row bad" role="status">
                         <span class="check-badge" aria-hidden="true">{"✗"}</span>
@@ -472,7 +535,10 @@ impl HistoryPanel {
                     <div><strong>{"Sequentially consistent."}</strong>{" Some order keeps every client's own order (real time between clients may be ignored)."}</div></div>
             },
             SeqVerdict::NotSequential { explanation } => {
-                let chips = explanation.ops.iter().map(|&i| focus_btn(vec![i], h.describe(i)));
+                let chips = explanation
+                    .ops
+                    .iter()
+                    .map(|&i| focus_btn(vec![i], h.describe(i)));
                 html! {
                     <div class="check-row bad"><span class="check-badge" aria-hidden="true">{"✗"}</span>
                         <div><strong>{"Not sequentially consistent."}</strong>{" "}{&explanation.text}<div class="chip-ops">{for chips}</div></div></div>
@@ -515,13 +581,35 @@ impl HistoryPanel {
 
 fn marks_for(report: &Report, focus: &Option<Vec<usize>>) -> Vec<(usize, Mark)> {
     if let Some(f) = focus {
-        return f.iter().enumerate().map(|(k, &i)| (i, if k == 0 { Mark::Culprit } else { Mark::Involved })).collect();
+        return f
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                (
+                    i,
+                    if k == 0 {
+                        Mark::Culprit
+                    } else {
+                        Mark::Involved
+                    },
+                )
+            })
+            .collect();
     }
     match &report.linearizable {
         Verdict::NotLinearizable { explanation } => explanation
             .ops
             .iter()
-            .map(|&i| (i, if Some(i) == explanation.culprit { Mark::Culprit } else { Mark::Involved }))
+            .map(|&i| {
+                (
+                    i,
+                    if Some(i) == explanation.culprit {
+                        Mark::Culprit
+                    } else {
+                        Mark::Involved
+                    },
+                )
+            })
             .collect(),
         _ => vec![],
     }
@@ -553,7 +641,9 @@ impl Component for HistoryPanel {
                 self.focus = None;
                 // Let "Checking…" show before the work starts.
                 let link = ctx.link().clone();
-                self._frame = Some(request_animation_frame(move |_| link.send_message(PanelMsg::RunCheck)));
+                self._frame = Some(request_animation_frame(move |_| {
+                    link.send_message(PanelMsg::RunCheck)
+                }));
                 true
             }
             PanelMsg::RunCheck => {
@@ -574,8 +664,14 @@ impl Component for HistoryPanel {
             }
             PanelMsg::Export => {
                 let (name, text) = match &self.imported {
-                    Some(imp) => (format!("{}-export.json", imp.name.trim_end_matches(".json")), json::to_json(&imp.history)),
-                    None => (format!("{}.json", ctx.props().export_name), json::to_json(&History::new((*ctx.props().history).clone()))),
+                    Some(imp) => (
+                        format!("{}-export.json", imp.name.trim_end_matches(".json")),
+                        json::to_json(&imp.history),
+                    ),
+                    None => (
+                        format!("{}.json", ctx.props().export_name),
+                        json::to_json(&History::new((*ctx.props().history).clone())),
+                    ),
                 };
                 if let Err(e) = download(&name, &text) {
                     self.import_error = Some(format!("Could not start the download: {e}."));
@@ -596,7 +692,9 @@ impl Component for HistoryPanel {
                 wasm_bindgen_futures::spawn_local(async move {
                     let text = wasm_bindgen_futures::JsFuture::from(promise).await;
                     let text = match text {
-                        Ok(v) => v.as_string().ok_or_else(|| "the file is not text".to_string()),
+                        Ok(v) => v
+                            .as_string()
+                            .ok_or_else(|| "the file is not text".to_string()),
                         Err(_) => Err("the browser could not read the file".to_string()),
                     };
                     link.send_message(PanelMsg::FileText(name, text));
@@ -606,7 +704,10 @@ impl Component for HistoryPanel {
             PanelMsg::FileText(name, text) => {
                 match text {
                     Ok(t) => self.load(name, &t),
-                    Err(e) => self.import_error = Some(format!("Could not import {name}: {e}. Nothing changed.")),
+                    Err(e) => {
+                        self.import_error =
+                            Some(format!("Could not import {name}: {e}. Nothing changed."))
+                    }
                 }
                 true
             }
@@ -621,7 +722,9 @@ impl Component for HistoryPanel {
             PanelMsg::LoadPasted => {
                 let text = self.paste.clone();
                 if text.trim().is_empty() {
-                    self.import_error = Some("The paste box is empty: paste a JSON array of operations first.".into());
+                    self.import_error = Some(
+                        "The paste box is empty: paste a JSON array of operations first.".into(),
+                    );
                 } else {
                     self.load("the pasted history".into(), &text);
                 }
@@ -669,7 +772,9 @@ impl Component for HistoryPanel {
             // A textarea's value, read without needing web-sys's textarea type.
             let value = e
                 .target()
-                .and_then(|t| js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("value")).ok())
+                .and_then(|t| {
+                    js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("value")).ok()
+                })
                 .and_then(|v| v.as_string())
                 .unwrap_or_default();
             PanelMsg::Paste(value)
@@ -677,10 +782,15 @@ impl Component for HistoryPanel {
         let (lanes_html, report_html, heading) = match &self.imported {
             Some(imp) => {
                 let h = &imp.history;
-                let culprit = imp.report.as_ref().and_then(|(r, _)| match &r.linearizable {
-                    Verdict::NotLinearizable { explanation } => explanation.culprit.or(explanation.ops.first().copied()),
-                    _ => None,
-                });
+                let culprit = imp
+                    .report
+                    .as_ref()
+                    .and_then(|(r, _)| match &r.linearizable {
+                        Verdict::NotLinearizable { explanation } => {
+                            explanation.culprit.or(explanation.ops.first().copied())
+                        }
+                        _ => None,
+                    });
                 let (names, ops, index) = lanes_of(h, culprit);
                 let marks: Vec<(usize, Mark)> = imp
                     .report
@@ -701,7 +811,11 @@ impl Component for HistoryPanel {
                             on_select={link.callback(PanelMsg::Select)} label={AttrValue::from(format!("Imported history: {}", imp.name))} />
                     </>
                 };
-                let report = imp.report.as_ref().map(|(r, ms)| self.verdict_view(ctx, h, r, *ms, false)).unwrap_or_default();
+                let report = imp
+                    .report
+                    .as_ref()
+                    .map(|(r, ms)| self.verdict_view(ctx, h, r, *ms, false))
+                    .unwrap_or_default();
                 let heading = html! {
                     <div class="import-banner" role="status">
                         <span>{format!("Imported {}: {} operations, {} clients. The lab is paused behind it, untouched.", imp.name, h.ops.len(), h.ops.iter().map(|o| o.client).collect::<std::collections::BTreeSet<_>>().len())}</span>
@@ -711,10 +825,24 @@ impl Component for HistoryPanel {
                 (lanes, report, heading)
             }
             None => {
-                let current = self.checked.as_ref().filter(|(ops, _, _)| *ops == p.history);
-                let marks: Vec<(usize, Mark)> = current.map(|(_, r, _)| marks_for(r, &self.focus)).unwrap_or_default();
-                let t_end = p.ops.iter().map(|o| o.response.unwrap_or(o.invoke)).max().unwrap_or(0).max(p.now);
-                let range = self.window_us.filter(|w| t_end > *w).map(|w| (t_end - w, t_end));
+                let current = self
+                    .checked
+                    .as_ref()
+                    .filter(|(ops, _, _)| *ops == p.history);
+                let marks: Vec<(usize, Mark)> = current
+                    .map(|(_, r, _)| marks_for(r, &self.focus))
+                    .unwrap_or_default();
+                let t_end = p
+                    .ops
+                    .iter()
+                    .map(|o| o.response.unwrap_or(o.invoke))
+                    .max()
+                    .unwrap_or(0)
+                    .max(p.now);
+                let range = self
+                    .window_us
+                    .filter(|w| t_end > *w)
+                    .map(|w| (t_end - w, t_end));
                 let zoom = (!p.ops.is_empty()).then(|| {
                     html! {
                         <div class="seg hist-zoom" role="group" aria-label="History zoom">
@@ -750,7 +878,11 @@ impl Component for HistoryPanel {
                 (lanes, report, html! {})
             }
         };
-        let n_ops = self.imported.as_ref().map(|i| i.history.ops.len()).unwrap_or(p.history.len());
+        let n_ops = self
+            .imported
+            .as_ref()
+            .map(|i| i.history.ops.len())
+            .unwrap_or(p.history.len());
         html! {
             <section class="history-card" aria-label={p.title.clone()}>
                 <div class="history-head">

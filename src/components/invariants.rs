@@ -54,7 +54,9 @@ pub fn invariants(p: &InvariantsProps) -> Html {
 
 /// One row per named invariant of the world's protocol, broken if a
 /// violation of it is recorded at or before the cursor.
-pub fn rows_for<P: dsviz_sim::kernel::Protocol>(w: &dsviz_sim::kernel::World<P>) -> Vec<InvariantRow> {
+pub fn rows_for<P: dsviz_sim::kernel::Protocol>(
+    w: &dsviz_sim::kernel::World<P>,
+) -> Vec<InvariantRow> {
     w.proto
         .invariants()
         .iter()
@@ -65,7 +67,13 @@ pub fn rows_for<P: dsviz_sim::kernel::Protocol>(w: &dsviz_sim::kernel::World<P>)
                 .violations
                 .iter()
                 .find(|v| v.invariant == inv.name)
-                .map(|v| (v.step, dsviz_sim::kernel::fmt_time(v.time_us), v.explanation.clone())),
+                .map(|v| {
+                    (
+                        v.step,
+                        dsviz_sim::kernel::fmt_time(v.time_us),
+                        v.explanation.clone(),
+                    )
+                }),
         })
         .collect()
 }

@@ -5,7 +5,10 @@
 
 use super::tvis_chart::{t_visibility_svg, Curve};
 use crate::dom;
-use dsviz_sim::pbs::{binomial, p_miss, p_miss_k, Latency, PbsConfig, PbsExperiment, PbsResult, Wars, TRIALS_MAX, T_MS_DEFAULT};
+use dsviz_sim::pbs::{
+    binomial, p_miss, p_miss_k, Latency, PbsConfig, PbsExperiment, PbsResult, Wars, TRIALS_MAX,
+    T_MS_DEFAULT,
+};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use yew::prelude::*;
 
@@ -37,17 +40,39 @@ const HOPS: &[(&str, &str)] = &[
 impl LatSpec {
     fn from(l: Latency) -> LatSpec {
         match l {
-            Latency::Exponential { mean_ms } => LatSpec { kind: 0, a: mean_ms, b: 0.0 },
-            Latency::Uniform { lo_ms, hi_ms } => LatSpec { kind: 1, a: lo_ms, b: hi_ms },
-            Latency::Constant { ms } => LatSpec { kind: 2, a: ms, b: 0.0 },
-            Latency::Pareto { scale_ms, shape } => LatSpec { kind: 3, a: scale_ms, b: shape },
+            Latency::Exponential { mean_ms } => LatSpec {
+                kind: 0,
+                a: mean_ms,
+                b: 0.0,
+            },
+            Latency::Uniform { lo_ms, hi_ms } => LatSpec {
+                kind: 1,
+                a: lo_ms,
+                b: hi_ms,
+            },
+            Latency::Constant { ms } => LatSpec {
+                kind: 2,
+                a: ms,
+                b: 0.0,
+            },
+            Latency::Pareto { scale_ms, shape } => LatSpec {
+                kind: 3,
+                a: scale_ms,
+                b: shape,
+            },
         }
     }
     fn latency(self) -> Latency {
         match self.kind {
-            1 => Latency::Uniform { lo_ms: self.a, hi_ms: self.b },
+            1 => Latency::Uniform {
+                lo_ms: self.a,
+                hi_ms: self.b,
+            },
             2 => Latency::Constant { ms: self.a },
-            3 => Latency::Pareto { scale_ms: self.a, shape: self.b },
+            3 => Latency::Pareto {
+                scale_ms: self.a,
+                shape: self.b,
+            },
             _ => Latency::Exponential { mean_ms: self.a },
         }
     }
@@ -62,10 +87,26 @@ impl LatSpec {
     }
     fn defaults(kind: usize) -> LatSpec {
         match kind {
-            1 => LatSpec { kind, a: 0.0, b: 10.0 },
-            2 => LatSpec { kind, a: 5.0, b: 0.0 },
-            3 => LatSpec { kind, a: 1.0, b: 1.5 },
-            _ => LatSpec { kind: 0, a: 5.0, b: 0.0 },
+            1 => LatSpec {
+                kind,
+                a: 0.0,
+                b: 10.0,
+            },
+            2 => LatSpec {
+                kind,
+                a: 5.0,
+                b: 0.0,
+            },
+            3 => LatSpec {
+                kind,
+                a: 1.0,
+                b: 1.5,
+            },
+            _ => LatSpec {
+                kind: 0,
+                a: 5.0,
+                b: 0.0,
+            },
         }
     }
 }
@@ -101,7 +142,12 @@ pub struct PbsPanel {
 
 fn default_lat() -> [LatSpec; 4] {
     let d = Wars::default();
-    [LatSpec::from(d.w), LatSpec::from(d.a), LatSpec::from(d.r), LatSpec::from(d.s)]
+    [
+        LatSpec::from(d.w),
+        LatSpec::from(d.a),
+        LatSpec::from(d.r),
+        LatSpec::from(d.s),
+    ]
 }
 
 fn pct(p: f64) -> String {
@@ -118,7 +164,12 @@ impl PbsPanel {
             n: p.n,
             r: p.r,
             w: p.w,
-            latencies: Wars { w: self.lat[0].latency(), a: self.lat[1].latency(), r: self.lat[2].latency(), s: self.lat[3].latency() },
+            latencies: Wars {
+                w: self.lat[0].latency(),
+                a: self.lat[1].latency(),
+                r: self.lat[2].latency(),
+                s: self.lat[3].latency(),
+            },
             trials: self.trials,
             t_ms: T_MS_DEFAULT.to_vec(),
             propagation,
@@ -133,7 +184,11 @@ impl PbsPanel {
         let top = binomial(n - w, r);
         let bottom = binomial(n, r);
         let pm = ratio.to_f64();
-        let frac = if ratio.num == 0 { "0".to_string() } else { format!("{}/{}", ratio.num, ratio.den) };
+        let frac = if ratio.num == 0 {
+            "0".to_string()
+        } else {
+            format!("{}/{}", ratio.num, ratio.den)
+        };
         let overlap = r + w > n;
         let ks = (1..=4u32).map(|k| {
             let v = p_miss_k(n, r, w, k).unwrap_or(f64::NAN);
@@ -231,7 +286,9 @@ impl PbsPanel {
     fn results(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
         let p = ctx.props();
-        let Some(run) = &self.run else { return html! {} };
+        let Some(run) = &self.run else {
+            return html! {};
+        };
         if !run.done {
             let (done, total) = run.on.progress();
             let pc = done as f64 / total.max(1) as f64 * 100.0;
@@ -245,7 +302,9 @@ impl PbsPanel {
                 </div>
             };
         }
-        let Some((on, off)) = &run.results else { return html! {} };
+        let Some((on, off)) = &run.results else {
+            return html! {};
+        };
         let stale = run.key != (p.n, p.w, p.r);
         let rows = on.t_visibility.iter().zip(&off.t_visibility).map(|(a, b)| {
             html! { <tr><td>{format!("{}", a.t_ms)}</td><td>{format!("{:.4}", a.p_consistent)}</td><td>{format!("{:.4}", b.p_consistent)}</td></tr> }
@@ -279,7 +338,12 @@ impl Component for PbsPanel {
     type Properties = PbsProps;
 
     fn create(_ctx: &Context<Self>) -> Self {
-        PbsPanel { lat: default_lat(), trials: 10_000, error: None, run: None }
+        PbsPanel {
+            lat: default_lat(),
+            trials: 10_000,
+            error: None,
+            run: None,
+        }
     }
 
     fn update(&mut self, ctx: &Context<Self>, msg: PbsMsg) -> bool {
@@ -301,7 +365,13 @@ impl Component for PbsPanel {
                             }
                             self.error = None;
                         }
-                        _ => self.error = Some(format!("'{}' is not a number; {} kept its previous value.", v.trim(), HOPS[i].0)),
+                        _ => {
+                            self.error = Some(format!(
+                                "'{}' is not a number; {} kept its previous value.",
+                                v.trim(),
+                                HOPS[i].0
+                            ))
+                        }
                     }
                 }
                 true
@@ -318,7 +388,10 @@ impl Component for PbsPanel {
             PbsMsg::Run => {
                 let p = ctx.props();
                 let (on, off) = (self.config(p, true), self.config(p, false));
-                match (PbsExperiment::new(on, p.seed), PbsExperiment::new(off, p.seed)) {
+                match (
+                    PbsExperiment::new(on, p.seed),
+                    PbsExperiment::new(off, p.seed),
+                ) {
                     (Ok(on), Ok(off)) => {
                         self.error = None;
                         self.run = Some(Run {
@@ -339,7 +412,9 @@ impl Component for PbsPanel {
                 true
             }
             PbsMsg::Frame => {
-                let Some(run) = self.run.as_mut() else { return false };
+                let Some(run) = self.run.as_mut() else {
+                    return false;
+                };
                 if run.done {
                     return false;
                 }
@@ -355,16 +430,38 @@ impl Component for PbsPanel {
                     run.done = true;
                     let (on, off) = (run.on.results(), run.off.results());
                     let curves = [
-                        Curve { label: "with propagation".into(), points: on.t_visibility.iter().map(|p| (p.t_ms, p.p_consistent)).collect(), dashed: false },
-                        Curve { label: "no propagation".into(), points: off.t_visibility.iter().map(|p| (p.t_ms, p.p_consistent)).collect(), dashed: true },
+                        Curve {
+                            label: "with propagation".into(),
+                            points: on
+                                .t_visibility
+                                .iter()
+                                .map(|p| (p.t_ms, p.p_consistent))
+                                .collect(),
+                            dashed: false,
+                        },
+                        Curve {
+                            label: "no propagation".into(),
+                            points: off
+                                .t_visibility
+                                .iter()
+                                .map(|p| (p.t_ms, p.p_consistent))
+                                .collect(),
+                            dashed: true,
+                        },
                     ];
                     let title = format!("t-visibility, N = {}, W = {}, R = {}", on.n, on.w, on.r);
-                    run.chart = Some(t_visibility_svg(&title, &curves, Some(("closed form".into(), 1.0 - on.p_miss_closed_form))));
+                    run.chart = Some(t_visibility_svg(
+                        &title,
+                        &curves,
+                        Some(("closed form".into(), 1.0 - on.p_miss_closed_form)),
+                    ));
                     run.results = Some((on, off));
                     run._frame = None;
                 } else {
                     let link = ctx.link().clone();
-                    run._frame = Some(request_animation_frame(move |_| link.send_message(PbsMsg::Frame)));
+                    run._frame = Some(request_animation_frame(move |_| {
+                        link.send_message(PbsMsg::Frame)
+                    }));
                 }
                 true
             }

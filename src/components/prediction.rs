@@ -24,15 +24,28 @@ impl ActivePrediction {
     /// Finds the prediction a link names (`id~index`), checking it belongs
     /// to this lab, scenario and step.
     pub fn find(lab: &str, v: &str, scenario: &str, step: u64) -> Result<ActivePrediction, String> {
-        let bad = || format!("The link names a prediction '{}' that does not exist.", truncate(v, 40));
+        let bad = || {
+            format!(
+                "The link names a prediction '{}' that does not exist.",
+                truncate(v, 40)
+            )
+        };
         let (id, idx) = v.split_once('~').ok_or_else(bad)?;
         let idx: usize = idx.parse().map_err(|_| bad())?;
         let q = content::bank().question(id).ok_or_else(bad)?;
         let p = q.predictions.get(idx).ok_or_else(bad)?;
         if p.lab != lab || p.scenario != scenario || p.at_step != step {
-            return Err(format!("The prediction '{}' belongs to another lab, scenario or step, so it is not shown.", truncate(v, 40)));
+            return Err(format!(
+                "The prediction '{}' belongs to another lab, scenario or step, so it is not shown.",
+                truncate(v, 40)
+            ));
         }
-        Ok(ActivePrediction { q, idx, chosen: None, grade: None })
+        Ok(ActivePrediction {
+            q,
+            idx,
+            chosen: None,
+            grade: None,
+        })
     }
 
     /// The link parameter value naming this prediction.
@@ -44,7 +57,11 @@ impl ActivePrediction {
     /// records the result in study progress. Returns a message if the
     /// result could not be saved. Does nothing (and returns `None`) if
     /// already answered.
-    pub fn answer(&mut self, choice: String, grade: impl Fn(&Prediction, &str) -> Result<Grade, String>) -> Option<String> {
+    pub fn answer(
+        &mut self,
+        choice: String,
+        grade: impl Fn(&Prediction, &str) -> Result<Grade, String>,
+    ) -> Option<String> {
         if self.chosen.is_some() {
             return None;
         }
@@ -84,8 +101,12 @@ impl ActivePrediction {
                     <p class="muted">{ if playing { "Watch it happen: the run is playing to that moment." } else { "Step back and forth to see why." } }</p>
                 </div>
             },
-            (Some(_), Some(Err(e))) => html! { <div class="verdict wrong" role="status">{format!("This prediction could not be graded: {e}.")}</div> },
-            _ => html! { <p class="muted">{"The run is paused here. Choose an answer; then the simulation plays on and grades it."}</p> },
+            (Some(_), Some(Err(e))) => {
+                html! { <div class="verdict wrong" role="status">{format!("This prediction could not be graded: {e}.")}</div> }
+            }
+            _ => {
+                html! { <p class="muted">{"The run is paused here. Choose an answer; then the simulation plays on and grades it."}</p> }
+            }
         };
         let end = Callback::from(move |_: MouseEvent| on_end.emit(()));
         html! {

@@ -26,7 +26,10 @@ pub fn prediction_link(q: &Question, idx: usize) -> String {
 pub fn question_card(p: &QuestionProps) -> Html {
     let revealed = use_state(|| p.open);
     let q = p.q;
-    let concept = bank().concept(&q.concept).map(|c| c.title.clone()).unwrap_or_else(|| q.concept.clone());
+    let concept = bank()
+        .concept(&q.concept)
+        .map(|c| c.title.clone())
+        .unwrap_or_else(|| q.concept.clone());
     let toggle = {
         let revealed = revealed.clone();
         Callback::from(move |_: MouseEvent| revealed.set(!*revealed))
@@ -49,7 +52,11 @@ pub fn question_card(p: &QuestionProps) -> Html {
             e.prevent_default();
             nav.emit(query.clone());
         });
-        let label = if q.predictions.len() > 1 { format!("? Predict what happens ({})", i + 1) } else { "? Predict what happens".into() };
+        let label = if q.predictions.len() > 1 {
+            format!("? Predict what happens ({})", i + 1)
+        } else {
+            "? Predict what happens".into()
+        };
         html! { <a class="chip-link predict" {href} {onclick}>{label}</a> }
     });
     html! {

@@ -7,8 +7,15 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Speeds as virtual seconds per wall second, with their labels.
-pub const SPEEDS: &[(f64, &str)] =
-    &[(0.01, "0.01×"), (0.02, "0.02×"), (0.05, "0.05×"), (0.1, "0.1×"), (0.25, "0.25×"), (1.0, "1×"), (10.0, "10×")];
+pub const SPEEDS: &[(f64, &str)] = &[
+    (0.01, "0.01×"),
+    (0.02, "0.02×"),
+    (0.05, "0.05×"),
+    (0.1, "0.1×"),
+    (0.25, "0.25×"),
+    (1.0, "1×"),
+    (10.0, "10×"),
+];
 pub const DEFAULT_SPEED: usize = 2;
 
 #[derive(Properties, PartialEq, Clone)]

@@ -11,15 +11,27 @@ pub struct Curve {
     pub dashed: bool,
 }
 
-const COLORS: &[RGBColor] = &[RGBColor(37, 99, 235), RGBColor(234, 88, 12), RGBColor(22, 163, 74), RGBColor(147, 51, 234)];
+const COLORS: &[RGBColor] = &[
+    RGBColor(37, 99, 235),
+    RGBColor(234, 88, 12),
+    RGBColor(22, 163, 74),
+    RGBColor(147, 51, 234),
+];
 
 /// Where t = 0 sits on the log axis.
 const T_ZERO: f64 = 0.5;
 
 /// Curves of P(consistent) against t, plus an optional horizontal line
 /// (the closed form, which does not depend on t).
-pub fn t_visibility_svg(title: &str, curves: &[Curve], closed_form: Option<(String, f64)>) -> String {
-    let t_max = curves.iter().flat_map(|c| c.points.iter().map(|p| p.0)).fold(1.0f64, f64::max);
+pub fn t_visibility_svg(
+    title: &str,
+    curves: &[Curve],
+    closed_form: Option<(String, f64)>,
+) -> String {
+    let t_max = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.0))
+        .fold(1.0f64, f64::max);
     let x_max = (t_max * 1.25).max(2.0);
     let mut keys: Vec<f64> = vec![T_ZERO];
     let mut k = 1.0;
@@ -47,14 +59,22 @@ pub fn t_visibility_svg(title: &str, curves: &[Curve], closed_form: Option<(Stri
             .x_label_area_size(46)
             .y_label_area_size(58)
             .build_cartesian_2d((T_ZERO..x_max).log_scale().with_key_points(keys), y_lo..1.0);
-        let Ok(mut chart) = chart else { return error_svg(title) };
+        let Ok(mut chart) = chart else {
+            return error_svg(title);
+        };
         let _ = chart
             .configure_mesh()
             .x_desc("t: ms after the write commits")
             .y_desc("P(read sees the write)")
             .label_style(("sans-serif", 13))
             .axis_desc_style(("sans-serif", 14))
-            .x_label_formatter(&|v| if *v < 0.9 { "0".into() } else { format!("{v:.0}") })
+            .x_label_formatter(&|v| {
+                if *v < 0.9 {
+                    "0".into()
+                } else {
+                    format!("{v:.0}")
+                }
+            })
             .y_label_formatter(&|v| format!("{v:.2}"))
             .light_line_style(RGBColor(238, 241, 245))
             .draw();
@@ -63,19 +83,33 @@ pub fn t_visibility_svg(title: &str, curves: &[Curve], closed_form: Option<(Stri
             let color = COLORS[i % COLORS.len()];
             let pts: Vec<(f64, f64)> = c.points.iter().map(|(t, p)| (at(*t), *p)).collect();
             let drawn = if c.dashed {
-                chart.draw_series(DashedLineSeries::new(pts.clone(), 6, 4, color.stroke_width(2)))
+                chart.draw_series(DashedLineSeries::new(
+                    pts.clone(),
+                    6,
+                    4,
+                    color.stroke_width(2),
+                ))
             } else {
                 chart.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
             };
             if let Ok(a) = drawn {
-                a.label(c.label.clone()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3)));
+                a.label(c.label.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                });
             }
             let _ = chart.draw_series(pts.iter().map(|p| Circle::new(*p, 3, color.filled())));
         }
         if let Some((label, y)) = closed_form {
             let color = RGBColor(100, 116, 139);
-            if let Ok(a) = chart.draw_series(DashedLineSeries::new(vec![(T_ZERO, y), (x_max, y)], 4, 4, color.stroke_width(2))) {
-                a.label(label).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+            if let Ok(a) = chart.draw_series(DashedLineSeries::new(
+                vec![(T_ZERO, y), (x_max, y)],
+                4,
+                4,
+                color.stroke_width(2),
+            )) {
+                a.label(label).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                });
             }
         }
         let _ = chart
@@ -91,7 +125,10 @@ pub fn t_visibility_svg(title: &str, curves: &[Curve], closed_form: Option<(Stri
 }
 
 fn error_svg(title: &str) -> String {
-    let t = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let t = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     format!("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 560 60'><text x='10' y='30'>Could not draw {t}</text></svg>")
 }
 
@@ -101,7 +138,11 @@ mod tests {
 
     #[test]
     fn draws_curves_a_legend_and_the_closed_form() {
-        let c = Curve { label: "WARS".into(), points: vec![(0.0, 0.6), (1.0, 0.7), (10.0, 0.95), (100.0, 1.0)], dashed: false };
+        let c = Curve {
+            label: "WARS".into(),
+            points: vec![(0.0, 0.6), (1.0, 0.7), (10.0, 0.95), (100.0, 1.0)],
+            dashed: false,
+        };
         let s = t_visibility_svg("t-visibility", &[c], Some(("closed form".into(), 0.667)));
         assert!(s.starts_with("<svg"), "{}", &s[..40.min(s.len())]);
         assert!(s.contains("WARS") && s.contains("closed form"));

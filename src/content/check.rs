@@ -21,16 +21,27 @@ pub fn scenario_ids(lab: &str) -> Option<Vec<&'static str>> {
 
 /// Checks a lab, scenario and parameters, building the run (at step 0).
 pub fn check_target(lab: &str, scenario: &str, params: &[(String, String)]) -> Result<(), String> {
-    let l = registry::find(lab).ok_or_else(|| format!("unknown lab '{lab}' (known: {})", registry::ids().join(", ")))?;
+    let l = registry::find(lab).ok_or_else(|| {
+        format!(
+            "unknown lab '{lab}' (known: {})",
+            registry::ids().join(", ")
+        )
+    })?;
     let scenarios = l.scenarios();
     if !scenarios.iter().any(|s| s.id == scenario) {
         let all: Vec<&str> = scenarios.iter().map(|s| s.id).collect();
-        return Err(format!("lab '{lab}' has no scenario '{scenario}' (it has: {})", all.join(", ")));
+        return Err(format!(
+            "lab '{lab}' has no scenario '{scenario}' (it has: {})",
+            all.join(", ")
+        ));
     }
     let keys: Vec<&str> = l.params().iter().map(|p| p.key).collect();
     for (k, _) in params {
         if k != "seed" && !keys.contains(&k.as_str()) {
-            return Err(format!("lab '{lab}' reads no parameter '{k}' (it reads: seed, {})", keys.join(", ")));
+            return Err(format!(
+                "lab '{lab}' reads no parameter '{k}' (it reads: seed, {})",
+                keys.join(", ")
+            ));
         }
     }
     build_at(lab, scenario, params, 0).map(|_| ())
@@ -38,7 +49,12 @@ pub fn check_target(lab: &str, scenario: &str, params: &[(String, String)]) -> R
 
 /// The run a link `?lab=…&sc=…&<params>&step=…` opens, or the first problem
 /// with it (a bad parameter, a run that ends before `step`).
-pub fn build_at(lab: &str, scenario: &str, params: &[(String, String)], step: u64) -> Result<Box<dyn AnyRun>, String> {
+pub fn build_at(
+    lab: &str,
+    scenario: &str,
+    params: &[(String, String)],
+    step: u64,
+) -> Result<Box<dyn AnyRun>, String> {
     let mut pairs: Vec<(String, String)> = vec![("sc".into(), scenario.into())];
     pairs.extend(params.iter().cloned());
     registry::build_at(lab, &pairs, step).map_err(|e| format!("{lab}/{scenario}: {e}"))
@@ -54,14 +70,23 @@ pub fn outcome(p: &Prediction) -> Result<String, String> {
 /// Grades a choice as the lab page would.
 pub fn grade(p: &Prediction, choice: &str) -> Result<super::Grade, String> {
     let actual = outcome(p)?;
-    Ok(super::Grade { correct: actual == choice, actual })
+    Ok(super::Grade {
+        correct: actual == choice,
+        actual,
+    })
 }
 
 /// Every target and probe of the bank, checked; one error per problem,
 /// each naming the file and line.
 pub fn validate(bank: &Bank) -> Vec<ContentError> {
     let mut errors = Vec::new();
-    let mut err = |file: &str, line: usize, message: String| errors.push(ContentError { file: file.to_string(), line, message });
+    let mut err = |file: &str, line: usize, message: String| {
+        errors.push(ContentError {
+            file: file.to_string(),
+            line,
+            message,
+        })
+    };
     for q in bank.questions() {
         for s in &q.show_me {
             if let Err(e) = check_target(&s.lab, &s.scenario, &s.params) {
@@ -77,7 +102,11 @@ pub fn validate(bank: &Bank) -> Vec<ContentError> {
             }
             match registry::find(&p.lab).map(|l| l.parse_probe(&p.probe)) {
                 Some(Err(e)) => err(p.source.file, p.probe_line, e),
-                None => err(p.source.file, p.lab_line, format!("unknown lab '{}'", p.lab)),
+                None => err(
+                    p.source.file,
+                    p.lab_line,
+                    format!("unknown lab '{}'", p.lab),
+                ),
                 Some(Ok(_)) => {}
             }
         }

@@ -76,7 +76,10 @@ pub mod rich;
 #[cfg(test)]
 mod tests;
 
-pub use model::{Bank, Concept, CoverageRow, Difficulty, FollowUp, Prediction, ProbeArg, ProbeCall, Question, RunUntil, ShowMe, Source};
+pub use model::{
+    Bank, Concept, CoverageRow, Difficulty, FollowUp, Prediction, ProbeArg, ProbeCall, Question,
+    RunUntil, ShowMe, Source,
+};
 pub use parse::ContentError;
 pub use probes::{grade_in, Grade};
 pub use rich::Rich;
@@ -99,7 +102,10 @@ pub const COVERAGE: (&str, &str) = ("coverage.md", include_str!("../../content/c
 /// Parses concept files and a coverage table into a bank, checking what
 /// no single file can: unique concept and question ids, and coverage
 /// rows that name existing questions.
-pub fn parse_bank(files: &[(&'static str, &str)], coverage: Option<(&'static str, &str)>) -> Result<Bank, Vec<ContentError>> {
+pub fn parse_bank(
+    files: &[(&'static str, &str)],
+    coverage: Option<(&'static str, &str)>,
+) -> Result<Bank, Vec<ContentError>> {
     let mut bank = Bank::default();
     let mut errors = Vec::new();
     for (file, text) in files {
@@ -109,7 +115,10 @@ pub fn parse_bank(files: &[(&'static str, &str)], coverage: Option<(&'static str
                     errors.push(ContentError {
                         file: file.to_string(),
                         line: concept.source.line,
-                        message: format!("concept '{}' is also defined at {}", concept.id, other.source),
+                        message: format!(
+                            "concept '{}' is also defined at {}",
+                            concept.id, other.source
+                        ),
                     });
                 }
                 for q in questions {
@@ -117,7 +126,10 @@ pub fn parse_bank(files: &[(&'static str, &str)], coverage: Option<(&'static str
                         errors.push(ContentError {
                             file: file.to_string(),
                             line: q.source.line,
-                            message: format!("question id '{}' is also used at {}", q.id, other.source),
+                            message: format!(
+                                "question id '{}' is also used at {}",
+                                q.id, other.source
+                            ),
                         });
                         continue;
                     }
@@ -134,7 +146,11 @@ pub fn parse_bank(files: &[(&'static str, &str)], coverage: Option<(&'static str
                 for r in &rows {
                     for id in &r.ids {
                         if bank.question(id).is_none() {
-                            errors.push(ContentError { file: file.to_string(), line: r.line, message: format!("no question has the id '{id}'") });
+                            errors.push(ContentError {
+                                file: file.to_string(),
+                                line: r.line,
+                                message: format!("no question has the id '{id}'"),
+                            });
                         }
                     }
                 }
@@ -173,6 +189,10 @@ pub fn load_bank() -> Result<&'static Bank, &'static [ContentError]> {
 
 /// The bank, or an empty one if it failed to parse (see [`load_bank`]).
 pub fn bank() -> &'static Bank {
-    static EMPTY: Bank = Bank { concepts: Vec::new(), questions: Vec::new(), coverage: Vec::new() };
+    static EMPTY: Bank = Bank {
+        concepts: Vec::new(),
+        questions: Vec::new(),
+        coverage: Vec::new(),
+    };
     load_bank().unwrap_or(&EMPTY)
 }

@@ -13,7 +13,9 @@ impl Difficulty {
     pub const MAX: u8 = 5;
 
     pub fn new(level: u8) -> Option<Difficulty> {
-        (Self::MIN..=Self::MAX).contains(&level).then_some(Difficulty(level))
+        (Self::MIN..=Self::MAX)
+            .contains(&level)
+            .then_some(Difficulty(level))
     }
 
     pub fn level(self) -> u8 {
@@ -135,7 +137,8 @@ impl Prediction {
 }
 
 fn lab_query(lab: &str, scenario: &str, params: &[(String, String)], step: u64) -> String {
-    let mut pairs: Vec<(&str, String)> = vec![("lab", lab.to_string()), ("sc", scenario.to_string())];
+    let mut pairs: Vec<(&str, String)> =
+        vec![("lab", lab.to_string()), ("sc", scenario.to_string())];
     pairs.extend(params.iter().map(|(k, v)| (k.as_str(), v.clone())));
     pairs.push(("step", step.to_string()));
     crate::route::build_query(&pairs)
@@ -208,7 +211,9 @@ impl Bank {
     }
 
     pub fn by_tag<'a>(&'a self, tag: &'a str) -> impl Iterator<Item = &'a Question> + 'a {
-        self.questions.iter().filter(move |q| q.tags.iter().any(|t| t == tag))
+        self.questions
+            .iter()
+            .filter(move |q| q.tags.iter().any(|t| t == tag))
     }
 
     /// Every tag with its number of questions, most used first, then by name.
@@ -227,21 +232,40 @@ impl Bank {
     /// The questions to show beside a lab: those of concepts the lab
     /// demonstrates, then any other question that links into the lab.
     pub fn for_lab<'a>(&'a self, lab: &str) -> Vec<&'a Question> {
-        let in_concept = |q: &Question| self.concept(&q.concept).is_some_and(|c| c.labs.iter().any(|l| l == lab));
-        let links = |q: &Question| q.show_me.iter().any(|s| s.lab == lab) || q.predictions.iter().any(|p| p.lab == lab);
+        let in_concept = |q: &Question| {
+            self.concept(&q.concept)
+                .is_some_and(|c| c.labs.iter().any(|l| l == lab))
+        };
+        let links = |q: &Question| {
+            q.show_me.iter().any(|s| s.lab == lab) || q.predictions.iter().any(|p| p.lab == lab)
+        };
         let mut v: Vec<&Question> = self.questions.iter().filter(|q| in_concept(q)).collect();
         v.extend(self.questions.iter().filter(|q| !in_concept(q) && links(q)));
         v
     }
 
     /// Predictions set in one scenario of a lab, with their questions.
-    pub fn predictions_for<'a>(&'a self, lab: &'a str, scenario: &'a str) -> impl Iterator<Item = (&'a Question, &'a Prediction)> + 'a {
-        self.questions.iter().flat_map(|q| q.predictions.iter().map(move |p| (q, p))).filter(move |(_, p)| p.lab == lab && p.scenario == scenario)
+    pub fn predictions_for<'a>(
+        &'a self,
+        lab: &'a str,
+        scenario: &'a str,
+    ) -> impl Iterator<Item = (&'a Question, &'a Prediction)> + 'a {
+        self.questions
+            .iter()
+            .flat_map(|q| q.predictions.iter().map(move |p| (q, p)))
+            .filter(move |(_, p)| p.lab == lab && p.scenario == scenario)
     }
 
     /// "Show me" links into one scenario of a lab, with their questions.
-    pub fn show_me_for<'a>(&'a self, lab: &'a str, scenario: &'a str) -> impl Iterator<Item = (&'a Question, &'a ShowMe)> + 'a {
-        self.questions.iter().flat_map(|q| q.show_me.iter().map(move |s| (q, s))).filter(move |(_, s)| s.lab == lab && s.scenario == scenario)
+    pub fn show_me_for<'a>(
+        &'a self,
+        lab: &'a str,
+        scenario: &'a str,
+    ) -> impl Iterator<Item = (&'a Question, &'a ShowMe)> + 'a {
+        self.questions
+            .iter()
+            .flat_map(|q| q.show_me.iter().map(move |s| (q, s)))
+            .filter(move |(_, s)| s.lab == lab && s.scenario == scenario)
     }
 
     pub fn coverage(&self) -> &[CoverageRow] {

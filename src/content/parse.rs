@@ -4,11 +4,13 @@
 //!
 //! The format is documented in [`super`] (module docs) with an example.
 
-use dsviz_sim::labs::registry::CATALOG;
-use super::model::{Concept, CoverageRow, Difficulty, FollowUp, Prediction, RunUntil, ShowMe, Source};
+use super::model::{
+    Concept, CoverageRow, Difficulty, FollowUp, Prediction, RunUntil, ShowMe, Source,
+};
 use super::rich::{self, Rich};
 use super::Question;
 use dsviz_sim::kernel::timeline::MAX_STEPS;
+use dsviz_sim::labs::registry::CATALOG;
 use std::fmt;
 
 /// A problem in a content file.
@@ -33,7 +35,15 @@ pub const MAX_FOLLOW_UPS: usize = 6;
 pub const MAX_COVERAGE_WORDS: usize = 10;
 
 /// Section headings a question may have, in the order authors write them.
-pub const SECTIONS: &[&str] = &["Prompt", "Strong answer", "Weak answer", "Why it falls short", "Follow-ups", "Show me", "Predict"];
+pub const SECTIONS: &[&str] = &[
+    "Prompt",
+    "Strong answer",
+    "Weak answer",
+    "Why it falls short",
+    "Follow-ups",
+    "Show me",
+    "Predict",
+];
 
 type Line<'a> = (usize, &'a str);
 
@@ -43,19 +53,32 @@ struct Ctx {
 
 impl Ctx {
     fn err(&self, line: usize, message: impl Into<String>) -> ContentError {
-        ContentError { file: self.file.to_string(), line, message: message.into() }
+        ContentError {
+            file: self.file.to_string(),
+            line,
+            message: message.into(),
+        }
     }
     fn rich_err(&self, e: rich::RichError) -> ContentError {
         self.err(e.line, e.message)
     }
     fn source(&self, line: usize) -> Source {
-        Source { file: self.file, line }
+        Source {
+            file: self.file,
+            line,
+        }
     }
 }
 
 /// A kebab-case identifier: `a-z`, `0-9`, single dashes between words.
 pub fn is_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= MAX_ID_LEN && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    !s.is_empty()
+        && s.len() <= MAX_ID_LEN
+        && s.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// One `key: value` header, its value joined from continuation lines.
@@ -79,22 +102,38 @@ fn headers(cx: &Ctx, lines: &[Line<'_>], allowed: &[&str]) -> Result<Vec<Header>
             return Err(cx.err(n, "tab character; use spaces"));
         }
         if line.starts_with("  ") {
-            let Some(last) = out.last_mut() else { return Err(cx.err(n, "indented line before any `key: value` line")) };
+            let Some(last) = out.last_mut() else {
+                return Err(cx.err(n, "indented line before any `key: value` line"));
+            };
             last.value.push(' ');
             last.value.push_str(line.trim());
             continue;
         }
         let Some((key, value)) = line.split_once(':') else {
-            return Err(cx.err(n, format!("expected `key: value` (one of: {}), got '{}'", allowed.join(", "), truncate(line))));
+            return Err(cx.err(
+                n,
+                format!(
+                    "expected `key: value` (one of: {}), got '{}'",
+                    allowed.join(", "),
+                    truncate(line)
+                ),
+            ));
         };
         let key = key.trim();
         if !allowed.contains(&key) {
-            return Err(cx.err(n, format!("unknown key '{key}' (allowed here: {})", allowed.join(", "))));
+            return Err(cx.err(
+                n,
+                format!("unknown key '{key}' (allowed here: {})", allowed.join(", ")),
+            ));
         }
         if out.iter().any(|h| h.key == key) {
             return Err(cx.err(n, format!("'{key}' given twice")));
         }
-        out.push(Header { key: key.to_string(), value: value.trim().to_string(), line: n });
+        out.push(Header {
+            key: key.to_string(),
+            value: value.trim().to_string(),
+            line: n,
+        });
     }
     for h in &out {
         if h.value.is_empty() {
@@ -109,7 +148,9 @@ fn truncate(s: &str) -> String {
 }
 
 fn take<'h>(cx: &Ctx, hs: &'h [Header], key: &str, at: usize) -> Result<&'h Header, ContentError> {
-    hs.iter().find(|h| h.key == key).ok_or_else(|| cx.err(at, format!("missing '{key}:'")))
+    hs.iter()
+        .find(|h| h.key == key)
+        .ok_or_else(|| cx.err(at, format!("missing '{key}:'")))
 }
 
 fn opt<'h>(hs: &'h [Header], key: &str) -> Option<&'h Header> {
@@ -117,7 +158,9 @@ fn opt<'h>(hs: &'h [Header], key: &str) -> Option<&'h Header> {
 }
 
 fn inline_rich(cx: &Ctx, h: &Header) -> Result<Rich, ContentError> {
-    rich::parse_inlines(&h.value, h.line).map(Rich::inline).map_err(|e| cx.rich_err(e))
+    rich::parse_inlines(&h.value, h.line)
+        .map(Rich::inline)
+        .map_err(|e| cx.rich_err(e))
 }
 
 fn number(cx: &Ctx, h: &Header, max: u64) -> Result<u64, ContentError> {
@@ -125,7 +168,15 @@ fn number(cx: &Ctx, h: &Header, max: u64) -> Result<u64, ContentError> {
         .parse::<u64>()
         .ok()
         .filter(|v| *v <= max)
-        .ok_or_else(|| cx.err(h.line, format!("'{}' must be a whole number up to {max}, got '{}'", h.key, h.value)))
+        .ok_or_else(|| {
+            cx.err(
+                h.line,
+                format!(
+                    "'{}' must be a whole number up to {max}, got '{}'",
+                    h.key, h.value
+                ),
+            )
+        })
 }
 
 /// `k=v&k=v` query pairs.
@@ -134,8 +185,13 @@ fn params(cx: &Ctx, h: Option<&Header>) -> Result<Vec<(String, String)>, Content
     h.value
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
-            _ => Err(cx.err(h.line, format!("params: expected key=value pairs joined by &, got '{pair}'"))),
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                Ok((k.trim().to_string(), v.trim().to_string()))
+            }
+            _ => Err(cx.err(
+                h.line,
+                format!("params: expected key=value pairs joined by &, got '{pair}'"),
+            )),
         })
         .collect()
 }
@@ -159,7 +215,10 @@ fn split_at<'a>(lines: &[Line<'a>], prefix: &str) -> (Vec<Line<'a>>, Vec<Vec<Lin
 
 /// Parses one concept file. `file` is its name under `content/`; the
 /// concept id is the name without `.md`.
-pub fn parse_concept_file(file: &'static str, text: &str) -> Result<(Concept, Vec<Question>), Vec<ContentError>> {
+pub fn parse_concept_file(
+    file: &'static str,
+    text: &str,
+) -> Result<(Concept, Vec<Question>), Vec<ContentError>> {
     let cx = Ctx { file };
     let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
     let stem = file.strip_suffix(".md").unwrap_or(file);
@@ -171,7 +230,10 @@ pub fn parse_concept_file(file: &'static str, text: &str) -> Result<(Concept, Ve
     let mut errors = Vec::new();
     let mut questions = Vec::new();
     if chunks.is_empty() {
-        errors.push(cx.err(lines.len().max(1), "no questions (each starts with a `## <id>` line)"));
+        errors.push(cx.err(
+            lines.len().max(1),
+            "no questions (each starts with a `## <id>` line)",
+        ));
     }
     for chunk in chunks {
         match question(&cx, &concept.id, &chunk) {
@@ -191,28 +253,48 @@ fn concept_head(cx: &Ctx, stem: &str, head: &[Line<'_>]) -> Result<Concept, Cont
     let Some(&(title_line, first)) = it.next() else {
         return Err(cx.err(1, "a concept file starts with `# <title>`"));
     };
-    let title = first.strip_prefix("# ").map(str::trim).filter(|t| !t.is_empty());
-    let Some(title) = title else { return Err(cx.err(title_line, "a concept file starts with `# <title>`")) };
+    let title = first
+        .strip_prefix("# ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let Some(title) = title else {
+        return Err(cx.err(title_line, "a concept file starts with `# <title>`"));
+    };
     let rest: Vec<Line<'_>> = it.copied().collect();
     let hs = headers(cx, &rest, &["concept", "labs", "summary"])?;
     let id = take(cx, &hs, "concept", title_line)?;
     if id.value != stem {
-        return Err(cx.err(id.line, format!("concept '{}' must match the file name '{stem}'", id.value)));
+        return Err(cx.err(
+            id.line,
+            format!("concept '{}' must match the file name '{stem}'", id.value),
+        ));
     }
     if !is_id(&id.value) {
-        return Err(cx.err(id.line, format!("concept id '{}' must be kebab-case", id.value)));
+        return Err(cx.err(
+            id.line,
+            format!("concept id '{}' must be kebab-case", id.value),
+        ));
     }
     let mut declared = Vec::new();
     if let Some(h) = opt(&hs, "labs") {
         for l in h.value.split(',').map(str::trim) {
             if !known_lab(l) {
-                return Err(cx.err(h.line, format!("unknown lab '{l}' (known: {})", lab_ids().join(", "))));
+                return Err(cx.err(
+                    h.line,
+                    format!("unknown lab '{l}' (known: {})", lab_ids().join(", ")),
+                ));
             }
             declared.push(l.to_string());
         }
     }
     let summary = inline_rich(cx, take(cx, &hs, "summary", title_line)?)?;
-    Ok(Concept { id: id.value.clone(), title: title.to_string(), summary, labs: declared, source: cx.source(title_line) })
+    Ok(Concept {
+        id: id.value.clone(),
+        title: title.to_string(),
+        summary,
+        labs: declared,
+        source: cx.source(title_line),
+    })
 }
 
 fn question(cx: &Ctx, concept: &str, chunk: &[Line<'_>]) -> Result<Question, ContentError> {
@@ -229,7 +311,17 @@ fn question(cx: &Ctx, concept: &str, chunk: &[Line<'_>]) -> Result<Question, Con
         .parse::<u8>()
         .ok()
         .and_then(Difficulty::new)
-        .ok_or_else(|| cx.err(d.line, format!("difficulty must be {}–{}, got '{}'", Difficulty::MIN, Difficulty::MAX, d.value)))?;
+        .ok_or_else(|| {
+            cx.err(
+                d.line,
+                format!(
+                    "difficulty must be {}–{}, got '{}'",
+                    Difficulty::MIN,
+                    Difficulty::MAX,
+                    d.value
+                ),
+            )
+        })?;
     let t = take(cx, &hs, "tags", id_line)?;
     let tags: Vec<String> = t.value.split(',').map(|s| s.trim().to_string()).collect();
     if let Some(bad) = tags.iter().find(|t| !is_id(t)) {
@@ -263,7 +355,13 @@ fn question(cx: &Ctx, concept: &str, chunk: &[Line<'_>]) -> Result<Question, Con
         let (n, heading) = sec[0];
         let name = heading["### ".len()..].trim();
         let Some(&known) = SECTIONS.iter().find(|s| **s == name) else {
-            return Err(cx.err(n, format!("unknown section '{name}' (sections: {})", SECTIONS.join(", "))));
+            return Err(cx.err(
+                n,
+                format!(
+                    "unknown section '{name}' (sections: {})",
+                    SECTIONS.join(", ")
+                ),
+            ));
         };
         let repeatable = matches!(known, "Show me" | "Predict");
         if !repeatable && seen.contains(&known) {
@@ -290,7 +388,10 @@ fn question(cx: &Ctx, concept: &str, chunk: &[Line<'_>]) -> Result<Question, Con
     }
     for required in &SECTIONS[..5] {
         if !seen.contains(required) {
-            return Err(cx.err(id_line, format!("question '{id}' has no '### {required}' section")));
+            return Err(cx.err(
+                id_line,
+                format!("question '{id}' has no '### {required}' section"),
+            ));
         }
     }
     Ok(q)
@@ -315,13 +416,22 @@ fn follow_ups(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Vec<FollowU
             return Err(cx.err(n, "tab character; use spaces"));
         }
         if let Some(q) = line.strip_prefix("- ") {
-            items.push(Draft { line: n, question: q.trim().to_string(), answer: None });
+            items.push(Draft {
+                line: n,
+                question: q.trim().to_string(),
+                answer: None,
+            });
             continue;
         }
         let Some(cont) = line.strip_prefix("  ") else {
-            return Err(cx.err(n, "follow-ups are `- question` items; an indented `A: ` line gives the answer"));
+            return Err(cx.err(
+                n,
+                "follow-ups are `- question` items; an indented `A: ` line gives the answer",
+            ));
         };
-        let Some(item) = items.last_mut() else { return Err(cx.err(n, "indented line before the first `- ` item")) };
+        let Some(item) = items.last_mut() else {
+            return Err(cx.err(n, "indented line before the first `- ` item"));
+        };
         let cont = cont.trim();
         if let Some(a) = cont.strip_prefix("A:") {
             if item.answer.is_some() {
@@ -340,14 +450,25 @@ fn follow_ups(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Vec<FollowU
         return Err(cx.err(heading, "section 'Follow-ups' is empty"));
     }
     if items.len() > MAX_FOLLOW_UPS {
-        return Err(cx.err(heading, format!("{} follow-ups; at most {MAX_FOLLOW_UPS}", items.len())));
+        return Err(cx.err(
+            heading,
+            format!("{} follow-ups; at most {MAX_FOLLOW_UPS}", items.len()),
+        ));
     }
     let mut out = Vec::new();
-    for Draft { line, question, answer } in items {
-        let prompt = Rich::inline(rich::parse_inlines(&question, line).map_err(|e| cx.rich_err(e))?);
+    for Draft {
+        line,
+        question,
+        answer,
+    } in items
+    {
+        let prompt =
+            Rich::inline(rich::parse_inlines(&question, line).map_err(|e| cx.rich_err(e))?);
         let answer = match answer {
             Some((an, a)) if a.is_empty() => return Err(cx.err(an, "empty answer")),
-            Some((an, a)) => Some(Rich::inline(rich::parse_inlines(&a, an).map_err(|e| cx.rich_err(e))?)),
+            Some((an, a)) => Some(Rich::inline(
+                rich::parse_inlines(&a, an).map_err(|e| cx.rich_err(e))?,
+            )),
             None => None,
         };
         out.push(FollowUp { prompt, answer });
@@ -381,34 +502,92 @@ fn target(cx: &Ctx, hs: &[Header], at: usize) -> Result<Target, ContentError> {
     let sc = take(cx, hs, "scenario", at)?;
     let params = params(cx, opt(hs, "params"))?;
     if !known_lab(&lab.value) {
-        return Err(cx.err(lab.line, format!("unknown lab '{}' (known: {})", lab.value, lab_ids().join(", "))));
+        return Err(cx.err(
+            lab.line,
+            format!(
+                "unknown lab '{}' (known: {})",
+                lab.value,
+                lab_ids().join(", ")
+            ),
+        ));
     }
-    Ok(Target { lab: lab.value.clone(), scenario: sc.value.clone(), params, lab_line: lab.line })
+    Ok(Target {
+        lab: lab.value.clone(),
+        scenario: sc.value.clone(),
+        params,
+        lab_line: lab.line,
+    })
 }
 
 fn show_me(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<ShowMe, ContentError> {
     let hs = headers(cx, body, &["lab", "scenario", "params", "step", "caption"])?;
-    let Target { lab, scenario, params, lab_line } = target(cx, &hs, heading)?;
+    let Target {
+        lab,
+        scenario,
+        params,
+        lab_line,
+    } = target(cx, &hs, heading)?;
     let step = number(cx, take(cx, &hs, "step", heading)?, MAX_STEPS)?;
     let caption = inline_rich(cx, take(cx, &hs, "caption", heading)?)?;
-    Ok(ShowMe { lab, scenario, params, step, caption, source: cx.source(heading), lab_line })
+    Ok(ShowMe {
+        lab,
+        scenario,
+        params,
+        step,
+        caption,
+        source: cx.source(heading),
+        lab_line,
+    })
 }
 
 fn predict(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Prediction, ContentError> {
-    let keys = ["lab", "scenario", "params", "at-step", "probe", "run-until", "question", "options", "answer", "explanation"];
+    let keys = [
+        "lab",
+        "scenario",
+        "params",
+        "at-step",
+        "probe",
+        "run-until",
+        "question",
+        "options",
+        "answer",
+        "explanation",
+    ];
     let hs = headers(cx, body, &keys)?;
-    let Target { lab, scenario, params, lab_line } = target(cx, &hs, heading)?;
+    let Target {
+        lab,
+        scenario,
+        params,
+        lab_line,
+    } = target(cx, &hs, heading)?;
     let at_step = number(cx, take(cx, &hs, "at-step", heading)?, MAX_STEPS)?;
     let ph = take(cx, &hs, "probe", heading)?;
     let probe = ph.value.trim().to_string();
     let ru = take(cx, &hs, "run-until", heading)?;
-    let run_until = parse_run_until(&ru.value)
-        .ok_or_else(|| cx.err(ru.line, format!("run-until is `step <n>` or `time <n>ms` (n up to the step limit), got '{}'", ru.value)))?;
+    let run_until = parse_run_until(&ru.value).ok_or_else(|| {
+        cx.err(
+            ru.line,
+            format!(
+                "run-until is `step <n>` or `time <n>ms` (n up to the step limit), got '{}'",
+                ru.value
+            ),
+        )
+    })?;
     let question = inline_rich(cx, take(cx, &hs, "question", heading)?)?;
     let oh = take(cx, &hs, "options", heading)?;
-    let options: Vec<String> = oh.value.split(" | ").map(|o| o.trim().to_string()).collect();
+    let options: Vec<String> = oh
+        .value
+        .split(" | ")
+        .map(|o| o.trim().to_string())
+        .collect();
     if options.len() < 2 || options.len() > MAX_OPTIONS {
-        return Err(cx.err(oh.line, format!("{} options; give 2–{MAX_OPTIONS}, separated by ' | '", options.len())));
+        return Err(cx.err(
+            oh.line,
+            format!(
+                "{} options; give 2–{MAX_OPTIONS}, separated by ' | '",
+                options.len()
+            ),
+        ));
     }
     for (i, o) in options.iter().enumerate() {
         if o.is_empty() || o.contains('|') {
@@ -420,7 +599,10 @@ fn predict(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Prediction, Co
     }
     let ah = take(cx, &hs, "answer", heading)?;
     if !options.contains(&ah.value) {
-        return Err(cx.err(ah.line, format!("answer '{}' is not one of the options", ah.value)));
+        return Err(cx.err(
+            ah.line,
+            format!("answer '{}' is not one of the options", ah.value),
+        ));
     }
     let explanation = inline_rich(cx, take(cx, &hs, "explanation", heading)?)?;
     Ok(Prediction {
@@ -443,15 +625,27 @@ fn predict(cx: &Ctx, heading: usize, body: &[Line<'_>]) -> Result<Prediction, Co
 /// `step 3000` or `time 1500ms`.
 pub fn parse_run_until(s: &str) -> Option<RunUntil> {
     if let Some(n) = s.strip_prefix("step ") {
-        return n.trim().parse().ok().filter(|n| *n <= MAX_STEPS).map(RunUntil::Step);
+        return n
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n <= MAX_STEPS)
+            .map(RunUntil::Step);
     }
     let ms = s.strip_prefix("time ")?.trim().strip_suffix("ms")?;
-    ms.trim().parse().ok().filter(|t| *t <= 10_000_000).map(RunUntil::TimeMs)
+    ms.trim()
+        .parse()
+        .ok()
+        .filter(|t| *t <= 10_000_000)
+        .map(RunUntil::TimeMs)
 }
 
 /// Parses the coverage table: `## <seed file>` sections of
 /// `- <phrase> -> <id>, <id>` rows. Text before the first section is free.
-pub fn parse_coverage(file: &'static str, text: &str) -> Result<Vec<CoverageRow>, Vec<ContentError>> {
+pub fn parse_coverage(
+    file: &'static str,
+    text: &str,
+) -> Result<Vec<CoverageRow>, Vec<ContentError>> {
     let cx = Ctx { file };
     let lines: Vec<Line<'_>> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
     let (_, sections) = split_at(&lines, "## ");
@@ -464,7 +658,10 @@ pub fn parse_coverage(file: &'static str, text: &str) -> Result<Vec<CoverageRow>
         let (n, heading) = sec[0];
         let seed = heading[3..].trim().to_string();
         if !is_seed_name(&seed) {
-            errors.push(cx.err(n, format!("'{seed}' is not a seed file name like 000_4434d18748c0fd38.txt")));
+            errors.push(cx.err(
+                n,
+                format!("'{seed}' is not a seed file name like 000_4434d18748c0fd38.txt"),
+            ));
             continue;
         }
         let before = rows.len();
@@ -478,7 +675,10 @@ pub fn parse_coverage(file: &'static str, text: &str) -> Result<Vec<CoverageRow>
                 continue;
             };
             let Some((phrase, ids)) = row.split_once(" -> ") else {
-                errors.push(cx.err(n, "a row needs ` -> ` between the phrase and the question ids"));
+                errors.push(cx.err(
+                    n,
+                    "a row needs ` -> ` between the phrase and the question ids",
+                ));
                 continue;
             };
             let phrase = phrase.trim();
@@ -492,7 +692,12 @@ pub fn parse_coverage(file: &'static str, text: &str) -> Result<Vec<CoverageRow>
                 errors.push(cx.err(n, format!("'{bad}' is not a question id")));
                 continue;
             }
-            rows.push(CoverageRow { seed: seed.clone(), phrase: phrase.to_string(), ids, line: n });
+            rows.push(CoverageRow {
+                seed: seed.clone(),
+                phrase: phrase.to_string(),
+                ids,
+                line: n,
+            });
         }
         if rows.len() == before {
             errors.push(cx.err(n, format!("no rows for {seed}")));
@@ -506,7 +711,14 @@ pub fn parse_coverage(file: &'static str, text: &str) -> Result<Vec<CoverageRow>
 }
 
 fn is_seed_name(s: &str) -> bool {
-    let Some(stem) = s.strip_suffix(".txt") else { return false };
-    let Some((num, hash)) = stem.split_once('_') else { return false };
-    num.len() == 3 && num.bytes().all(|b| b.is_ascii_digit()) && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    let Some(stem) = s.strip_suffix(".txt") else {
+        return false;
+    };
+    let Some((num, hash)) = stem.split_once('_') else {
+        return false;
+    };
+    num.len() == 3
+        && num.bytes().all(|b| b.is_ascii_digit())
+        && hash.len() == 16
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -35,5 +35,8 @@ pub fn outcome_in<L: Lab>(p: &Prediction) -> Result<String, String> {
 /// Grades a learner's choice against the simulation of lab `L`.
 pub fn grade_in<L: Lab>(p: &Prediction, choice: &str) -> Result<Grade, String> {
     let actual = outcome_in::<L>(p)?;
-    Ok(Grade { correct: actual == choice, actual })
+    Ok(Grade {
+        correct: actual == choice,
+        actual,
+    })
 }

@@ -74,7 +74,9 @@ mod tests {
     }
 
     fn esc(t: &str) -> String {
-        t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
     }
 
     fn dump(node: &VNode, out: &mut String) {

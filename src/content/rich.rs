@@ -73,7 +73,11 @@ impl Rich {
         for b in &self.blocks {
             out.push(match b {
                 Block::Para(i) => plain(i),
-                Block::Bullets(items) | Block::Numbered { items, .. } => items.iter().map(|i| plain(i)).collect::<Vec<_>>().join("\n"),
+                Block::Bullets(items) | Block::Numbered { items, .. } => items
+                    .iter()
+                    .map(|i| plain(i))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
                 Block::Code { text, .. } => text.clone(),
             });
         }
@@ -82,7 +86,13 @@ impl Rich {
 
     /// A single paragraph of inlines, as header values such as captions are.
     pub fn inline(inlines: Vec<Inline>) -> Rich {
-        Rich { blocks: if inlines.is_empty() { vec![] } else { vec![Block::Para(inlines)] } }
+        Rich {
+            blocks: if inlines.is_empty() {
+                vec![]
+            } else {
+                vec![Block::Para(inlines)]
+            },
+        }
     }
 }
 
@@ -92,7 +102,9 @@ pub fn plain(inlines: &[Inline]) -> String {
     for i in inlines {
         match i {
             Inline::Text(t) | Inline::Code(t) => s.push_str(t),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { text: c, .. } => s.push_str(&plain(c)),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { text: c, .. } => {
+                s.push_str(&plain(c))
+            }
         }
     }
     s
@@ -118,31 +130,52 @@ pub fn parse_lines(lines: &[(usize, &str)]) -> Result<Rich, RichError> {
         check_line(n, raw)?;
         if let Some(lang) = line.strip_prefix("```") {
             let lang = lang.trim();
-            if !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '+') {
-                return Err(err(n, format!("a code fence's language must be a plain word, not '{lang}'")));
+            if !lang
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '+')
+            {
+                return Err(err(
+                    n,
+                    format!("a code fence's language must be a plain word, not '{lang}'"),
+                ));
             }
             let mut body = Vec::new();
             let mut j = i + 1;
             loop {
                 let Some(&(_, l)) = lines.get(j) else {
-                    return Err(err(n, "this code fence is never closed (a line with ``` alone)"));
+                    return Err(err(
+                        n,
+                        "this code fence is never closed (a line with ``` alone)",
+                    ));
                 };
                 if l.trim_end() == "```" {
                     break;
                 }
                 if l.contains('\t') {
-                    return Err(err(lines[j].0, "tab character in a code block; indent with spaces"));
+                    return Err(err(
+                        lines[j].0,
+                        "tab character in a code block; indent with spaces",
+                    ));
                 }
                 body.push(l.trim_end());
                 j += 1;
             }
             if body.len() > MAX_CODE_LINES {
-                return Err(err(n, format!("code block of {} lines; the limit is {MAX_CODE_LINES}", body.len())));
+                return Err(err(
+                    n,
+                    format!(
+                        "code block of {} lines; the limit is {MAX_CODE_LINES}",
+                        body.len()
+                    ),
+                ));
             }
             if body.iter().all(|l| l.is_empty()) {
                 return Err(err(n, "empty code block"));
             }
-            blocks.push(Block::Code { lang: lang.to_string(), text: body.join("\n") });
+            blocks.push(Block::Code {
+                lang: lang.to_string(),
+                text: body.join("\n"),
+            });
             i = j + 1;
             continue;
         }
@@ -153,7 +186,10 @@ pub fn parse_lines(lines: &[(usize, &str)]) -> Result<Rich, RichError> {
             continue;
         }
         if line.starts_with(' ') {
-            return Err(err(n, "indented text outside a list; indented code is not supported, use a ``` fence"));
+            return Err(err(
+                n,
+                "indented text outside a list; indented code is not supported, use a ``` fence",
+            ));
         }
         // A paragraph: up to a blank line, a fence or a list.
         let mut text = String::new();
@@ -166,7 +202,10 @@ pub fn parse_lines(lines: &[(usize, &str)]) -> Result<Rich, RichError> {
             }
             check_line(n, raw)?;
             if l.starts_with(' ') {
-                return Err(err(n, "indented line inside a paragraph; only list items continue on indented lines"));
+                return Err(err(
+                    n,
+                    "indented line inside a paragraph; only list items continue on indented lines",
+                ));
             }
             if !text.is_empty() {
                 text.push(' ');
@@ -180,7 +219,10 @@ pub fn parse_lines(lines: &[(usize, &str)]) -> Result<Rich, RichError> {
 }
 
 fn err(line: usize, message: impl Into<String>) -> RichError {
-    RichError { line, message: message.into() }
+    RichError {
+        line,
+        message: message.into(),
+    }
 }
 
 /// Rejects what the subset does not support, so it is not silently mangled.
@@ -190,7 +232,10 @@ fn check_line(n: usize, raw: &str) -> Result<(), RichError> {
         return Err(err(n, "tab character; use spaces"));
     }
     if t.starts_with('#') {
-        return Err(err(n, "headings are not allowed inside rich text (is a section heading misspelled?)"));
+        return Err(err(
+            n,
+            "headings are not allowed inside rich text (is a section heading misspelled?)",
+        ));
     }
     if t.starts_with('>') {
         return Err(err(n, "block quotes are not supported"));
@@ -224,7 +269,11 @@ fn list_marker(line: &str) -> Option<(ListKind, &str)> {
     None
 }
 
-fn parse_list(lines: &[(usize, &str)], mut i: usize, kind: ListKind) -> Result<(Block, usize), RichError> {
+fn parse_list(
+    lines: &[(usize, &str)],
+    mut i: usize,
+    kind: ListKind,
+) -> Result<(Block, usize), RichError> {
     let mut items: Vec<(usize, String)> = Vec::new();
     let mut start = 0u32;
     while i < lines.len() {
@@ -265,7 +314,10 @@ fn parse_list(lines: &[(usize, &str)], mut i: usize, kind: ListKind) -> Result<(
     }
     let block = match kind {
         ListKind::Bullet => Block::Bullets(parsed),
-        ListKind::Number => Block::Numbered { start, items: parsed },
+        ListKind::Number => Block::Numbered {
+            start,
+            items: parsed,
+        },
     };
     Ok((block, i))
 }
@@ -281,7 +333,11 @@ enum Stop {
 /// Parses one paragraph's (or item's) text; `line` is where it starts.
 pub fn parse_inlines(text: &str, line: usize) -> Result<Vec<Inline>, RichError> {
     let chars: Vec<char> = text.chars().collect();
-    let mut p = InlineParser { chars: &chars, pos: 0, line };
+    let mut p = InlineParser {
+        chars: &chars,
+        pos: 0,
+        line,
+    };
     p.run(Stop::End, 0)
 }
 
@@ -312,7 +368,11 @@ impl InlineParser<'_> {
             }
         };
         while let Some(c) = self.at(self.pos) {
-            let prev = if self.pos == 0 { None } else { self.at(self.pos - 1) };
+            let prev = if self.pos == 0 {
+                None
+            } else {
+                self.at(self.pos - 1)
+            };
             match c {
                 '\\' => {
                     match self.at(self.pos + 1) {
@@ -336,7 +396,9 @@ impl InlineParser<'_> {
                         return Err(err(self.line, "empty inline code ``"));
                     }
                     flush(&mut text, &mut out);
-                    out.push(Inline::Code(self.chars[start..start + len].iter().collect()));
+                    out.push(Inline::Code(
+                        self.chars[start..start + len].iter().collect(),
+                    ));
                     self.pos = start + len + 1;
                     continue;
                 }
@@ -360,11 +422,16 @@ impl InlineParser<'_> {
                     if !Self::is_space(self.at(self.pos + width)) {
                         self.pos += width;
                         flush(&mut text, &mut out);
-                        let inner = self.run(if double { Stop::Strong } else { Stop::Emph }, depth + 1)?;
+                        let inner =
+                            self.run(if double { Stop::Strong } else { Stop::Emph }, depth + 1)?;
                         if inner.is_empty() {
                             return Err(err(self.line, "empty emphasis"));
                         }
-                        out.push(if double { Inline::Strong(inner) } else { Inline::Emph(inner) });
+                        out.push(if double {
+                            Inline::Strong(inner)
+                        } else {
+                            Inline::Emph(inner)
+                        });
                         continue;
                     }
                     // A star with a space after it is just a star.
@@ -409,7 +476,10 @@ impl InlineParser<'_> {
                 flush(&mut text, &mut out);
                 Ok(out)
             }
-            Stop::Emph => Err(err(self.line, "unclosed * (emphasis); write \\* for a literal star")),
+            Stop::Emph => Err(err(
+                self.line,
+                "unclosed * (emphasis); write \\* for a literal star",
+            )),
             Stop::Strong => Err(err(self.line, "unclosed ** (strong)")),
             Stop::LinkText => Err(err(self.line, "unclosed [ in a link")),
         }
@@ -442,14 +512,23 @@ impl InlineParser<'_> {
 
 /// Allowed link targets: web pages, app links and in-page anchors.
 pub fn check_href(href: &str) -> Result<(), String> {
-    if href.is_empty() || href.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>') {
+    if href.is_empty()
+        || href
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+    {
         return Err(format!("bad link target '{href}'"));
     }
-    let ok = href.starts_with("https://") || href.starts_with("http://") || href.starts_with('?') || href.starts_with('#');
+    let ok = href.starts_with("https://")
+        || href.starts_with("http://")
+        || href.starts_with('?')
+        || href.starts_with('#');
     if ok {
         Ok(())
     } else {
-        Err(format!("link target '{href}' must start with https://, http://, ? (an app link) or #"))
+        Err(format!(
+            "link target '{href}' must start with https://, http://, ? (an app link) or #"
+        ))
     }
 }
 
@@ -491,7 +570,10 @@ mod tests {
     #[test]
     fn content_rich_stars_and_escapes() {
         assert_eq!(para("2 * 3 = 6"), vec![t("2 * 3 = 6")]);
-        assert_eq!(para("W\\*R and a\\\\b and \\q"), vec![t("W*R and a\\b and \\q")]);
+        assert_eq!(
+            para("W\\*R and a\\\\b and \\q"),
+            vec![t("W*R and a\\b and \\q")]
+        );
         assert!(error_of("W*R is text").message.contains("unclosed *"));
         assert!(error_of("**never closed").message.contains("unclosed **"));
         assert!(error_of("see `code").message.contains("unclosed `"));
@@ -509,8 +591,16 @@ mod tests {
                 t("."),
             ]
         );
-        assert_eq!(para("a[i] and [x] stay text"), vec![t("a[i] and [x] stay text")]);
-        for bad in ["[x](javascript:alert(1))", "[x](data:text/html,hi)", "[x](ftp://a)", "[x](a b)"] {
+        assert_eq!(
+            para("a[i] and [x] stay text"),
+            vec![t("a[i] and [x] stay text")]
+        );
+        for bad in [
+            "[x](javascript:alert(1))",
+            "[x](data:text/html,hi)",
+            "[x](ftp://a)",
+            "[x](a b)",
+        ] {
             assert!(error_of(bad).message.contains("link target"), "{bad}");
         }
         assert!(error_of("[](https://a.b)").message.contains("needs text"));
@@ -521,7 +611,13 @@ mod tests {
         let src = "<script>alert('x')</script> and <b>bold</b> &amp; <img src=x onerror=y>";
         assert_eq!(para(src), vec![t(src)]);
         let code = parse("```html\n<script>evil()</script>\n```").unwrap();
-        assert_eq!(code.blocks, vec![Block::Code { lang: "html".into(), text: "<script>evil()</script>".into() }]);
+        assert_eq!(
+            code.blocks,
+            vec![Block::Code {
+                lang: "html".into(),
+                text: "<script>evil()</script>".into()
+            }]
+        );
     }
 
     #[test]
@@ -533,8 +629,14 @@ mod tests {
             vec![
                 Block::Para(vec![t("First line second line.")]),
                 Block::Bullets(vec![vec![t("one")], vec![t("two continues")]]),
-                Block::Numbered { start: 3, items: vec![vec![t("three")], vec![t("four")]] },
-                Block::Code { lang: "rust".into(), text: "fn f() {\n    1\n}".into() },
+                Block::Numbered {
+                    start: 3,
+                    items: vec![vec![t("three")], vec![t("four")]]
+                },
+                Block::Code {
+                    lang: "rust".into(),
+                    text: "fn f() {\n    1\n}".into()
+                },
                 Block::Para(vec![t("End.")]),
             ]
         );

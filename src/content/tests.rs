@@ -12,7 +12,8 @@ fn the_bank() -> &'static Bank {
     static CHECKED: std::sync::OnceLock<Result<Bank, Vec<String>>> = std::sync::OnceLock::new();
     install(FILES);
     let parsed = CHECKED.get_or_init(|| {
-        let bank = parse_bank(FILES, Some(COVERAGE)).map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
+        let bank = parse_bank(FILES, Some(COVERAGE))
+            .map_err(|e| e.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
         let problems = check::validate(&bank);
         if problems.is_empty() {
             Ok(bank)
@@ -28,7 +29,9 @@ fn the_bank() -> &'static Bank {
 
 /// A probe call of `lab`, parsed through the registry.
 fn parse_call(lab: &str, text: &str) -> Result<ProbeCall, String> {
-    dsviz_sim::labs::registry::find(lab).ok_or("no lab")?.parse_probe(text)
+    dsviz_sim::labs::registry::find(lab)
+        .ok_or("no lab")?
+        .parse_probe(text)
 }
 
 /// Grades as a lab page does (the same generic code, through the registry).
@@ -40,7 +43,11 @@ fn grade(p: &Prediction, choice: &str) -> Result<Grade, String> {
 fn content_every_file_parses() {
     let b = the_bank();
     assert_eq!(b.concepts().len(), FILES.len());
-    assert!(b.questions().len() >= 80, "only {} questions", b.questions().len());
+    assert!(
+        b.questions().len() >= 80,
+        "only {} questions",
+        b.questions().len()
+    );
 }
 
 #[test]
@@ -62,20 +69,40 @@ fn content_questions_are_complete() {
     let b = the_bank();
     for q in b.questions() {
         let at = q.source;
-        assert!(b.concept(&q.concept).is_some(), "{at}: unknown concept {}", q.concept);
+        assert!(
+            b.concept(&q.concept).is_some(),
+            "{at}: unknown concept {}",
+            q.concept
+        );
         assert!((1..=5).contains(&q.difficulty.level()), "{at}");
         assert!(!q.tags.is_empty(), "{at}: no tags");
-        for (name, r) in [("prompt", &q.prompt), ("strong", &q.strong), ("weak", &q.weak), ("why", &q.weak_why)] {
+        for (name, r) in [
+            ("prompt", &q.prompt),
+            ("strong", &q.strong),
+            ("weak", &q.weak),
+            ("why", &q.weak_why),
+        ] {
             assert!(words(r) >= 5, "{at}: the {name} section is too thin");
         }
-        assert!(words(&q.strong) > words(&q.weak), "{at}: the strong answer is shorter than the weak one");
-        assert!((2..=4).contains(&q.follow_ups.len()), "{at}: {} follow-ups; write 2–4", q.follow_ups.len());
+        assert!(
+            words(&q.strong) > words(&q.weak),
+            "{at}: the strong answer is shorter than the weak one"
+        );
+        assert!(
+            (2..=4).contains(&q.follow_ups.len()),
+            "{at}: {} follow-ups; write 2–4",
+            q.follow_ups.len()
+        );
         for f in &q.follow_ups {
             assert!(!f.prompt.is_empty(), "{at}: empty follow-up");
         }
     }
     for c in b.concepts() {
-        assert!(b.by_concept(&c.id).count() >= 2, "{}: a concept needs at least two questions", c.source);
+        assert!(
+            b.by_concept(&c.id).count() >= 2,
+            "{}: a concept needs at least two questions",
+            c.source
+        );
     }
 }
 
@@ -89,7 +116,8 @@ fn content_show_me_steps_are_reached() {
     let mut n = 0;
     for q in b.questions() {
         for s in &q.show_me {
-            check::build_at(&s.lab, &s.scenario, &s.params, s.step).unwrap_or_else(|e| panic!("{}: {e}", s.source));
+            check::build_at(&s.lab, &s.scenario, &s.params, s.step)
+                .unwrap_or_else(|e| panic!("{}: {e}", s.source));
             n += 1;
         }
     }
@@ -106,14 +134,22 @@ fn content_predictions_match_the_simulation() {
             n += 1;
             match check::outcome(p) {
                 Ok(actual) if actual == p.answer => {}
-                Ok(actual) => wrong.push(format!("{}: declared '{}', the simulation says '{actual}'", p.source, p.answer)),
+                Ok(actual) => wrong.push(format!(
+                    "{}: declared '{}', the simulation says '{actual}'",
+                    p.source, p.answer
+                )),
                 Err(e) => wrong.push(format!("{}: {e}", p.source)),
             }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     for lab in check::labs() {
-        assert!(b.questions().iter().any(|q| q.predictions.iter().any(|p| p.lab == lab)), "no prediction for lab {lab}");
+        assert!(
+            b.questions()
+                .iter()
+                .any(|q| q.predictions.iter().any(|p| p.lab == lab)),
+            "no prediction for lab {lab}"
+        );
     }
     assert!(n >= 8, "only {n} predictions");
 }
@@ -121,7 +157,12 @@ fn content_predictions_match_the_simulation() {
 #[test]
 fn content_grading_uses_the_simulation() {
     let b = the_bank();
-    let (_, p) = b.questions().iter().flat_map(|q| q.predictions.iter().map(move |p| (q, p))).next().expect("a prediction");
+    let (_, p) = b
+        .questions()
+        .iter()
+        .flat_map(|q| q.predictions.iter().map(move |p| (q, p)))
+        .next()
+        .expect("a prediction");
     let right = grade(p, &p.answer).unwrap();
     assert!(right.correct);
     assert_eq!(right.actual, p.answer);
@@ -147,10 +188,19 @@ fn content_app_links_in_text_open_real_states() {
     }
     for (at, href) in links.iter().filter(|(_, h)| h.starts_with('?')) {
         let route = crate::route::Route::parse(href);
-        let lab = route.get("lab").unwrap_or_else(|| panic!("{at}: app link {href} names no lab"));
-        let sc = route.get("sc").unwrap_or_else(|| panic!("{at}: app link {href} names no scenario"));
+        let lab = route
+            .get("lab")
+            .unwrap_or_else(|| panic!("{at}: app link {href} names no lab"));
+        let sc = route
+            .get("sc")
+            .unwrap_or_else(|| panic!("{at}: app link {href} names no scenario"));
         let step = route.get("step").and_then(|s| s.parse().ok()).unwrap_or(0);
-        let params: Vec<(String, String)> = route.pairs.iter().filter(|(k, _)| !["lab", "sc", "step"].contains(&k.as_str())).cloned().collect();
+        let params: Vec<(String, String)> = route
+            .pairs
+            .iter()
+            .filter(|(k, _)| !["lab", "sc", "step"].contains(&k.as_str()))
+            .cloned()
+            .collect();
         check::build_at(lab, sc, &params, step).unwrap_or_else(|e| panic!("{at}: {href}: {e}"));
     }
 }
@@ -171,27 +221,46 @@ fn collect_links(r: &Rich, f: &mut dyn FnMut(&str)) {
     for b in &r.blocks {
         match b {
             Block::Para(i) => walk(i, f),
-            Block::Bullets(items) | Block::Numbered { items, .. } => items.iter().for_each(|i| walk(i, f)),
+            Block::Bullets(items) | Block::Numbered { items, .. } => {
+                items.iter().for_each(|i| walk(i, f))
+            }
             Block::Code { .. } => {}
         }
     }
 }
 
 /// The five seed files the notes came in.
-const SEEDS: &[&str] =
-    &["000_4434d18748c0fd38.txt", "001_cca60b3804009feb.txt", "002_e9391398ba7ef8d3.txt", "003_1747ab00e7db2aad.txt", "004_bf4cad0892c07ba0.txt"];
+const SEEDS: &[&str] = &[
+    "000_4434d18748c0fd38.txt",
+    "001_cca60b3804009feb.txt",
+    "002_e9391398ba7ef8d3.txt",
+    "003_1747ab00e7db2aad.txt",
+    "004_bf4cad0892c07ba0.txt",
+];
 
 #[test]
 fn content_coverage_table_is_consistent() {
     let b = the_bank();
     for seed in SEEDS {
-        assert!(b.coverage().iter().filter(|r| r.seed == *seed).count() >= 5, "few coverage rows for {seed}");
+        assert!(
+            b.coverage().iter().filter(|r| r.seed == *seed).count() >= 5,
+            "few coverage rows for {seed}"
+        );
     }
     for r in b.coverage() {
-        assert!(SEEDS.contains(&r.seed.as_str()), "coverage.md:{}: unknown seed {}", r.line, r.seed);
+        assert!(
+            SEEDS.contains(&r.seed.as_str()),
+            "coverage.md:{}: unknown seed {}",
+            r.line,
+            r.seed
+        );
         assert!(!r.ids.is_empty(), "coverage.md:{}: no ids", r.line);
         for id in &r.ids {
-            assert!(b.question(id).is_some(), "coverage.md:{}: no question {id}", r.line);
+            assert!(
+                b.question(id).is_some(),
+                "coverage.md:{}: no question {id}",
+                r.line
+            );
         }
     }
 }
@@ -203,10 +272,22 @@ fn content_every_lab_has_a_prediction_and_a_show_me() {
     let b = the_bank();
     for lab in check::labs() {
         assert!(check::scenario_ids(lab).is_some_and(|s| !s.is_empty()));
-        assert!(crate::route::Route::parse(&format!("?lab={lab}")).warnings.is_empty(), "the router does not know {lab}");
+        assert!(
+            crate::route::Route::parse(&format!("?lab={lab}"))
+                .warnings
+                .is_empty(),
+            "the router does not know {lab}"
+        );
         let qs = b.for_lab(lab);
-        assert!(qs.iter().any(|q| q.predictions.iter().any(|p| p.lab == lab)), "no graded prediction beside lab {lab}");
-        assert!(qs.iter().any(|q| q.show_me.iter().any(|s| s.lab == lab)), "no Show me beside lab {lab}");
+        assert!(
+            qs.iter()
+                .any(|q| q.predictions.iter().any(|p| p.lab == lab)),
+            "no graded prediction beside lab {lab}"
+        );
+        assert!(
+            qs.iter().any(|q| q.show_me.iter().any(|s| s.lab == lab)),
+            "no Show me beside lab {lab}"
+        );
     }
 }
 
@@ -215,7 +296,11 @@ fn content_lookups() {
     let b = the_bank();
     let raft = b.for_lab("raft");
     assert!(raft.iter().any(|q| q.concept == "raft"));
-    assert!(raft.iter().any(|q| q.concept != "raft" && !q.show_me.is_empty()), "questions of other concepts that link into Raft");
+    assert!(
+        raft.iter()
+            .any(|q| q.concept != "raft" && !q.show_me.is_empty()),
+        "questions of other concepts that link into Raft"
+    );
     assert!(b.for_lab("no-such-lab").is_empty());
     assert!(b.predictions_for("raft", "figure-8-unsafe").count() >= 1);
     assert!(b.show_me_for("raft", "split-vote").count() >= 1);
@@ -223,7 +308,10 @@ fn content_lookups() {
     assert_eq!(b.by_tag(tag).count(), n);
     let first = &b.questions()[0];
     assert_eq!(b.question(&first.id), Some(first));
-    assert_eq!(b.by_concept(&b.concepts()[0].id).next().map(|q| &q.id), Some(&first.id));
+    assert_eq!(
+        b.by_concept(&b.concepts()[0].id).next().map(|q| &q.id),
+        Some(&first.id)
+    );
     assert_eq!(bank().questions().len(), b.questions().len());
 }
 
@@ -235,7 +323,10 @@ fn content_links_reopen_the_state() {
         params: vec![("s_persist".into(), "1".into())],
         step: 29,
         caption: Rich::default(),
-        source: Source { file: "x.md", line: 1 },
+        source: Source {
+            file: "x.md",
+            line: 1,
+        },
         lab_line: 2,
     };
     assert_eq!(s.query(), "?lab=raft&sc=double-vote&s_persist=1&step=29");
@@ -247,12 +338,17 @@ fn content_links_reopen_the_state() {
 fn content_each_lab_page_compiles_in_exactly_its_questions() {
     let full = the_bank();
     for lab in check::labs() {
-        let set = sets::for_lab(lab).unwrap_or_else(|| panic!("build.rs made no question set for {lab}"));
+        let set =
+            sets::for_lab(lab).unwrap_or_else(|| panic!("build.rs made no question set for {lab}"));
         let page = parse_bank(set, None).unwrap_or_else(|e| panic!("{lab}: {e:?}"));
         let want: Vec<&str> = full.for_lab(lab).iter().map(|q| q.id.as_str()).collect();
         let got: Vec<&str> = page.for_lab(lab).iter().map(|q| q.id.as_str()).collect();
         assert_eq!(got, want, "{lab}");
-        assert_eq!(page.questions().len(), want.len(), "{lab}: the page carries questions it never shows");
+        assert_eq!(
+            page.questions().len(),
+            want.len(),
+            "{lab}: the page carries questions it never shows"
+        );
         let bytes: usize = set.iter().map(|(_, t)| t.len()).sum();
         let all: usize = FILES.iter().map(|(_, t)| t.len()).sum();
         assert!(bytes < all, "{lab}: the whole bank");
@@ -262,9 +358,12 @@ fn content_each_lab_page_compiles_in_exactly_its_questions() {
 /// The CAP lab does not run quorum mode, nor the Quorum lab CP.
 #[test]
 fn content_register_labs_refuse_the_other_mode() {
-    let mode = |lab: &str, sc: &str, m: &str| check::build_at(lab, sc, &[("mode".into(), m.into())], 0).err();
+    let mode = |lab: &str, sc: &str, m: &str| {
+        check::build_at(lab, sc, &[("mode".into(), m.into())], 0).err()
+    };
     assert!(mode("cap", "ap-stale-read", "quorum").is_some_and(|e| e.contains("is not cp or ap")));
-    assert!(mode("quorum", "quorum-overlap", "cp").is_some_and(|e| e.contains("runs in quorum mode; mode=cp ignored")));
+    assert!(mode("quorum", "quorum-overlap", "cp")
+        .is_some_and(|e| e.contains("runs in quorum mode; mode=cp ignored")));
     assert!(mode("quorum", "quorum-overlap", "quorum").is_none());
     assert!(mode("cap", "ap-stale-read", "cp").is_none());
 }
@@ -283,12 +382,25 @@ fn content_probe_calls_are_checked() {
         let e = parse_call("raft", text).expect_err(text);
         assert!(e.contains(msg), "{text}: {e}");
     }
-    assert_eq!(parse_call("raft", "log-of S3").unwrap(), ProbeCall { name: "log-of".into(), arg: Some(ProbeArg::Server(2)) });
-    assert!(parse_call("cap", "log-of S3").unwrap_err().contains("belongs to the raft lab"));
-    assert!(parse_call("cap", "values-at S3").unwrap_err().contains("not a replica"));
+    assert_eq!(
+        parse_call("raft", "log-of S3").unwrap(),
+        ProbeCall {
+            name: "log-of".into(),
+            arg: Some(ProbeArg::Server(2))
+        }
+    );
+    assert!(parse_call("cap", "log-of S3")
+        .unwrap_err()
+        .contains("belongs to the raft lab"));
+    assert!(parse_call("cap", "values-at S3")
+        .unwrap_err()
+        .contains("not a replica"));
     let call = parse_call("raft", "log-of S9").unwrap();
     let run = check::build_at("raft", "first-election", &[], 0).unwrap();
-    assert!(run.probe(&call, RunUntil::Step(5)).unwrap_err().contains("does not exist"));
+    assert!(run
+        .probe(&call, RunUntil::Step(5))
+        .unwrap_err()
+        .contains("does not exist"));
 }
 
 const GOOD: &str = "# Test concept
@@ -329,7 +441,9 @@ fn one_error(text: &str) -> (usize, String) {
     let e = errors_of(text);
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].file, "test.md");
-    assert!(e[0].to_string().starts_with(&format!("content/test.md:{}: ", e[0].line)));
+    assert!(e[0]
+        .to_string()
+        .starts_with(&format!("content/test.md:{}: ", e[0].line)));
     (e[0].line, e[0].message.clone())
 }
 
@@ -341,7 +455,10 @@ fn content_a_good_file_parses() {
     assert_eq!(q.difficulty.label(), "senior");
     assert_eq!(q.tags, vec!["testing", "parser"]);
     assert_eq!(q.follow_ups.len(), 2);
-    assert_eq!(q.follow_ups[0].answer.as_ref().map(|a| a.plain_text()), Some("More tests.".into()));
+    assert_eq!(
+        q.follow_ups[0].answer.as_ref().map(|a| a.plain_text()),
+        Some("More tests.".into())
+    );
     assert_eq!(q.follow_ups[1].answer, None);
     assert_eq!(b.concepts()[0].title, "Test concept");
     assert_eq!(q.source.to_string(), "content/test.md:5");
@@ -407,12 +524,25 @@ fn content_a_prediction_parses_and_grades() {
 #[test]
 fn content_bank_wide_errors() {
     let twice = parse_bank(&[("test.md", GOOD), ("test.md", GOOD)], None).unwrap_err();
-    assert!(twice.iter().any(|e| e.message.contains("concept 'test' is also defined")), "{twice:?}");
-    assert!(twice.iter().any(|e| e.message.contains("question id 'test-question' is also used at content/test.md:5")), "{twice:?}");
+    assert!(
+        twice
+            .iter()
+            .any(|e| e.message.contains("concept 'test' is also defined")),
+        "{twice:?}"
+    );
+    assert!(
+        twice.iter().any(|e| e
+            .message
+            .contains("question id 'test-question' is also used at content/test.md:5")),
+        "{twice:?}"
+    );
     let cov = "# Coverage\n\n## 000_4434d18748c0fd38.txt\n- Explain the thing -> test-question, missing-one\n";
     let e = parse_bank(&[("test.md", GOOD)], Some(("coverage.md", cov))).unwrap_err();
     assert_eq!(e.len(), 1);
-    assert_eq!((e[0].line, e[0].message.as_str()), (4, "no question has the id 'missing-one'"));
+    assert_eq!(
+        (e[0].line, e[0].message.as_str()),
+        (4, "no question has the id 'missing-one'")
+    );
     for (bad, line, msg) in [
         ("## 000_4434d18748c0fd38.txt\n- a phrase without ids\n", 2, "` -> `"),
         ("## 000_4434d18748c0fd38.txt\n- one two three four five six seven eight nine ten eleven -> x\n", 2, "11 words"),

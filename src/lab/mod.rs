@@ -44,7 +44,12 @@ pub fn lab_key(e: &web_sys::KeyboardEvent) -> Option<String> {
     let in_field = e
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"))
+        .map(|el| {
+            matches!(
+                el.tag_name().as_str(),
+                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+            )
+        })
         .unwrap_or(false);
     let key = e.key();
     (!in_field || key == "Escape").then_some(key)
@@ -92,7 +97,9 @@ pub fn advance_frame<P: Protocol>(
 ) -> FrameOutcome {
     use crate::content::RunUntil;
     use dsviz_sim::kernel::TimelineError;
-    let dt = last_frame_ms.map(|l| (input.ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
+    let dt = last_frame_ms
+        .map(|l| (input.ts - l).clamp(0.0, 100.0))
+        .unwrap_or(0.0);
     *last_frame_ms = Some(input.ts);
     let mut target = *view_us + dt * input.speed * 1000.0;
     if let Some(stop) = *stop_at {
@@ -149,7 +156,10 @@ pub fn advance_frame<P: Protocol>(
 pub fn node_handlers(
     id: dsviz_sim::kernel::NodeId,
     on_node: &yew::Callback<dsviz_sim::kernel::NodeId>,
-) -> (yew::Callback<web_sys::MouseEvent>, yew::Callback<web_sys::KeyboardEvent>) {
+) -> (
+    yew::Callback<web_sys::MouseEvent>,
+    yew::Callback<web_sys::KeyboardEvent>,
+) {
     let on_click = on_node.clone();
     let onclick = yew::Callback::from(move |e: web_sys::MouseEvent| {
         e.stop_propagation();

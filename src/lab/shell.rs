@@ -31,8 +31,8 @@ use crate::route::{build_query, Route};
 use dsviz_sim::kernel::names::NodeGroup;
 use dsviz_sim::kernel::world::MessageKind;
 use dsviz_sim::kernel::{fmt_time, Input, NodeId, Protocol, TimeUs, World};
-use dsviz_sim::labs::params::Group;
 use dsviz_sim::labs::lab::Model;
+use dsviz_sim::labs::params::Group;
 use dsviz_sim::labs::{Lab, Run};
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
@@ -109,7 +109,11 @@ pub trait LabUi: 'static + Sized {
         DEFAULT_SPEED
     }
     /// The page's own state, from the run and the link's view keys.
-    fn init(run: &Run<Self::Lab>, extra: &BTreeMap<String, String>, warnings: &mut Vec<String>) -> Self::State;
+    fn init(
+        run: &Run<Self::Lab>,
+        extra: &BTreeMap<String, String>,
+        warnings: &mut Vec<String>,
+    ) -> Self::State;
     /// Pairs the view adds to the link (`cmp=1`).
     fn view_pairs(_page: &LabPage<Self>) -> Vec<(&'static str, String)> {
         Vec::new()
@@ -117,7 +121,8 @@ pub trait LabUi: 'static + Sized {
     /// Keeps the page's own state in step with the run.
     fn sync(_page: &mut LabPage<Self>, _why: Sync) {}
     /// Handles one of the lab's own messages; true to redraw.
-    fn update(page: &mut LabPage<Self>, ctx: &Context<LabPage<Self>>, action: Self::Action) -> bool;
+    fn update(page: &mut LabPage<Self>, ctx: &Context<LabPage<Self>>, action: Self::Action)
+        -> bool;
 
     /// The status line and the diagram, drawn in the diagram frame.
     fn diagram(page: &LabPage<Self>, link: &Scope<LabPage<Self>>) -> Html;
@@ -137,7 +142,11 @@ pub trait LabUi: 'static + Sized {
     }
     /// A node's menu: its title (the node's state in words) and buttons;
     /// `None` for a node without one.
-    fn node_menu(page: &LabPage<Self>, link: &Scope<LabPage<Self>>, id: NodeId) -> Option<(String, Html)>;
+    fn node_menu(
+        page: &LabPage<Self>,
+        link: &Scope<LabPage<Self>>,
+        id: NodeId,
+    ) -> Option<(String, Html)>;
     /// Where a node sits on the diagram, as percentages of its width and
     /// height, so a menu opens beside it.
     fn anchor(page: &LabPage<Self>, id: NodeId) -> (f64, f64);
@@ -255,11 +264,13 @@ impl<U: LabUi> LabPage<U> {
         warnings.extend(opened.warnings);
         let run = opened.run;
         let embed = opened.extra.get("embed").is_some_and(|v| v == "1");
-        let predict = opened.extra.get("predict").and_then(|v| match ActivePrediction::find(info.id, v, run.scenario.id, run.tl.cursor()) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                warnings.push(e);
-                None
+        let predict = opened.extra.get("predict").and_then(|v| {
+            match ActivePrediction::find(info.id, v, run.scenario.id, run.tl.cursor()) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    warnings.push(e);
+                    None
+                }
             }
         });
         let state = U::init(&run, &opened.extra, &mut warnings);
@@ -276,7 +287,11 @@ impl<U: LabUi> LabPage<U> {
             speed: U::default_speed().min(SPEEDS.len() - 1),
             view_us,
             menu: None,
-            tab: if predict.is_some() { Tab::Questions } else { Tab::Scenario },
+            tab: if predict.is_some() {
+                Tab::Questions
+            } else {
+                Tab::Scenario
+            },
             embed,
             last_frame_ms: None,
             frame: None,
@@ -358,7 +373,9 @@ impl<U: LabUi> LabPage<U> {
 
     fn schedule_frame(&mut self, ctx: &Context<Self>) {
         let link = ctx.link().clone();
-        self.frame = Some(request_animation_frame(move |ts| link.send_message(Msg::Frame(ts))));
+        self.frame = Some(request_animation_frame(move |ts| {
+            link.send_message(Msg::Frame(ts))
+        }));
     }
 
     /// Applies `input` at the cursor; a branch discards the old future and says so.
@@ -402,7 +419,11 @@ impl<U: LabUi> LabPage<U> {
                 }
                 let seed = self.run.seed;
                 let skipped = self.reconfigure(config, seed);
-                let label = U::Lab::params().iter().find(|p| p.key == key).map(|p| p.label).unwrap_or(key);
+                let label = U::Lab::params()
+                    .iter()
+                    .find(|p| p.key == key)
+                    .map(|p| p.label)
+                    .unwrap_or(key);
                 let mut text = format!("{label} changed: the run was recomputed from the start with your events at the same times");
                 if skipped > 0 {
                     text.push_str(&format!(" ({skipped} could not be replayed)"));
@@ -433,18 +454,68 @@ impl<U: LabUi> LabPage<U> {
 
     fn shell_keys() -> (Vec<Key<U>>, Vec<Key<U>>) {
         let before = vec![
-            Key { keys: &[" ", "k"], label: "Space", what: "Play or pause", msg: |_| Some(Msg::TogglePlay) },
-            Key { keys: &["ArrowRight", "."], label: "→  or  .", what: "Step forward one event", msg: |_| Some(Msg::StepForward) },
-            Key { keys: &["ArrowLeft", ","], label: "←  or  ,", what: "Step back one event", msg: |_| Some(Msg::StepBack) },
-            Key { keys: &["Home"], label: "Home / End", what: "Go to the first / last computed step", msg: |_| Some(Msg::Seek(0)) },
-            Key { keys: &["End"], label: "", what: "", msg: |p| Some(Msg::Seek(p.run.tl.horizon())) },
+            Key {
+                keys: &[" ", "k"],
+                label: "Space",
+                what: "Play or pause",
+                msg: |_| Some(Msg::TogglePlay),
+            },
+            Key {
+                keys: &["ArrowRight", "."],
+                label: "→  or  .",
+                what: "Step forward one event",
+                msg: |_| Some(Msg::StepForward),
+            },
+            Key {
+                keys: &["ArrowLeft", ","],
+                label: "←  or  ,",
+                what: "Step back one event",
+                msg: |_| Some(Msg::StepBack),
+            },
+            Key {
+                keys: &["Home"],
+                label: "Home / End",
+                what: "Go to the first / last computed step",
+                msg: |_| Some(Msg::Seek(0)),
+            },
+            Key {
+                keys: &["End"],
+                label: "",
+                what: "",
+                msg: |p| Some(Msg::Seek(p.run.tl.horizon())),
+            },
         ];
         let after = vec![
-            Key { keys: &["h"], label: "H", what: "Heal the network", msg: |_| Some(Msg::Inject(Input::Heal)) },
-            Key { keys: &["+", "="], label: "+ / −", what: "Faster / slower", msg: |p| Some(Msg::Speed(p.speed + 1)) },
-            Key { keys: &["-"], label: "", what: "", msg: |p| Some(Msg::Speed(p.speed.saturating_sub(1))) },
-            Key { keys: &["r"], label: "R", what: "Reset the scenario", msg: |_| Some(Msg::Reset) },
-            Key { keys: &["?"], label: "?", what: "Show or hide this help", msg: |p| Some(Msg::Help(!p.help)) },
+            Key {
+                keys: &["h"],
+                label: "H",
+                what: "Heal the network",
+                msg: |_| Some(Msg::Inject(Input::Heal)),
+            },
+            Key {
+                keys: &["+", "="],
+                label: "+ / −",
+                what: "Faster / slower",
+                msg: |p| Some(Msg::Speed(p.speed + 1)),
+            },
+            Key {
+                keys: &["-"],
+                label: "",
+                what: "",
+                msg: |p| Some(Msg::Speed(p.speed.saturating_sub(1))),
+            },
+            Key {
+                keys: &["r"],
+                label: "R",
+                what: "Reset the scenario",
+                msg: |_| Some(Msg::Reset),
+            },
+            Key {
+                keys: &["?"],
+                label: "?",
+                what: "Show or hide this help",
+                msg: |p| Some(Msg::Help(!p.help)),
+            },
         ];
         (before, after)
     }
@@ -452,12 +523,19 @@ impl<U: LabUi> LabPage<U> {
     /// The help overlay's rows, from the same tables the keys are read from.
     fn shortcuts(&self) -> Vec<(String, String)> {
         let (before, after) = Self::shell_keys();
-        let row = |k: &Key<U>| (!k.label.is_empty()).then(|| (k.label.to_string(), k.what.to_string()));
+        let row =
+            |k: &Key<U>| (!k.label.is_empty()).then(|| (k.label.to_string(), k.what.to_string()));
         let mut rows: Vec<(String, String)> = before.iter().filter_map(row).collect();
         if let Some(g) = self.groups().first() {
             let n = g.count.min(9);
             if n > 0 {
-                rows.push((format!("1 – {n}"), format!("Open the menu of {} {}1 – {}{n}", g.role, g.prefix, g.prefix)));
+                rows.push((
+                    format!("1 – {n}"),
+                    format!(
+                        "Open the menu of {} {}1 – {}{n}",
+                        g.role, g.prefix, g.prefix
+                    ),
+                ));
             }
         }
         rows.extend(U::keys().iter().filter_map(row));
@@ -483,12 +561,26 @@ impl<U: LabUi> LabPage<U> {
         }
         let (before, after) = Self::shell_keys();
         let lab = U::keys();
-        before.iter().chain(lab.iter()).chain(after.iter()).find(|k| k.keys.contains(&key)).and_then(|k| (k.msg)(self))
+        before
+            .iter()
+            .chain(lab.iter())
+            .chain(after.iter())
+            .find(|k| k.keys.contains(&key))
+            .and_then(|k| (k.msg)(self))
     }
 
     fn tab_list(&self) -> Vec<(Tab, &'static str)> {
-        let mut tabs = vec![(Tab::Scenario, "Scenario"), (Tab::Questions, "Questions"), (Tab::Events, "Events"), (Tab::Invariants, "Invariants")];
-        tabs.extend(U::tabs(self).into_iter().map(|(id, label)| (Tab::Lab(id), label)));
+        let mut tabs = vec![
+            (Tab::Scenario, "Scenario"),
+            (Tab::Questions, "Questions"),
+            (Tab::Events, "Events"),
+            (Tab::Invariants, "Invariants"),
+        ];
+        tabs.extend(
+            U::tabs(self)
+                .into_iter()
+                .map(|(id, label)| (Tab::Lab(id), label)),
+        );
         tabs.push((Tab::Settings, "Settings"));
         if U::experiment_tab() && !U::Lab::experiments().is_empty() {
             tabs.push((Tab::Experiment, "Experiment"));
@@ -513,11 +605,16 @@ impl<U: LabUi> Component for LabPage<U> {
             let link = ctx.link().clone();
             self._keys = dom::window().map(|w| {
                 // Not passive: the handler calls preventDefault for the keys it takes (e.g. Space).
-                EventListener::new_with_options(&w, "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
-                    if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
-                        link.send_message(Msg::Key(k.clone()));
-                    }
-                })
+                EventListener::new_with_options(
+                    &w,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                            link.send_message(Msg::Key(k.clone()));
+                        }
+                    },
+                )
             });
         }
     }
@@ -528,14 +625,26 @@ impl<U: LabUi> Component for LabPage<U> {
                 if !self.playing {
                     return false;
                 }
-                let input = FrameInput { ts, speed: SPEEDS[self.speed].0, pause_ms: self.run.scenario.pause_ms, reached_pause: self.reached_pause };
-                let outcome = advance_frame(&mut self.run.tl, &mut self.view_us, &mut self.last_frame_ms, &mut self.stop_at, input);
+                let input = FrameInput {
+                    ts,
+                    speed: SPEEDS[self.speed].0,
+                    pause_ms: self.run.scenario.pause_ms,
+                    reached_pause: self.reached_pause,
+                };
+                let outcome = advance_frame(
+                    &mut self.run.tl,
+                    &mut self.view_us,
+                    &mut self.last_frame_ms,
+                    &mut self.stop_at,
+                    input,
+                );
                 self.markers.refresh(&self.run.tl);
                 U::sync(self, Sync::Moved);
                 match outcome {
                     FrameOutcome::Continue => self.schedule_frame(ctx),
                     FrameOutcome::Quiet => {
-                        let last = self.run.tl.records().last().map(|r| r.time_us).unwrap_or(0) as f64;
+                        let last =
+                            self.run.tl.records().last().map(|r| r.time_us).unwrap_or(0) as f64;
                         if self.view_us > last + QUIET_STOP_US {
                             self.pause();
                             self.toast = Some("Paused: nothing is left to happen (no message in flight, no timer set). Send a request or inject a fault.".into());
@@ -545,13 +654,17 @@ impl<U: LabUi> Component for LabPage<U> {
                     }
                     FrameOutcome::PredictionOutcome => {
                         self.pause();
-                        self.toast = Some("Paused: this is the outcome the prediction asked about.".into());
+                        self.toast =
+                            Some("Paused: this is the outcome the prediction asked about.".into());
                     }
                     FrameOutcome::ScenarioNotice => {
                         self.reached_pause = true;
                         self.tab = Tab::Scenario;
                         self.pause();
-                        self.toast = Some("Paused where this scenario makes its point: read “What to notice”.".into());
+                        self.toast = Some(
+                            "Paused where this scenario makes its point: read “What to notice”."
+                                .into(),
+                        );
                     }
                     FrameOutcome::TraceFull(e) => {
                         self.toast = Some(format!("Paused: {e}."));
@@ -600,7 +713,10 @@ impl<U: LabUi> Component for LabPage<U> {
                     self.pause();
                 }
                 if t > self.world().now {
-                    let _ = self.run.tl.run_until(t, dsviz_sim::kernel::timeline::MAX_STEPS);
+                    let _ = self
+                        .run
+                        .tl
+                        .run_until(t, dsviz_sim::kernel::timeline::MAX_STEPS);
                 } else {
                     self.run.tl.seek_time(t);
                 }
@@ -610,7 +726,9 @@ impl<U: LabUi> Component for LabPage<U> {
             Msg::Reset => {
                 self.run.rebuild();
                 self.after_rebuild();
-                self.toast = Some("Reset to the start of the scenario (your injected events are gone).".into());
+                self.toast = Some(
+                    "Reset to the start of the scenario (your injected events are gone).".into(),
+                );
                 true
             }
             Msg::Inject(input) => {
@@ -622,7 +740,11 @@ impl<U: LabUi> Component for LabPage<U> {
                 true
             }
             Msg::ClickNode(id) => {
-                self.menu = if self.menu == Some(Menu::Node(id)) { None } else { Some(Menu::Node(id)) };
+                self.menu = if self.menu == Some(Menu::Node(id)) {
+                    None
+                } else {
+                    Some(Menu::Node(id))
+                };
                 true
             }
             Msg::ClickMessage(id) => {
@@ -677,7 +799,8 @@ impl<U: LabUi> Component for LabPage<U> {
                     notes.push(format!("{skipped} of your events named nodes that no longer exist and were dropped"));
                 }
                 self.toast = Some(if notes.is_empty() {
-                    "Settings applied: the run was recomputed with your events at the same times.".into()
+                    "Settings applied: the run was recomputed with your events at the same times."
+                        .into()
                 } else {
                     format!("Settings applied, but {}.", notes.join("; "))
                 });
@@ -734,7 +857,9 @@ impl<U: LabUi> Component for LabPage<U> {
                 false
             }
             Msg::Answer(choice) => {
-                let Some(a) = self.predict.as_mut() else { return false };
+                let Some(a) = self.predict.as_mut() else {
+                    return false;
+                };
                 if a.chosen.is_some() {
                     return false;
                 }
@@ -804,7 +929,10 @@ impl<U: LabUi> Component for LabPage<U> {
                 </div>
             }
         });
-        let toast = self.toast.as_ref().map(|t| html! { <div class="toast" role="status">{t}</div> });
+        let toast = self
+            .toast
+            .as_ref()
+            .map(|t| html! { <div class="toast" role="status">{t}</div> });
         let caption = {
             let cursor = self.run.tl.cursor();
             let text = match cursor.checked_sub(1).and_then(|i| self.run.tl.records().get(i as usize)) {
@@ -819,7 +947,13 @@ impl<U: LabUi> Component for LabPage<U> {
             }
         };
         let full_link = dom::full_url(&self.query().replace("&embed=1", ""));
-        let prediction = self.predict.as_ref().map(|a| a.card(self.playing, link.callback(Msg::Answer), link.callback(|_| Msg::EndPrediction)));
+        let prediction = self.predict.as_ref().map(|a| {
+            a.card(
+                self.playing,
+                link.callback(Msg::Answer),
+                link.callback(|_| Msg::EndPrediction),
+            )
+        });
         let lab_class = format!("lab-{}", info.id);
         let own = U::page_classes(self);
         html! {
@@ -886,17 +1020,28 @@ impl<U: LabUi> Component for LabPage<U> {
 
 impl<U: LabUi> LabPage<U> {
     fn menu_view(&self, link: &Scope<Self>) -> Html {
-        let Some(menu) = self.menu else { return Html::default() };
+        let Some(menu) = self.menu else {
+            return Html::default();
+        };
         let w = self.world();
         let (title, anchor, items) = match menu {
             Menu::Node(id) => {
-                let Some((title, items)) = U::node_menu(self, link, id) else { return Html::default() };
+                let Some((title, items)) = U::node_menu(self, link, id) else {
+                    return Html::default();
+                };
                 (title, id, items)
             }
             Menu::Message(mid) => {
-                let Some(m) = w.in_flight.get(&mid) else { return Html::default() };
+                let Some(m) = w.in_flight.get(&mid) else {
+                    return Html::default();
+                };
                 let (from, to) = (m.from, m.to);
-                let title = format!("{} #{mid}: {} → {}", m.msg.kind(), self.name(from), self.name(to));
+                let title = format!(
+                    "{} #{mid}: {} → {}",
+                    m.msg.kind(),
+                    self.name(from),
+                    self.name(to)
+                );
                 let (lo, hi) = w.net.latency_range(from, to);
                 let link_name = format!("{} → {}", self.name(from), self.name(to));
                 let items = html! {
@@ -942,7 +1087,9 @@ impl<U: LabUi> LabPage<U> {
         });
         let sc = &self.run.scenario;
         let pause = sc.pause_ms;
-        let changed = (self.run.config != *sc.proto.config()).then(|| U::changed_note(self)).flatten();
+        let changed = (self.run.config != *sc.proto.config())
+            .then(|| U::changed_note(self))
+            .flatten();
         html! {
             <div class="scenario">
                 <label class="field">
@@ -1004,6 +1151,9 @@ impl<U: LabUi> LabPage<U> {
 
 /// A button that opens a node's menu: the click and keyboard handlers for
 /// an SVG glyph with `role="button"`.
-pub fn node_button<U: LabUi>(link: &Scope<LabPage<U>>, id: NodeId) -> (Callback<MouseEvent>, Callback<web_sys::KeyboardEvent>) {
+pub fn node_button<U: LabUi>(
+    link: &Scope<LabPage<U>>,
+    id: NodeId,
+) -> (Callback<MouseEvent>, Callback<web_sys::KeyboardEvent>) {
     super::node_handlers(id, &link.callback(Msg::ClickNode))
 }

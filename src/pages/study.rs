@@ -95,7 +95,12 @@ impl Study {
             .filter(|q| self.concept.is_empty() || q.concept == self.concept)
             .filter(|q| self.tag.is_empty() || q.tags.contains(&self.tag))
             .filter(|q| self.level.is_empty() || q.difficulty.level().to_string() == self.level)
-            .filter(|q| needle.is_empty() || q.id.contains(&needle) || q.prompt.plain_text().to_lowercase().contains(&needle) || q.tags.iter().any(|t| t.contains(&needle)))
+            .filter(|q| {
+                needle.is_empty()
+                    || q.id.contains(&needle)
+                    || q.prompt.plain_text().to_lowercase().contains(&needle)
+                    || q.tags.iter().any(|t| t.contains(&needle))
+            })
             .collect()
     }
 
@@ -107,9 +112,16 @@ impl Study {
 
     fn start_mock(&mut self, ctx: &Context<Self>) {
         let pool = self.filtered();
-        let pool = if pool.is_empty() { bank().questions().iter().collect() } else { pool };
-        let i = ((js_sys::Math::random() * pool.len() as f64) as usize).min(pool.len().saturating_sub(1));
-        let Some(q) = pool.get(i).copied() else { return };
+        let pool = if pool.is_empty() {
+            bank().questions().iter().collect()
+        } else {
+            pool
+        };
+        let i = ((js_sys::Math::random() * pool.len() as f64) as usize)
+            .min(pool.len().saturating_sub(1));
+        let Some(q) = pool.get(i).copied() else {
+            return;
+        };
         let link = ctx.link().clone();
         self.mock = Some(Mock {
             q,
@@ -137,7 +149,11 @@ impl Component for Study {
             Some("mock") => Mode::Mock,
             _ => Mode::Browse,
         };
-        let concept = route.get("concept").filter(|c| bank().concept(c).is_some()).unwrap_or("").to_string();
+        let concept = route
+            .get("concept")
+            .filter(|c| bank().concept(c).is_some())
+            .unwrap_or("")
+            .to_string();
         Study {
             progress,
             message,
@@ -167,7 +183,8 @@ impl Component for Study {
             Msg::Level(l) => self.level = l,
             Msg::Search(s) => self.search = s,
             Msg::StartReview => {
-                let ids: Vec<&'static str> = self.filtered().iter().map(|q| q.id.as_str()).collect();
+                let ids: Vec<&'static str> =
+                    self.filtered().iter().map(|q| q.id.as_str()).collect();
                 self.queue = self.progress.queue(ids, self.today, SESSION);
                 self.at = 0;
                 self.revealed = false;
@@ -184,7 +201,9 @@ impl Component for Study {
             }
             Msg::NewMock => self.start_mock(ctx),
             Msg::Tick => {
-                let Some(m) = self.mock.as_mut() else { return false };
+                let Some(m) = self.mock.as_mut() else {
+                    return false;
+                };
                 m.elapsed_s = ((dom::now_ms() - m.started_ms) / 1000.0) as u32;
                 if m.revealed || m.elapsed_s >= MOCK_SECONDS {
                     m._timer = None;
@@ -202,9 +221,17 @@ impl Component for Study {
                 }
             }
             Msg::SaveMock => {
-                let Some(m) = self.mock.as_mut() else { return false };
+                let Some(m) = self.mock.as_mut() else {
+                    return false;
+                };
                 let score = m.ticks.iter().filter(|t| **t).count() as u8;
-                let rec = MockRecord { question: m.q.id.clone(), day: self.today, score, of: RUBRIC.len() as u8, seconds: m.elapsed_s };
+                let rec = MockRecord {
+                    question: m.q.id.clone(),
+                    day: self.today,
+                    score,
+                    of: RUBRIC.len() as u8,
+                    seconds: m.elapsed_s,
+                };
                 m.saved = true;
                 self.progress.record_mock(rec);
                 self.save();
@@ -219,7 +246,10 @@ impl Component for Study {
                 let promise = file.text();
                 wasm_bindgen_futures::spawn_local(async move {
                     let text = wasm_bindgen_futures::JsFuture::from(promise).await;
-                    let text = text.ok().and_then(|v| v.as_string()).ok_or_else(|| "the file could not be read".to_string());
+                    let text = text
+                        .ok()
+                        .and_then(|v| v.as_string())
+                        .ok_or_else(|| "the file could not be read".to_string());
                     link.send_message(Msg::Imported(text));
                 });
                 return false;
@@ -228,9 +258,16 @@ impl Component for Study {
                 Ok(p) => {
                     self.progress = p;
                     self.save();
-                    self.message = Some(format!("Imported progress for {} questions.", self.progress.cards.len()));
+                    self.message = Some(format!(
+                        "Imported progress for {} questions.",
+                        self.progress.cards.len()
+                    ));
                 }
-                Err(e) => self.message = Some(format!("Could not import that file: {e}. Your progress was not changed.")),
+                Err(e) => {
+                    self.message = Some(format!(
+                        "Could not import that file: {e}. Your progress was not changed."
+                    ))
+                }
             },
             Msg::Navigate(q) => {
                 ctx.props().navigate.emit(q);
@@ -243,7 +280,12 @@ impl Component for Study {
 
     fn view(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let modes = [(Mode::Browse, "Browse"), (Mode::Review, "Review"), (Mode::Dashboard, "Progress"), (Mode::Mock, "Mock interview")];
+        let modes = [
+            (Mode::Browse, "Browse"),
+            (Mode::Review, "Review"),
+            (Mode::Dashboard, "Progress"),
+            (Mode::Mock, "Mock interview"),
+        ];
         let body = match self.mode {
             Mode::Browse => self.browse(ctx),
             Mode::Review => self.review(ctx),
@@ -298,7 +340,12 @@ impl Study {
             return html! {};
         }
         let link = ctx.link();
-        let sel = |f: fn(String) -> Msg| link.callback(move |e: Event| f(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
+        let sel = |f: fn(String) -> Msg| {
+            link.callback(move |e: Event| {
+                f(e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value())
+            })
+        };
         let tags = bank().tags();
         html! {
             <div class="filters" role="search">
@@ -354,7 +401,9 @@ impl Study {
                 </section>
             };
         };
-        let Some(q) = bank().question(id) else { return html! {} };
+        let Some(q) = bank().question(id) else {
+            return html! {};
+        };
         let standing = self.progress.standing(id, self.today);
         let rate = |r: Rating| link.callback(move |_| Msg::Rate(r));
         html! {
@@ -407,9 +456,24 @@ impl Study {
                 </tr>
             }
         });
-        let predictions = self.progress.predictions.values().fold((0, 0), |(r, w), p| (r + p.right, w + p.wrong));
+        let predictions = self
+            .progress
+            .predictions
+            .values()
+            .fold((0, 0), |(r, w), p| (r + p.right, w + p.wrong));
         let mocks = &self.progress.mocks;
-        let mock_avg = if mocks.is_empty() { None } else { Some(mocks.iter().map(|m| m.score as f64 / m.of.max(1) as f64).sum::<f64>() / mocks.len() as f64 * 100.0) };
+        let mock_avg = if mocks.is_empty() {
+            None
+        } else {
+            Some(
+                mocks
+                    .iter()
+                    .map(|m| m.score as f64 / m.of.max(1) as f64)
+                    .sum::<f64>()
+                    / mocks.len() as f64
+                    * 100.0,
+            )
+        };
         html! {
             <section aria-label="Progress">
                 <div class="stats">
@@ -465,4 +529,3 @@ impl Study {
         }
     }
 }
-

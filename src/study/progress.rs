@@ -75,7 +75,12 @@ pub struct Progress {
 
 impl Default for Progress {
     fn default() -> Self {
-        Progress { schema: SCHEMA, cards: BTreeMap::new(), predictions: BTreeMap::new(), mocks: Vec::new() }
+        Progress {
+            schema: SCHEMA,
+            cards: BTreeMap::new(),
+            predictions: BTreeMap::new(),
+            mocks: Vec::new(),
+        }
     }
 }
 
@@ -100,20 +105,35 @@ pub struct Tally {
 
 impl Card {
     fn first(today: u32) -> Card {
-        Card { box_no: 1, due_day: today, reviews: 0, lapses: 0, last_day: today }
+        Card {
+            box_no: 1,
+            due_day: today,
+            reviews: 0,
+            lapses: 0,
+            last_day: today,
+        }
     }
 }
 
 impl Progress {
     /// Records a self-rating and schedules the card's next review.
     pub fn review(&mut self, id: &str, rating: Rating, today: u32) -> &Card {
-        let card = self.cards.entry(id.to_string()).or_insert_with(|| Card::first(today));
+        let card = self
+            .cards
+            .entry(id.to_string())
+            .or_insert_with(|| Card::first(today));
         let b = card.box_no.clamp(1, BOXES);
         let (next_box, days) = match rating {
             Rating::Again => (1, 1),
             Rating::Hard => (b, INTERVAL_DAYS[b as usize - 1].div_ceil(2)),
-            Rating::Good => ((b + 1).min(BOXES), INTERVAL_DAYS[(b + 1).min(BOXES) as usize - 1]),
-            Rating::Easy => ((b + 2).min(BOXES), INTERVAL_DAYS[(b + 2).min(BOXES) as usize - 1]),
+            Rating::Good => (
+                (b + 1).min(BOXES),
+                INTERVAL_DAYS[(b + 1).min(BOXES) as usize - 1],
+            ),
+            Rating::Easy => (
+                (b + 2).min(BOXES),
+                INTERVAL_DAYS[(b + 2).min(BOXES) as usize - 1],
+            ),
         };
         if rating == Rating::Again && card.reviews > 0 {
             card.lapses += 1;
@@ -136,7 +156,12 @@ impl Progress {
 
     /// The review queue for `ids`: due cards first (most overdue first,
     /// then lowest box), then new cards in the given order, at most `limit`.
-    pub fn queue<'a>(&self, ids: impl IntoIterator<Item = &'a str>, today: u32, limit: usize) -> Vec<&'a str> {
+    pub fn queue<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+        today: u32,
+        limit: usize,
+    ) -> Vec<&'a str> {
         let mut due: Vec<(u32, u8, &'a str)> = Vec::new();
         let mut new: Vec<&'a str> = Vec::new();
         for id in ids {
@@ -147,7 +172,11 @@ impl Progress {
             }
         }
         dsviz_sim::sort::sort(&mut due);
-        due.into_iter().map(|(_, _, id)| id).chain(new).take(limit).collect()
+        due.into_iter()
+            .map(|(_, _, id)| id)
+            .chain(new)
+            .take(limit)
+            .collect()
     }
 
     pub fn tally<'a>(&self, ids: impl IntoIterator<Item = &'a str>, today: u32) -> Tally {
@@ -165,7 +194,14 @@ impl Progress {
     }
 
     pub fn record_prediction(&mut self, id: &str, right: bool) {
-        let r = self.predictions.entry(id.to_string()).or_insert(PredictionRecord { right: 0, wrong: 0, last_right: right });
+        let r = self
+            .predictions
+            .entry(id.to_string())
+            .or_insert(PredictionRecord {
+                right: 0,
+                wrong: 0,
+                last_right: right,
+            });
         if right {
             r.right += 1;
         } else {
@@ -189,7 +225,11 @@ impl Progress {
     /// sentence a learner can act on.
     pub fn from_json(text: &str) -> Result<Progress, String> {
         if text.len() > MAX_IMPORT_BYTES {
-            return Err(format!("the file is {} KB; progress files are at most {} KB", text.len() / 1024, MAX_IMPORT_BYTES / 1024));
+            return Err(format!(
+                "the file is {} KB; progress files are at most {} KB",
+                text.len() / 1024,
+                MAX_IMPORT_BYTES / 1024
+            ));
         }
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("it is not valid JSON ({e})"))?;
@@ -198,7 +238,8 @@ impl Progress {
             Some(v) => return Err(format!("it was written by a different version of dsviz (format {v}, this one reads {SCHEMA})")),
             None => return Err("it has no \"schema\" field, so it is not a dsviz progress file".into()),
         }
-        let mut p: Progress = serde_json::from_value(value).map_err(|e| format!("it has an unexpected shape ({e})"))?;
+        let mut p: Progress = serde_json::from_value(value)
+            .map_err(|e| format!("it has an unexpected shape ({e})"))?;
         for c in p.cards.values_mut() {
             c.box_no = c.box_no.clamp(1, BOXES);
         }
@@ -232,10 +273,28 @@ mod tests {
     #[test]
     fn leitner_moves_cards_between_boxes() {
         let mut p = Progress::default();
-        assert_eq!(p.review("q", Rating::Good, 100).clone(), Card { box_no: 2, due_day: 103, reviews: 1, lapses: 0, last_day: 100 });
+        assert_eq!(
+            p.review("q", Rating::Good, 100).clone(),
+            Card {
+                box_no: 2,
+                due_day: 103,
+                reviews: 1,
+                lapses: 0,
+                last_day: 100
+            }
+        );
         assert_eq!(p.review("q", Rating::Easy, 103).box_no, 4);
         assert_eq!(p.cards["q"].due_day, 103 + 16);
-        assert_eq!(p.review("q", Rating::Hard, 119).clone(), Card { box_no: 4, due_day: 127, reviews: 3, lapses: 0, last_day: 119 });
+        assert_eq!(
+            p.review("q", Rating::Hard, 119).clone(),
+            Card {
+                box_no: 4,
+                due_day: 127,
+                reviews: 3,
+                lapses: 0,
+                last_day: 119
+            }
+        );
         let c = p.review("q", Rating::Again, 127).clone();
         assert_eq!((c.box_no, c.due_day, c.lapses), (1, 128, 1));
         assert_eq!(p.review("q", Rating::Easy, 128).box_no, 3);
@@ -256,7 +315,16 @@ mod tests {
         assert_eq!(p.queue(ids, 20, 10), vec!["b", "a", "c", "d", "e"]);
         assert_eq!(p.queue(ids, 20, 2), vec!["b", "a"]);
         let t = p.tally(ids, 12);
-        assert_eq!(t, Tally { total: 5, new: 2, due: 1, learning: 2, mastered: 0 });
+        assert_eq!(
+            t,
+            Tally {
+                total: 5,
+                new: 2,
+                due: 1,
+                learning: 2,
+                mastered: 0
+            }
+        );
     }
 
     #[test]
@@ -265,7 +333,13 @@ mod tests {
         p.review("raft-election", Rating::Good, 5);
         p.record_prediction("raft-next-leader", true);
         p.record_prediction("raft-next-leader", false);
-        p.record_mock(MockRecord { question: "cap-c".into(), day: 5, score: 3, of: 5, seconds: 240 });
+        p.record_mock(MockRecord {
+            question: "cap-c".into(),
+            day: 5,
+            score: 3,
+            of: 5,
+            seconds: 240,
+        });
         assert_eq!(Progress::from_json(&p.to_json()), Ok(p));
     }
 
@@ -275,18 +349,32 @@ mod tests {
             ("{not json", "not valid JSON"),
             ("[]", "no \"schema\" field"),
             (r#"{"schema": 99}"#, "format 99"),
-            (r#"{"schema": 1, "cards": {"q": {"box": "two"}}}"#, "unexpected shape"),
+            (
+                r#"{"schema": 1, "cards": {"q": {"box": "two"}}}"#,
+                "unexpected shape",
+            ),
             (r#"{"schema": 1, "cards": 5}"#, "unexpected shape"),
         ];
         for (text, expect) in cases {
             let (p, msg) = Progress::load_stored(Some(text));
             assert_eq!(p, Progress::default());
             let msg = msg.unwrap_or_default();
-            assert!(msg.contains(expect) && msg.contains("reset"), "{text}: {msg}");
+            assert!(
+                msg.contains(expect) && msg.contains("reset"),
+                "{text}: {msg}"
+            );
         }
         assert_eq!(Progress::load_stored(None), (Progress::default(), None));
-        let (p, msg) = Progress::load_stored(Some(r#"{"schema":1,"cards":{"q":{"box":9,"due_day":1,"reviews":1,"lapses":0,"last_day":1}}}"#));
-        assert_eq!((p.cards["q"].box_no, msg), (BOXES, None), "out-of-range boxes are clamped");
-        assert!(Progress::from_json(&" ".repeat(MAX_IMPORT_BYTES + 1)).unwrap_err().contains("at most"));
+        let (p, msg) = Progress::load_stored(Some(
+            r#"{"schema":1,"cards":{"q":{"box":9,"due_day":1,"reviews":1,"lapses":0,"last_day":1}}}"#,
+        ));
+        assert_eq!(
+            (p.cards["q"].box_no, msg),
+            (BOXES, None),
+            "out-of-range boxes are clamped"
+        );
+        assert!(Progress::from_json(&" ".repeat(MAX_IMPORT_BYTES + 1))
+            .unwrap_err()
+            .contains("at most"));
     }
 }

@@ -20,5 +20,8 @@ pub async fn settle() {
 
 /// The text of the first element matching `selector`, or "".
 pub fn text(root: &Element, selector: &str) -> String {
-    root.query_selector(selector).unwrap().and_then(|e| e.text_content()).unwrap_or_default()
+    root.query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
 }

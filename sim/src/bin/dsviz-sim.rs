@@ -6,7 +6,9 @@
 //! experiment uses. Bad arguments print one error line and the usage to
 //! stderr and exit with status 2; nothing the user types makes it panic.
 
-use dsviz_sim::check::{self, json::INPUT_BYTES_MAX, CheckConfig, SeqVerdict, SessionReport, Verdict};
+use dsviz_sim::check::{
+    self, json::INPUT_BYTES_MAX, CheckConfig, SeqVerdict, SessionReport, Verdict,
+};
 use dsviz_sim::kernel::timeline::MAX_STEPS;
 use dsviz_sim::labs::experiment::{read_args, ExperimentInfo};
 use dsviz_sim::labs::lab::SEED_MAX;
@@ -21,7 +23,15 @@ use std::process::ExitCode;
 fn experiment_usage(e: &ExperimentInfo) -> String {
     let mut s = format!("  dsviz-sim experiment {}", e.name);
     for p in e.params {
-        s.push_str(&format!(" [--{} {}]", p.flag, if matches!(p.kind, Kind::List { .. }) { "A,B,.." } else { "N" }));
+        s.push_str(&format!(
+            " [--{} {}]",
+            p.flag,
+            if matches!(p.kind, Kind::List { .. }) {
+                "A,B,.."
+            } else {
+                "N"
+            }
+        ));
     }
     s.push_str(" [--format json|csv]\n");
     s
@@ -64,20 +74,37 @@ Labs and scenarios:
         let info = l.info();
         s.push_str(&format!("  {} ({})\n", info.title, info.id));
         for sc in l.scenarios() {
-            s.push_str(&format!("    {:<28} {}\n", format!("{}/{}", info.id, sc.id), sc.title));
+            s.push_str(&format!(
+                "    {:<28} {}\n",
+                format!("{}/{}", info.id, sc.id),
+                sc.title
+            ));
         }
     }
     s.push_str("\nExperiments:\n");
     for l in LABS {
         for e in l.experiments() {
             let e = e.info();
-            s.push_str(&format!("  {} (lab {}): {}\n", e.name, l.info().id, e.title));
+            s.push_str(&format!(
+                "  {} (lab {}): {}\n",
+                e.name,
+                l.info().id,
+                e.title
+            ));
             s.push_str(&wrap(e.about, 4));
             s.push_str(&format!("    Reproduces: {}\n", e.reproduces));
             for p in e.params {
-                s.push_str(&format!("    --{:<10} {} (default {})\n", p.flag, p.help, p.default.value().text()));
+                s.push_str(&format!(
+                    "    --{:<10} {} (default {})\n",
+                    p.flag,
+                    p.help,
+                    p.default.value().text()
+                ));
             }
-            s.push_str(&format!("    json: {}\n    csv:  {}\n", e.output_json, e.output_csv));
+            s.push_str(&format!(
+                "    json: {}\n    csv:  {}\n",
+                e.output_json, e.output_csv
+            ));
         }
     }
     s.push_str(
@@ -160,7 +187,10 @@ fn split_flags(args: &[String]) -> Result<Vec<(String, String)>, BadArgs> {
             Some((n, v)) => (n.to_string(), v.to_string()),
             None => {
                 i += 1;
-                let v = args.get(i).cloned().ok_or_else(|| BadArgs(format!("--{body} needs a value")))?;
+                let v = args
+                    .get(i)
+                    .cloned()
+                    .ok_or_else(|| BadArgs(format!("--{body} needs a value")))?;
                 (body.to_string(), v)
             }
         };
@@ -182,7 +212,9 @@ fn number(name: &str, value: &str, lo: u64, hi: u64) -> Result<u64, BadArgs> {
     match value.parse::<u64>() {
         Ok(v) if (lo..=hi).contains(&v) => Ok(v),
         Ok(v) => Err(BadArgs(format!("{name} {v} is outside {lo}-{hi}"))),
-        Err(_) => Err(BadArgs(format!("{name} needs a whole number, not '{value}'"))),
+        Err(_) => Err(BadArgs(format!(
+            "{name} needs a whole number, not '{value}'"
+        ))),
     }
 }
 
@@ -249,7 +281,9 @@ struct ParamOut {
 fn value_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Int(i) => (*i).into(),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
         Value::Range(a, b) => serde_json::json!([a, b]),
         Value::Flag(b) => (*b).into(),
         Value::Choice(c) => (*c).into(),
@@ -308,7 +342,12 @@ fn list(args: &[String]) -> Result<String, BadArgs> {
     }
     let mut out = String::new();
     for l in &labs {
-        out.push_str(&format!("{} ({})\n  scenarios:   {}\n", l.title, l.id, l.scenarios.join(", ")));
+        out.push_str(&format!(
+            "{} ({})\n  scenarios:   {}\n",
+            l.title,
+            l.id,
+            l.scenarios.join(", ")
+        ));
         if !l.experiments.is_empty() {
             out.push_str(&format!("  experiments: {}\n", l.experiments.join(", ")));
         }
@@ -320,8 +359,18 @@ fn list(args: &[String]) -> Result<String, BadArgs> {
                 (Some(a), Some(b), _) => format!("{a}–{b}"),
                 _ => String::new(),
             };
-            let unit = if p.unit.is_empty() { String::new() } else { format!(" {}", p.unit) };
-            out.push_str(&format!("    {:<10} {:<32} {:<22} default {}\n", p.key, p.label, format!("{range}{unit}"), p.default));
+            let unit = if p.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", p.unit)
+            };
+            out.push_str(&format!(
+                "    {:<10} {:<32} {:<22} default {}\n",
+                p.key,
+                p.label,
+                format!("{range}{unit}"),
+                p.default
+            ));
         }
     }
     Ok(out)
@@ -361,18 +410,34 @@ struct ViolationOut {
 }
 
 fn scenario(args: &[String]) -> Result<String, BadArgs> {
-    let name = args.first().ok_or_else(|| BadArgs("scenario needs a name, e.g. raft/first-election".into()))?;
-    let (lab_id, sc_id) = name
-        .split_once('/')
-        .ok_or_else(|| BadArgs(format!("unknown scenario '{name}' (scenarios are named <lab>/<id>, e.g. raft/first-election)")))?;
-    let lab = registry::find(lab_id).ok_or_else(|| BadArgs(format!("unknown lab '{lab_id}' (labs: {})", registry::ids().join(", "))))?;
+    let name = args
+        .first()
+        .ok_or_else(|| BadArgs("scenario needs a name, e.g. raft/first-election".into()))?;
+    let (lab_id, sc_id) = name.split_once('/').ok_or_else(|| {
+        BadArgs(format!(
+            "unknown scenario '{name}' (scenarios are named <lab>/<id>, e.g. raft/first-election)"
+        ))
+    })?;
+    let lab = registry::find(lab_id).ok_or_else(|| {
+        BadArgs(format!(
+            "unknown lab '{lab_id}' (labs: {})",
+            registry::ids().join(", ")
+        ))
+    })?;
     if !lab.scenarios().iter().any(|s| s.id == sc_id) {
         return Err(BadArgs(format!("unknown scenario '{name}'")));
     }
     let mut flags = split_flags(&args[1..])?;
-    let format = take_once(&mut flags, "format")?.map(|f| format_of(&f)).transpose()?.unwrap_or(Format::Json);
-    let seed = take_once(&mut flags, "seed")?.map(|v| number("--seed", &v, 0, SEED_MAX)).transpose()?;
-    let steps = take_once(&mut flags, "steps")?.map(|v| number("--steps", &v, 0, MAX_STEPS)).transpose()?;
+    let format = take_once(&mut flags, "format")?
+        .map(|f| format_of(&f))
+        .transpose()?
+        .unwrap_or(Format::Json);
+    let seed = take_once(&mut flags, "seed")?
+        .map(|v| number("--seed", &v, 0, SEED_MAX))
+        .transpose()?;
+    let steps = take_once(&mut flags, "steps")?
+        .map(|v| number("--steps", &v, 0, MAX_STEPS))
+        .transpose()?;
     let mut pairs: Vec<(String, String)> = vec![("sc".into(), sc_id.into())];
     if let Some(s) = seed {
         pairs.push(("seed".into(), s.to_string()));
@@ -381,25 +446,34 @@ fn scenario(args: &[String]) -> Result<String, BadArgs> {
         if n != "param" {
             return Err(BadArgs(format!("unknown flag '--{n}' for scenario")));
         }
-        let (k, val) = v.split_once('=').ok_or_else(|| BadArgs(format!("--param needs key=value, not '{v}'")))?;
+        let (k, val) = v
+            .split_once('=')
+            .ok_or_else(|| BadArgs(format!("--param needs key=value, not '{v}'")))?;
         if dsviz_sim::labs::lab::RUN_KEYS.contains(&k) {
-            return Err(BadArgs(format!("--param {k}=…: use the scenario name, --seed or --steps instead")));
+            return Err(BadArgs(format!(
+                "--param {k}=…: use the scenario name, --seed or --steps instead"
+            )));
         }
         if !lab.params().iter().any(|p| p.key == k) {
             let keys: Vec<&str> = lab.params().iter().map(|p| p.key).collect();
-            return Err(BadArgs(format!("lab '{lab_id}' has no parameter '{k}' (it has: {})", keys.join(", "))));
+            return Err(BadArgs(format!(
+                "lab '{lab_id}' has no parameter '{k}' (it has: {})",
+                keys.join(", ")
+            )));
         }
         pairs.push((k.to_string(), val.to_string()));
     }
     let mut run = lab.open_strict(&pairs).map_err(BadArgs)?;
     match steps {
-        Some(k) => {
-            while run.cursor() < k && run.forward() {}
-        }
+        Some(k) => while run.cursor() < k && run.forward() {},
         // Exactly what the web app shows at the scenario's pause.
         None => {
             let sc = run.scenario();
-            let ms = if sc.pause_ms == 0 { FREE_PLAY_CHECK_MS } else { sc.pause_ms };
+            let ms = if sc.pause_ms == 0 {
+                FREE_PLAY_CHECK_MS
+            } else {
+                sc.pause_ms
+            };
             run.run_until(ms * 1000);
         }
     }
@@ -414,7 +488,14 @@ fn scenario_output(run: &dyn AnyRun, format: Format) -> String {
     let steps: Vec<StepOut> = run
         .steps()
         .into_iter()
-        .map(|s| StepOut { violations: broken.get(&s.step).cloned().unwrap_or_default(), step: s.step, time_us: s.time_us, actor: s.actor, text: s.text, injected: s.injected })
+        .map(|s| StepOut {
+            violations: broken.get(&s.step).cloned().unwrap_or_default(),
+            step: s.step,
+            time_us: s.time_us,
+            actor: s.actor,
+            text: s.text,
+            injected: s.injected,
+        })
         .collect();
     if format == Format::Csv {
         let mut out = String::from("step,time_us,actor,injected,violations,text\n");
@@ -434,7 +515,12 @@ fn scenario_output(run: &dyn AnyRun, format: Format) -> String {
     let violations = run
         .violations()
         .iter()
-        .map(|v| ViolationOut { step: v.step, time_us: v.time_us, invariant: v.invariant, explanation: v.explanation.clone() })
+        .map(|v| ViolationOut {
+            step: v.step,
+            time_us: v.time_us,
+            invariant: v.invariant,
+            explanation: v.explanation.clone(),
+        })
         .collect();
     let sc = run.scenario();
     let out = ScenarioOut {
@@ -452,15 +538,30 @@ fn scenario_output(run: &dyn AnyRun, format: Format) -> String {
 // ---- experiment -------------------------------------------------------------
 
 fn experiment(args: &[String]) -> Result<String, BadArgs> {
-    let names: Vec<&str> = LABS.iter().flat_map(|l| l.experiments().iter().map(|e| e.info().name)).collect();
-    let name = args.first().ok_or_else(|| BadArgs(format!("experiment needs a name ({})", names.join(", "))))?;
-    let (_, exp) = registry::experiment(name).ok_or_else(|| BadArgs(format!("unknown experiment '{name}' (experiments: {})", names.join(", "))))?;
+    let names: Vec<&str> = LABS
+        .iter()
+        .flat_map(|l| l.experiments().iter().map(|e| e.info().name))
+        .collect();
+    let name = args
+        .first()
+        .ok_or_else(|| BadArgs(format!("experiment needs a name ({})", names.join(", "))))?;
+    let (_, exp) = registry::experiment(name).ok_or_else(|| {
+        BadArgs(format!(
+            "unknown experiment '{name}' (experiments: {})",
+            names.join(", ")
+        ))
+    })?;
     let mut flags = split_flags(&args[1..])?;
-    let format = take_once(&mut flags, "format")?.map(|f| format_of(&f)).transpose()?.unwrap_or(Format::Json);
+    let format = take_once(&mut flags, "format")?
+        .map(|f| format_of(&f))
+        .transpose()?
+        .unwrap_or(Format::Json);
     let mut given = Vec::new();
     for (n, v) in flags {
         if n == "param" {
-            let (k, val) = v.split_once('=').ok_or_else(|| BadArgs(format!("--param needs key=value, not '{v}'")))?;
+            let (k, val) = v
+                .split_once('=')
+                .ok_or_else(|| BadArgs(format!("--param needs key=value, not '{v}'")))?;
             given.push((k.to_string(), val.to_string()));
         } else {
             given.push((n, v));
@@ -468,7 +569,11 @@ fn experiment(args: &[String]) -> Result<String, BadArgs> {
     }
     let parsed = read_args(exp.info(), &given).map_err(BadArgs)?;
     let out = exp.run_all(&parsed).map_err(BadArgs)?;
-    Ok(if format == Format::Csv { out.csv } else { out.json })
+    Ok(if format == Format::Csv {
+        out.csv
+    } else {
+        out.json
+    })
 }
 
 // ---- check-history ---------------------------------------------------------------
@@ -516,19 +621,33 @@ fn read_input(path: &str) -> Result<Vec<u8>, String> {
 }
 
 fn check_history(args: &[String]) -> Result<String, Failure> {
-    let path = args.first().ok_or_else(|| BadArgs("check-history needs a file name, or - for standard input".into()))?;
+    let path = args.first().ok_or_else(|| {
+        BadArgs("check-history needs a file name, or - for standard input".into())
+    })?;
     if path.starts_with("--") {
-        return Err(BadArgs(format!("check-history needs a file name before its flags, not '{path}'")).into());
+        return Err(BadArgs(format!(
+            "check-history needs a file name before its flags, not '{path}'"
+        ))
+        .into());
     }
     let mut flags = split_flags(&args[1..])?;
-    let max_states = take_once(&mut flags, "max-states")?.map(|v| number("--max-states", &v, 1, check::MAX_STATES_LIMIT)).transpose()?;
+    let max_states = take_once(&mut flags, "max-states")?
+        .map(|v| number("--max-states", &v, 1, check::MAX_STATES_LIMIT))
+        .transpose()?;
     if let Some((n, _)) = flags.first() {
         return Err(BadArgs(format!("unknown flag '--{n}' for check-history")).into());
     }
     let bytes = read_input(path).map_err(Failure::Input)?;
-    let shown = if path == "-" { "<stdin>" } else { path.as_str() };
-    let history = check::json::from_slice(&bytes).map_err(|e| Failure::Input(format!("{shown}: {e}")))?;
-    let config = CheckConfig { max_states: max_states.unwrap_or(check::MAX_STATES_DEFAULT) };
+    let shown = if path == "-" {
+        "<stdin>"
+    } else {
+        path.as_str()
+    };
+    let history =
+        check::json::from_slice(&bytes).map_err(|e| Failure::Input(format!("{shown}: {e}")))?;
+    let config = CheckConfig {
+        max_states: max_states.unwrap_or(check::MAX_STATES_DEFAULT),
+    };
     let report = check::check(&history, &config);
     let mut unknown = Vec::new();
     let (linearizable, explanation, witness) = match report.linearizable {
@@ -551,7 +670,10 @@ fn check_history(args: &[String]) -> Result<String, Failure> {
         linearizable,
         sequential,
         culprit: explanation.as_ref().and_then(|e| e.culprit),
-        conflict: explanation.as_ref().map(|e| e.ops.clone()).unwrap_or_default(),
+        conflict: explanation
+            .as_ref()
+            .map(|e| e.ops.clone())
+            .unwrap_or_default(),
         explanation: explanation.map(|e| e.text),
         witness,
         sequential_explanation,
@@ -582,7 +704,10 @@ fn run(args: &[String]) -> Result<Outcome, Failure> {
 }
 
 fn main() -> ExitCode {
-    let args: Result<Vec<String>, _> = std::env::args_os().skip(1).map(|a| a.into_string()).collect();
+    let args: Result<Vec<String>, _> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.into_string())
+        .collect();
     let result = match args {
         Ok(args) => run(&args),
         Err(bad) => Err(BadArgs(format!("argument {bad:?} is not valid UTF-8")).into()),
@@ -591,7 +716,11 @@ fn main() -> ExitCode {
         Ok(Outcome::Print(s)) => s,
         Ok(Outcome::Help) => usage(),
         Err(Failure::Args(BadArgs(msg))) => {
-            let _ = write!(std::io::stderr().lock(), "dsviz-sim: error: {msg}\n\n{}", usage());
+            let _ = write!(
+                std::io::stderr().lock(),
+                "dsviz-sim: error: {msg}\n\n{}",
+                usage()
+            );
             return ExitCode::from(2);
         }
         Err(Failure::Input(msg)) => {
@@ -600,12 +729,18 @@ fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`| head`) is the reader's choice, not an error to report.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(1),
         Err(e) => {
-            let _ = writeln!(std::io::stderr().lock(), "dsviz-sim: cannot write output: {e}");
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "dsviz-sim: cannot write output: {e}"
+            );
             ExitCode::from(1)
         }
     }

@@ -40,7 +40,11 @@ pub(crate) fn linear(h: &History, p: &Prepared, d: &Deepest) -> Explanation {
         .unwrap_or_else(|| generic(h, p, d));
     let mut ops = vec![x];
     ops.extend(text_ops.1);
-    Explanation { culprit: Some(p.ops[x as usize].index), ops: op_list(p, &ops), text: text_ops.0 }
+    Explanation {
+        culprit: Some(p.ops[x as usize].index),
+        ops: op_list(p, &ops),
+        text: text_ops.0,
+    }
 }
 
 type Found = (String, Vec<u32>);
@@ -62,11 +66,20 @@ fn no_source(h: &History, p: &Prepared, x: u32) -> Option<Found> {
     if v == EMPTY {
         return None;
     }
-    let written = p.ops.iter().enumerate().any(|(i, o)| i as u32 != x && o.written() == Some(v) && o.invoke <= end);
+    let written = p
+        .ops
+        .iter()
+        .enumerate()
+        .any(|(i, o)| i as u32 != x && o.written() == Some(v) && o.invoke <= end);
     if written {
         return None;
     }
-    let text = format!("{} {}, but no operation wrote {} before it returned.", desc(h, p, x), saw(h, p, x, v), show(h, p, v));
+    let text = format!(
+        "{} {}, but no operation wrote {} before it returned.",
+        desc(h, p, x),
+        saw(h, p, x, v),
+        show(h, p, v)
+    );
     Some((text, vec![]))
 }
 
@@ -81,24 +94,35 @@ fn overwritten(h: &History, p: &Prepared, x: u32) -> Option<Found> {
     // before the reader began: if it does not follow a source, none does.
     let mut newer: Option<u32> = None;
     for (i, o) in p.ops.iter().enumerate() {
-        let (Some(w), Some(r)) = (o.written(), o.response) else { continue };
+        let (Some(w), Some(r)) = (o.written(), o.response) else {
+            continue;
+        };
         if w != v && r < xo.invoke && newer.is_none_or(|n| o.invoke > p.ops[n as usize].invoke) {
             newer = Some(i as u32);
         }
     }
     let newer = newer?;
     let newer_invoke = p.ops[newer as usize].invoke;
-    let sources: Vec<u32> =
-        (0..p.ops.len() as u32).filter(|&i| i != x && p.ops[i as usize].written() == Some(v) && p.ops[i as usize].invoke <= end).collect();
+    let sources: Vec<u32> = (0..p.ops.len() as u32)
+        .filter(|&i| {
+            i != x && p.ops[i as usize].written() == Some(v) && p.ops[i as usize].invoke <= end
+        })
+        .collect();
     if v != EMPTY && sources.is_empty() {
         return None;
     }
-    let all_older = sources.iter().all(|&s| p.ops[s as usize].response.is_some_and(|r| r < newer_invoke));
+    let all_older = sources
+        .iter()
+        .all(|&s| p.ops[s as usize].response.is_some_and(|r| r < newer_invoke));
     if !all_older {
         return None;
     }
     let text = if v == EMPTY {
-        format!("{} found the register empty, but {} had completed before it began.", desc(h, p, x), desc(h, p, newer))
+        format!(
+            "{} found the register empty, but {} had completed before it began.",
+            desc(h, p, x),
+            desc(h, p, newer)
+        )
     } else if sources.len() == 1 {
         format!(
             "{} {}, but the only write of {}, {}, had been overwritten by {}, which completed before the read began.",
@@ -109,7 +133,10 @@ fn overwritten(h: &History, p: &Prepared, x: u32) -> Option<Found> {
             desc(h, p, newer)
         )
     } else {
-        let list: Vec<String> = sources.iter().map(|&s| format!("op {}", p.ops[s as usize].index)).collect();
+        let list: Vec<String> = sources
+            .iter()
+            .map(|&s| format!("op {}", p.ops[s as usize].index))
+            .collect();
         format!(
             "{} {}, but every write of {} ({}) completed before {} began, and that completed before the read began.",
             desc(h, p, x),
@@ -127,7 +154,14 @@ fn overwritten(h: &History, p: &Prepared, x: u32) -> Option<Found> {
 /// Form 3: a failed cas when the register certainly held `expected`.
 fn failed_cas_certain(h: &History, p: &Prepared, x: u32) -> Option<Found> {
     let xo = &p.ops[x as usize];
-    let PKind::Cas { expected, ok: false, .. } = xo.kind else { return None };
+    let PKind::Cas {
+        expected,
+        ok: false,
+        ..
+    } = xo.kind
+    else {
+        return None;
+    };
     let end = xo.response?;
     // The last completed write of `expected` before the cas began.
     let mut last: Option<u32> = None;
@@ -143,7 +177,10 @@ fn failed_cas_certain(h: &History, p: &Prepared, x: u32) -> Option<Found> {
     let so = &p.ops[s as usize];
     // Could any write of another value come between it and the cas?
     let between = p.ops.iter().enumerate().any(|(i, o)| {
-        i as u32 != x && o.written().is_some_and(|w| w != expected) && o.invoke <= end && o.response.is_none_or(|r| r >= so.invoke)
+        i as u32 != x
+            && o.written().is_some_and(|w| w != expected)
+            && o.invoke <= end
+            && o.response.is_none_or(|r| r >= so.invoke)
     });
     if between {
         return None;
@@ -221,7 +258,11 @@ fn cycle(h: &History, p: &Prepared, x: u32) -> Option<Found> {
                 (Some(i), (!indefinite || observed[v as usize]).then_some(i))
             }
             PKind::Read { v } => (Some(writer[v as usize]), Some(writer[v as usize])),
-            PKind::Cas { expected, new, ok: true } => {
+            PKind::Cas {
+                expected,
+                new,
+                ok: true,
+            } => {
                 let from = writer[expected as usize];
                 let counts = o.response.is_some() || observed[new as usize];
                 if counts && from != NIL {
@@ -310,7 +351,11 @@ fn cycle(h: &History, p: &Prepared, x: u32) -> Option<Found> {
             "the initial empty register".into()
         } else {
             let v = p.ops[n as usize].written().unwrap_or(EMPTY);
-            format!("the write of {} (op {})", show(h, p, v), p.ops[n as usize].index)
+            format!(
+                "the write of {} (op {})",
+                show(h, p, v),
+                p.ops[n as usize].index
+            )
         }
     };
     let role = |op: u32, node: u32| -> String {
@@ -318,9 +363,18 @@ fn cycle(h: &History, p: &Prepared, x: u32) -> Option<Found> {
             format!("op {}", p.ops[op as usize].index)
         } else {
             let o = &p.ops[op as usize];
-            let verb = if matches!(o.kind, PKind::Read { .. }) { "read" } else { "swapped from" };
+            let verb = if matches!(o.kind, PKind::Read { .. }) {
+                "read"
+            } else {
+                "swapped from"
+            };
             let v = o.observed().unwrap_or(EMPTY);
-            format!("op {} (client {}, which {verb} {})", o.index, o.client, show(h, p, v))
+            format!(
+                "op {} (client {}, which {verb} {})",
+                o.index,
+                o.client,
+                show(h, p, v)
+            )
         }
     };
     let mut ops: Vec<u32> = Vec::new();
@@ -345,7 +399,11 @@ fn cycle(h: &History, p: &Prepared, x: u32) -> Option<Found> {
                 )
             }
         };
-        clauses.push(format!("{} precedes {}, since {reason}", name(from), name(to)));
+        clauses.push(format!(
+            "{} precedes {}, since {reason}",
+            name(from),
+            name(to)
+        ));
     }
     let text = format!(
         "{} {}, but every value is written once, and real time forces the writes into a cycle: {}.",
@@ -361,7 +419,14 @@ fn generic(h: &History, p: &Prepared, d: &Deepest) -> Found {
     const SHOWN: usize = 4;
     let x = d.blocked;
     let placed = d.path.len();
-    let tail: Vec<String> = d.path.iter().rev().take(SHOWN).rev().map(|&o| format!("op {}", p.ops[o as usize].index)).collect();
+    let tail: Vec<String> = d
+        .path
+        .iter()
+        .rev()
+        .take(SHOWN)
+        .rev()
+        .map(|&o| format!("op {}", p.ops[o as usize].index))
+        .collect();
     let order = match placed {
         0 => "placing no operation".to_string(),
         n if n <= SHOWN => format!("placing {} in that order", tail.join(", ")),
@@ -384,11 +449,24 @@ fn generic(h: &History, p: &Prepared, d: &Deepest) -> Found {
         }
         let need = match po.kind {
             _ if fits => None,
-            PKind::Read { v } | PKind::Cas { expected: v, ok: true, .. } => Some(format!("needs {}", show(h, p, v))),
-            PKind::Cas { expected, ok: false, .. } => Some(format!("needs anything but {}", show(h, p, expected))),
+            PKind::Read { v }
+            | PKind::Cas {
+                expected: v,
+                ok: true,
+                ..
+            } => Some(format!("needs {}", show(h, p, v))),
+            PKind::Cas {
+                expected,
+                ok: false,
+                ..
+            } => Some(format!("needs anything but {}", show(h, p, expected))),
             PKind::Write { .. } => None,
         };
-        let what = if po.response.is_none() { " (no response)" } else { "" };
+        let what = if po.response.is_none() {
+            " (no response)"
+        } else {
+            ""
+        };
         reasons.push(match need {
             Some(need) => format!("op {}{what} {need}", po.index),
             None => format!("op {}{what} fits but leads to a dead end", po.index),

@@ -55,10 +55,18 @@ pub fn linearizable(cfg: &GenConfig, seed: u64) -> History {
     let mut rng = SimRng::new(seed);
     let clients = cfg.clients.clamp(1, CLIENTS_MAX);
     let total = (cfg.ops as usize).min(super::MAX_OPS);
-    let (lat_lo, lat_hi) = (cfg.latency_us.0.min(cfg.latency_us.1), cfg.latency_us.0.max(cfg.latency_us.1));
-    let (th_lo, th_hi) = (cfg.think_us.0.min(cfg.think_us.1), cfg.think_us.0.max(cfg.think_us.1));
+    let (lat_lo, lat_hi) = (
+        cfg.latency_us.0.min(cfg.latency_us.1),
+        cfg.latency_us.0.max(cfg.latency_us.1),
+    );
+    let (th_lo, th_hi) = (
+        cfg.think_us.0.min(cfg.think_us.1),
+        cfg.think_us.0.max(cfg.think_us.1),
+    );
     // (next invoke time, client number) per running client.
-    let mut running: Vec<(u64, u32)> = (0..clients).map(|c| (rng.range_u64(th_lo, th_hi), c)).collect();
+    let mut running: Vec<(u64, u32)> = (0..clients)
+        .map(|c| (rng.range_u64(th_lo, th_hi), c))
+        .collect();
     let mut next_client = clients;
     let mut next_value: Value = 1;
     let mut last_written: Option<Value> = None;
@@ -67,7 +75,9 @@ pub fn linearizable(cfg: &GenConfig, seed: u64) -> History {
     let mut effect_at: Vec<Option<u64>> = Vec::with_capacity(total);
     while ops.len() < total {
         // The client due first (ties: lowest slot).
-        let Some(slot) = (0..running.len()).min_by_key(|&s| running[s]) else { break };
+        let Some(slot) = (0..running.len()).min_by_key(|&s| running[s]) else {
+            break;
+        };
         let (invoke, client) = running[slot];
         let dur = rng.range_u64(lat_lo, lat_hi);
         let at = invoke.saturating_add(rng.range_u64(0, dur));
@@ -94,9 +104,19 @@ pub fn linearizable(cfg: &GenConfig, seed: u64) -> History {
         };
         let takes_effect = !crashed || rng.range_u64(0, 1) == 1;
         let response = (!crashed).then_some(invoke.saturating_add(dur));
-        ops.push(Op { client, kind, value, expected, ok: true, invoke, response });
+        ops.push(Op {
+            client,
+            kind,
+            value,
+            expected,
+            ok: true,
+            invoke,
+            response,
+        });
         effect_at.push(takes_effect.then_some(at));
-        let next_invoke = invoke.saturating_add(dur).saturating_add(rng.range_u64(th_lo, th_hi));
+        let next_invoke = invoke
+            .saturating_add(dur)
+            .saturating_add(rng.range_u64(th_lo, th_hi));
         if crashed {
             running[slot] = (next_invoke, next_client);
             next_client += 1;
@@ -135,10 +155,13 @@ pub fn with_stale_read(h: &History, seed: u64) -> Option<(History, usize)> {
     let mut rng = SimRng::new(seed);
     let ops = &h.ops;
     // Completed, successful plain writes, by response.
-    let mut writes: Vec<usize> =
-        (0..ops.len()).filter(|&i| ops[i].kind == OpKind::Write && ops[i].ok && ops[i].response.is_some()).collect();
+    let mut writes: Vec<usize> = (0..ops.len())
+        .filter(|&i| ops[i].kind == OpKind::Write && ops[i].ok && ops[i].response.is_some())
+        .collect();
     crate::sort::sort_by_key(&mut writes, |&i| (ops[i].response, i));
-    let reads: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].kind == OpKind::Read && ops[i].ok && ops[i].response.is_some()).collect();
+    let reads: Vec<usize> = (0..ops.len())
+        .filter(|&i| ops[i].kind == OpKind::Read && ops[i].ok && ops[i].response.is_some())
+        .collect();
     if reads.is_empty() {
         return None;
     }
@@ -147,10 +170,18 @@ pub fn with_stale_read(h: &History, seed: u64) -> Option<(History, usize)> {
     for &r in reads.iter().skip(first.min(reads.len() - 1)) {
         let r_inv = ops[r].invoke;
         // The latest write completed before the read began…
-        let Some(&w2) = writes.iter().rev().find(|&&w| ops[w].response.is_some_and(|t| t < r_inv)) else { continue };
+        let Some(&w2) = writes
+            .iter()
+            .rev()
+            .find(|&&w| ops[w].response.is_some_and(|t| t < r_inv))
+        else {
+            continue;
+        };
         // …and a write completed before that one began, of another value.
         let stale = writes.iter().rev().find(|&&w| {
-            ops[w].response.is_some_and(|t| t < ops[w2].invoke) && ops[w].value != ops[r].value && ops[w].value != ops[w2].value
+            ops[w].response.is_some_and(|t| t < ops[w2].invoke)
+                && ops[w].value != ops[r].value
+                && ops[w].value != ops[w2].value
         });
         if let Some(&w) = stale {
             let mut out = h.clone();

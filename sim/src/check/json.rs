@@ -47,7 +47,11 @@ impl fmt::Display for ImportError {
 impl std::error::Error for ImportError {}
 
 fn whole(message: impl Into<String>) -> ImportError {
-    ImportError { op: None, line: None, message: message.into() }
+    ImportError {
+        op: None,
+        line: None,
+        message: message.into(),
+    }
 }
 
 /// Reads a history from bytes (UTF-8 JSON).
@@ -55,12 +59,15 @@ pub fn from_slice(bytes: &[u8]) -> Result<History, ImportError> {
     if bytes.len() > INPUT_BYTES_MAX {
         return Err(too_big(bytes.len()));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| whole(format!("the input is not UTF-8 (byte {})", e.valid_up_to())))?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| whole(format!("the input is not UTF-8 (byte {})", e.valid_up_to())))?;
     from_json(text)
 }
 
 fn too_big(n: usize) -> ImportError {
-    whole(format!("the input is {n} bytes; the limit is {INPUT_BYTES_MAX} bytes (64 MiB)"))
+    whole(format!(
+        "the input is {n} bytes; the limit is {INPUT_BYTES_MAX} bytes (64 MiB)"
+    ))
 }
 
 /// Reads a history from JSON text.
@@ -69,32 +76,54 @@ pub fn from_json(text: &str) -> Result<History, ImportError> {
         return Err(too_big(text.len()));
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    let top = TopSeed.deserialize(&mut de).and_then(|t| de.end().map(|_| t)).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Eof => "the input ends early",
-            _ => "not valid JSON",
-        };
-        whole(format!("{what}: {e}"))
-    })?;
+    let top = TopSeed
+        .deserialize(&mut de)
+        .and_then(|t| de.end().map(|_| t))
+        .map_err(|e| {
+            let what = match e.classify() {
+                serde_json::error::Category::Eof => "the input ends early",
+                _ => "not valid JSON",
+            };
+            whole(format!("{what}: {e}"))
+        })?;
     let elems = match top {
-        Top::NotArray(kind) => return Err(whole(format!("a history must be a JSON array of operations, not {kind}"))),
+        Top::NotArray(kind) => {
+            return Err(whole(format!(
+                "a history must be a JSON array of operations, not {kind}"
+            )))
+        }
         Top::Array { total, .. } if total > MAX_OPS => {
-            return Err(whole(format!("the history has {total} operations; the limit is {MAX_OPS}")))
+            return Err(whole(format!(
+                "the history has {total} operations; the limit is {MAX_OPS}"
+            )))
         }
         Top::Array { elems, .. } => elems,
     };
     let lines = element_lines(text);
     let mut parsed: Vec<Parsed> = Vec::with_capacity(elems.len());
     for (i, e) in elems.into_iter().enumerate() {
-        let at = |message: String| ImportError { op: Some(i), line: lines.get(i).copied(), message };
+        let at = |message: String| ImportError {
+            op: Some(i),
+            line: lines.get(i).copied(),
+            message,
+        };
         parsed.push(parse_op(e).map_err(at)?);
     }
     // Times: kept as they are, or all scaled if any has a fraction.
-    let scale = parsed.iter().any(|p| p.invoke.fractional() || p.response.is_some_and(|r| r.fractional()));
+    let scale = parsed
+        .iter()
+        .any(|p| p.invoke.fractional() || p.response.is_some_and(|r| r.fractional()));
     let mut ops_times: Vec<(u64, Option<u64>)> = Vec::with_capacity(parsed.len());
     for (i, p) in parsed.iter().enumerate() {
-        let at = |message: String| ImportError { op: Some(i), line: lines.get(i).copied(), message };
-        let invoke = p.invoke.to_u64(scale).map_err(|m| at(format!("'invoke' {m}")))?;
+        let at = |message: String| ImportError {
+            op: Some(i),
+            line: lines.get(i).copied(),
+            message,
+        };
+        let invoke = p
+            .invoke
+            .to_u64(scale)
+            .map_err(|m| at(format!("'invoke' {m}")))?;
         let response = match p.response {
             Some(r) => Some(r.to_u64(scale).map_err(|m| at(format!("'response' {m}")))?),
             None => None,
@@ -140,7 +169,15 @@ pub fn from_json(text: &str) -> Result<History, ImportError> {
     for (p, (invoke, response)) in parsed.iter().zip(ops_times) {
         let value = intern(&p.value);
         let expected = intern(&p.expected);
-        ops.push(Op { client: p.client, kind: p.kind, value, expected, ok: p.ok, invoke, response });
+        ops.push(Op {
+            client: p.client,
+            kind: p.kind,
+            value,
+            expected,
+            ok: p.ok,
+            invoke,
+            response,
+        });
     }
     Ok(History { ops, names })
 }
@@ -164,12 +201,19 @@ pub fn to_json(h: &History) -> String {
             OpKind::Write => "write",
             OpKind::Cas => "cas",
         };
-        out.push_str(&format!("{{\"client\":{},\"op\":\"{kind}\",\"value\":{}", op.client, val(op.value)));
+        out.push_str(&format!(
+            "{{\"client\":{},\"op\":\"{kind}\",\"value\":{}",
+            op.client,
+            val(op.value)
+        ));
         if op.kind == OpKind::Cas {
             out.push_str(&format!(",\"expected\":{}", val(op.expected)));
         }
         let response = op.response.map_or("null".into(), |r| r.to_string());
-        out.push_str(&format!(",\"ok\":{},\"invoke\":{},\"response\":{response}}}", op.ok, op.invoke));
+        out.push_str(&format!(
+            ",\"ok\":{},\"invoke\":{},\"response\":{response}}}",
+            op.ok, op.invoke
+        ));
     }
     out.push_str(if h.ops.is_empty() { "]\n" } else { "\n]\n" });
     out
@@ -261,8 +305,12 @@ fn parse_op(e: Elem) -> Result<Parsed, String> {
         _ => None,
     };
     match kind {
-        OpKind::Write if value.is_none() => return Err("a write needs a 'value' other than null".into()),
-        OpKind::Cas if value.is_none() => return Err("a cas needs a 'value' other than null".into()),
+        OpKind::Write if value.is_none() => {
+            return Err("a write needs a 'value' other than null".into())
+        }
+        OpKind::Cas if value.is_none() => {
+            return Err("a cas needs a 'value' other than null".into())
+        }
         _ => {}
     }
     let ok = match raw.ok {
@@ -278,7 +326,15 @@ fn parse_op(e: Elem) -> Result<Parsed, String> {
         None | Some(Raw::Null) => None,
         Some(r) => Some(time("response", r)?),
     };
-    Ok(Parsed { client, kind, value, expected, ok, invoke, response })
+    Ok(Parsed {
+        client,
+        kind,
+        value,
+        expected,
+        ok,
+        invoke,
+        response,
+    })
 }
 
 fn parse_value(name: &str, raw: Option<Raw>) -> Result<Option<Val>, String> {
@@ -290,9 +346,14 @@ fn parse_value(name: &str, raw: Option<Raw>) -> Result<Option<Val>, String> {
         },
         Some(Raw::I64(n)) => Ok(Some(Val::Int(n))),
         Some(Raw::Str(s)) if s.chars().count() <= VALUE_CHARS_MAX => Ok(Some(Val::Str(s))),
-        Some(Raw::Str(_)) => Err(format!("'{name}' is a string longer than {VALUE_CHARS_MAX} characters")),
+        Some(Raw::Str(_)) => Err(format!(
+            "'{name}' is a string longer than {VALUE_CHARS_MAX} characters"
+        )),
         Some(Raw::F64(f)) => Err(format!("'{name}' must be an integer or a string, not {f}")),
-        Some(other) => Err(format!("'{name}' must be an integer, a string or null, not {}", other.kind())),
+        Some(other) => Err(format!(
+            "'{name}' must be an integer, a string or null, not {}",
+            other.kind()
+        )),
     }
 }
 
@@ -302,7 +363,10 @@ fn time(name: &str, raw: Raw) -> Result<Time, String> {
         Raw::F64(f) if f.is_finite() && f >= 0.0 => Ok(Time::Frac(f)),
         Raw::I64(n) => Err(format!("'{name}' must be a number ≥ 0, not {n}")),
         Raw::F64(f) => Err(format!("'{name}' must be a number ≥ 0, not {f}")),
-        other => Err(format!("'{name}' must be a number ≥ 0, not {}", other.kind())),
+        other => Err(format!(
+            "'{name}' must be a number ≥ 0, not {}",
+            other.kind()
+        )),
     }
 }
 
@@ -396,7 +460,11 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::U64(n))
     }
     fn visit_i64<E>(self, n: i64) -> Result<Raw, E> {
-        Ok(if n >= 0 { Raw::U64(n as u64) } else { Raw::I64(n) })
+        Ok(if n >= 0 {
+            Raw::U64(n as u64)
+        } else {
+            Raw::I64(n)
+        })
     }
     fn visit_f64<E>(self, f: f64) -> Result<Raw, E> {
         Ok(Raw::F64(f))

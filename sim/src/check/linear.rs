@@ -170,7 +170,9 @@ impl<'a> Search<'a> {
         if e > 0 {
             next[e - 1] = NIL;
         }
-        let mut prev: Vec<u32> = (0..e as u32).map(|i| if i == 0 { head } else { i - 1 }).collect();
+        let mut prev: Vec<u32> = (0..e as u32)
+            .map(|i| if i == 0 { head } else { i - 1 })
+            .collect();
         prev.push(NIL);
 
         let live_until = live_until(p, &ret_ev);
@@ -250,7 +252,11 @@ impl<'a> Search<'a> {
         let mut dead = self.buf();
         let mut frontier = self.buf();
         let junk = |v: u32, junk_from: &[u32]| junk_from[v as usize] <= first_ret;
-        let state_key = if junk(state, &self.junk_from) { JUNK } else { state };
+        let state_key = if junk(state, &self.junk_from) {
+            JUNK
+        } else {
+            state
+        };
         // [n, state or JUNK, register before the last (indefinite) operation
         // or NIL, completed unplaced below n…, NIL, indefinite unplaced…,
         // NIL, lifetimes of unplaced junk writes…]
@@ -272,7 +278,9 @@ impl<'a> Search<'a> {
             } else {
                 frontier.push(o);
                 match op.kind {
-                    PKind::Write { v } if junk(v, &self.junk_from) => self.junk_scratch.push(self.live_until[o as usize]),
+                    PKind::Write { v } if junk(v, &self.junk_from) => {
+                        self.junk_scratch.push(self.live_until[o as usize])
+                    }
                     _ => indefinite_keys.push(o),
                 }
             }
@@ -305,7 +313,10 @@ impl<'a> Search<'a> {
             let op = &ops[o as usize];
             op.apply(state).is_some() && constraint.is_none_or(|before| op.apply(before).is_none())
         };
-        let forced = frontier.iter().copied().find(|&o| ops[o as usize].read_like() && fits(o));
+        let forced = frontier
+            .iter()
+            .copied()
+            .find(|&o| ops[o as usize].read_like() && fits(o));
         let cands: Vec<(u32, u32)> = match forced {
             Some(o) => vec![(o, state)],
             None => {
@@ -333,7 +344,15 @@ impl<'a> Search<'a> {
                 cands
             }
         };
-        Open::Frame(Frame { state, n, first_ret, dead, frontier, cands, next: 0 })
+        Open::Frame(Frame {
+            state,
+            n,
+            first_ret,
+            dead,
+            frontier,
+            cands,
+            next: 0,
+        })
     }
 
     fn run(&mut self) -> Outcome {
@@ -376,7 +395,10 @@ impl<'a> Search<'a> {
             }
             // Every way on from here failed.
             let Some(mut f) = stack.pop() else { continue };
-            if deepest.as_ref().is_none_or(|d| f.first_ret > self.ret_ev[d.blocked as usize]) {
+            if deepest
+                .as_ref()
+                .is_none_or(|d| f.first_ret > self.ret_ev[d.blocked as usize])
+            {
                 deepest = Some(Deepest {
                     blocked: self.ev_op[f.first_ret as usize],
                     path: path.clone(),
@@ -418,9 +440,21 @@ fn live_until(p: &Prepared, ret_ev: &[u32]) -> Vec<u32> {
     for (i, o) in p.ops.iter().enumerate() {
         let until = if ret_ev[i] == NIL { 0 } else { ret_ev[i] + 1 };
         match (o.kind, o.response) {
-            (PKind::Cas { expected, ok: true, .. }, None) => pending_cas.push((i, expected)),
+            (
+                PKind::Cas {
+                    expected, ok: true, ..
+                },
+                None,
+            ) => pending_cas.push((i, expected)),
             (PKind::Cas { ok: false, .. }, Some(_)) if !sensitive[i] => {}
-            (PKind::Cas { expected, ok: false, .. }, Some(_)) => {
+            (
+                PKind::Cas {
+                    expected,
+                    ok: false,
+                    ..
+                },
+                Some(_),
+            ) => {
                 if expected == fc1.1 {
                     fc1.0 = fc1.0.max(until);
                 } else if until > fc1.0 {
@@ -497,11 +531,18 @@ fn sensitive_failed_cas(p: &Prepared) -> Vec<bool> {
         }
     }
     // Completed writes by response: (response, invoke, value).
-    let mut done: Vec<(u64, u64, u32)> = p.ops.iter().filter_map(|o| Some((o.response?, o.invoke, o.written()?))).collect();
+    let mut done: Vec<(u64, u64, u32)> = p
+        .ops
+        .iter()
+        .filter_map(|o| Some((o.response?, o.invoke, o.written()?)))
+        .collect();
     crate::sort::sort(&mut done);
     // Failed cas by invoke.
-    let mut failed: Vec<usize> =
-        (0..p.ops.len()).filter(|&i| matches!(p.ops[i].kind, PKind::Cas { ok: false, .. }) && p.ops[i].response.is_some()).collect();
+    let mut failed: Vec<usize> = (0..p.ops.len())
+        .filter(|&i| {
+            matches!(p.ops[i].kind, PKind::Cas { ok: false, .. }) && p.ops[i].response.is_some()
+        })
+        .collect();
     crate::sort::sort_by_key(&mut failed, |&i| (p.ops[i].invoke, i));
     let mut sensitive = vec![false; p.ops.len()];
     // The latest-invoked completed write so far, and the latest-invoked one
@@ -510,7 +551,9 @@ fn sensitive_failed_cas(p: &Prepared) -> Vec<bool> {
     let mut k = 0;
     for f in failed {
         let fo = &p.ops[f];
-        let PKind::Cas { expected, .. } = fo.kind else { continue };
+        let PKind::Cas { expected, .. } = fo.kind else {
+            continue;
+        };
         let end = fo.response.unwrap_or(u64::MAX);
         while k < done.len() && done[k].0 < fo.invoke {
             let (_, inv, v) = done[k];
@@ -538,7 +581,11 @@ fn sensitive_failed_cas(p: &Prepared) -> Vec<bool> {
         // (`None`: the initial empty register, done before time began).
         let sources = &by_value[expected as usize];
         let seen = sources.partition_point(|e| e.0 <= end);
-        let latest = if seen == 0 { None } else { Some(sources[seen - 1].1) };
+        let latest = if seen == 0 {
+            None
+        } else {
+            Some(sources[seen - 1].1)
+        };
         sensitive[f] = match (newer, latest) {
             (None, _) => true,
             (Some(_), None) => false,
@@ -557,7 +604,9 @@ fn junk_from(p: &Prepared, ret_ev: &[u32], live_until: &[u32]) -> Vec<u32> {
     let mut from = vec![0u32; p.values.len()];
     for (i, o) in p.ops.iter().enumerate() {
         let (v, until) = match (o.kind, o.response) {
-            (PKind::Read { v }, Some(_)) | (PKind::Cas { expected: v, .. }, Some(_)) => (v, ret_ev[i] + 1),
+            (PKind::Read { v }, Some(_)) | (PKind::Cas { expected: v, .. }, Some(_)) => {
+                (v, ret_ev[i] + 1)
+            }
             (PKind::Cas { expected: v, .. }, None) => (v, live_until[i]),
             _ => continue,
         };

@@ -34,7 +34,11 @@ pub(crate) struct SliceSet {
 
 impl SliceSet {
     pub(crate) fn new() -> SliceSet {
-        SliceSet { slots: vec![EMPTY; 1 << 10], arena: Vec::new(), len: 0 }
+        SliceSet {
+            slots: vec![EMPTY; 1 << 10],
+            arena: Vec::new(),
+            len: 0,
+        }
     }
 
     /// Keys stored.
@@ -116,7 +120,11 @@ mod tests {
         assert_eq!(s.insert(&[]), Insert::Seen);
         for i in 0..5_000u32 {
             assert_eq!(s.insert(&[i, i % 7, 3]), Insert::New);
-            assert_eq!(s.insert(&[i, i % 7]), Insert::New, "a prefix is a different key");
+            assert_eq!(
+                s.insert(&[i, i % 7]),
+                Insert::New,
+                "a prefix is a different key"
+            );
         }
         for i in 0..5_000u32 {
             assert_eq!(s.insert(&[i, i % 7, 3]), Insert::Seen);

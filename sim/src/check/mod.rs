@@ -211,7 +211,9 @@ pub struct CheckConfig {
 
 impl Default for CheckConfig {
     fn default() -> CheckConfig {
-        CheckConfig { max_states: MAX_STATES_DEFAULT }
+        CheckConfig {
+            max_states: MAX_STATES_DEFAULT,
+        }
     }
 }
 
@@ -274,7 +276,10 @@ pub struct Report {
 
 impl History {
     pub fn new(ops: Vec<Op>) -> History {
-        History { ops, names: BTreeMap::new() }
+        History {
+            ops,
+            names: BTreeMap::new(),
+        }
     }
 
     /// A value as a person reads it: `5`, `"x"`, or `nothing` for the
@@ -291,7 +296,9 @@ impl History {
 
     /// One operation in a line: `op 7 (client 3: read → 1, [16, 20])`.
     pub fn describe(&self, i: usize) -> String {
-        let Some(op) = self.ops.get(i) else { return format!("op {i}") };
+        let Some(op) = self.ops.get(i) else {
+            return format!("op {i}");
+        };
         let what = match op.kind {
             OpKind::Read if op.ok => format!("read → {}", self.show_value(op.value)),
             OpKind::Read => "read, failed".into(),
@@ -309,7 +316,10 @@ impl History {
             ),
         };
         let end = op.response.map_or("no response".into(), |r| r.to_string());
-        format!("op {i} (client {}: {what}, [{}, {end}])", op.client, op.invoke)
+        format!(
+            "op {i} (client {}: {what}, [{}, {end}])",
+            op.client, op.invoke
+        )
     }
 }
 
@@ -320,9 +330,15 @@ pub fn check_linearizable(history: &History, config: &CheckConfig) -> Verdict {
         Err(reason) => return Verdict::Unknown { reason },
     };
     match linear::search(&p, config.cap()) {
-        linear::Outcome::Linearizable(order) => Verdict::Linearizable { order: order.iter().map(|&o| p.ops[o as usize].index).collect() },
-        linear::Outcome::NotLinearizable(deepest) => Verdict::NotLinearizable { explanation: explain::linear(history, &p, &deepest) },
-        linear::Outcome::GaveUp => Verdict::Unknown { reason: gave_up("linearizability", config) },
+        linear::Outcome::Linearizable(order) => Verdict::Linearizable {
+            order: order.iter().map(|&o| p.ops[o as usize].index).collect(),
+        },
+        linear::Outcome::NotLinearizable(deepest) => Verdict::NotLinearizable {
+            explanation: explain::linear(history, &p, &deepest),
+        },
+        linear::Outcome::GaveUp => Verdict::Unknown {
+            reason: gave_up("linearizability", config),
+        },
     }
 }
 
@@ -358,25 +374,47 @@ pub fn check(history: &History, config: &CheckConfig) -> Report {
         Ok(p) => p,
         Err(reason) => {
             return Report {
-                linearizable: Verdict::Unknown { reason: reason.clone() },
+                linearizable: Verdict::Unknown {
+                    reason: reason.clone(),
+                },
                 sequential: SeqVerdict::Unknown { reason },
                 sessions: SessionReport::default(),
             }
         }
     };
     let (linearizable, witness) = match linear::search(&p, config.cap()) {
-        linear::Outcome::Linearizable(order) => {
-            (Verdict::Linearizable { order: order.iter().map(|&o| p.ops[o as usize].index).collect() }, Some(order))
-        }
-        linear::Outcome::NotLinearizable(d) => (Verdict::NotLinearizable { explanation: explain::linear(history, &p, &d) }, None),
-        linear::Outcome::GaveUp => (Verdict::Unknown { reason: gave_up("linearizability", config) }, None),
+        linear::Outcome::Linearizable(order) => (
+            Verdict::Linearizable {
+                order: order.iter().map(|&o| p.ops[o as usize].index).collect(),
+            },
+            Some(order),
+        ),
+        linear::Outcome::NotLinearizable(d) => (
+            Verdict::NotLinearizable {
+                explanation: explain::linear(history, &p, &d),
+            },
+            None,
+        ),
+        linear::Outcome::GaveUp => (
+            Verdict::Unknown {
+                reason: gave_up("linearizability", config),
+            },
+            None,
+        ),
     };
     let sequential = sequential::check(history, &p, config.cap(), witness.as_deref());
-    Report { linearizable, sequential, sessions: session::check(history) }
+    Report {
+        linearizable,
+        sequential,
+        sessions: session::check(history),
+    }
 }
 
 fn gave_up(what: &str, config: &CheckConfig) -> String {
-    format!("the {what} search explored its limit of {} configurations without an answer", config.cap())
+    format!(
+        "the {what} search explored its limit of {} configurations without an answer",
+        config.cap()
+    )
 }
 
 #[cfg(test)]

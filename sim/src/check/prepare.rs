@@ -59,8 +59,16 @@ impl POp {
         match self.kind {
             PKind::Read { v } => (state == v).then_some(state),
             PKind::Write { v } => Some(v),
-            PKind::Cas { expected, new, ok: true } => (state == expected).then_some(new),
-            PKind::Cas { expected, ok: false, .. } => (state != expected).then_some(state),
+            PKind::Cas {
+                expected,
+                new,
+                ok: true,
+            } => (state == expected).then_some(new),
+            PKind::Cas {
+                expected,
+                ok: false,
+                ..
+            } => (state != expected).then_some(state),
         }
     }
 
@@ -72,7 +80,10 @@ impl POp {
     /// The value it puts in the register, if it writes.
     pub(crate) fn written(&self) -> Option<u32> {
         match self.kind {
-            PKind::Write { v } | PKind::Cas { new: v, ok: true, .. } => Some(v),
+            PKind::Write { v }
+            | PKind::Cas {
+                new: v, ok: true, ..
+            } => Some(v),
             _ => None,
         }
     }
@@ -81,7 +92,12 @@ impl POp {
     /// cas's `expected`.
     pub(crate) fn observed(&self) -> Option<u32> {
         match self.kind {
-            PKind::Read { v } | PKind::Cas { expected: v, ok: true, .. } => Some(v),
+            PKind::Read { v }
+            | PKind::Cas {
+                expected: v,
+                ok: true,
+                ..
+            } => Some(v),
             _ => None,
         }
     }
@@ -97,19 +113,29 @@ pub(crate) struct Prepared {
 /// Checks that the operations make sense, whatever built them.
 pub(crate) fn validate(h: &History) -> Result<(), String> {
     if h.ops.len() > MAX_OPS {
-        return Err(format!("the history has {} operations; the limit is {MAX_OPS}", h.ops.len()));
+        return Err(format!(
+            "the history has {} operations; the limit is {MAX_OPS}",
+            h.ops.len()
+        ));
     }
     for (i, op) in h.ops.iter().enumerate() {
         if let Some(r) = op.response {
             if r < op.invoke {
-                return Err(format!("operation {i}: its response ({r}) is before its invoke ({})", op.invoke));
+                return Err(format!(
+                    "operation {i}: its response ({r}) is before its invoke ({})",
+                    op.invoke
+                ));
             }
         }
         match op.kind {
             OpKind::Read => {}
-            OpKind::Write if op.value.is_none() => return Err(format!("operation {i}: a write needs a value")),
+            OpKind::Write if op.value.is_none() => {
+                return Err(format!("operation {i}: a write needs a value"))
+            }
             OpKind::Write => {}
-            OpKind::Cas if op.value.is_none() => return Err(format!("operation {i}: a cas needs a new value")),
+            OpKind::Cas if op.value.is_none() => {
+                return Err(format!("operation {i}: a cas needs a new value"))
+            }
             OpKind::Cas => {}
         }
     }
@@ -132,7 +158,17 @@ pub(crate) fn prepare(h: &History) -> Result<Prepared, String> {
     let mut ids: BTreeMap<Value, u32> = BTreeMap::new();
     for &i in &kept {
         let op = &h.ops[i];
-        for v in [op.value, if op.kind == OpKind::Cas { op.expected } else { None }].into_iter().flatten() {
+        for v in [
+            op.value,
+            if op.kind == OpKind::Cas {
+                op.expected
+            } else {
+                None
+            },
+        ]
+        .into_iter()
+        .flatten()
+        {
             ids.insert(v, 0);
         }
     }
@@ -150,9 +186,19 @@ pub(crate) fn prepare(h: &History) -> Result<Prepared, String> {
             let kind = match op.kind {
                 OpKind::Read => PKind::Read { v: id(op.value) },
                 OpKind::Write => PKind::Write { v: id(op.value) },
-                OpKind::Cas => PKind::Cas { expected: id(op.expected), new: id(op.value), ok: op.ok },
+                OpKind::Cas => PKind::Cas {
+                    expected: id(op.expected),
+                    new: id(op.value),
+                    ok: op.ok,
+                },
             };
-            POp { index: i, client: op.client, invoke: op.invoke, response: op.response, kind }
+            POp {
+                index: i,
+                client: op.client,
+                invoke: op.invoke,
+                response: op.response,
+                kind,
+            }
         })
         .collect();
     drop_useless_indefinite(&mut ops, values.len());
@@ -170,16 +216,37 @@ fn drop_useless_indefinite(ops: &mut Vec<POp>, n_values: usize) {
     let mut failed_cas = 0u64;
     for o in ops.iter() {
         match (o.kind, o.response) {
-            (PKind::Read { v }, _) | (PKind::Cas { expected: v, ok: true, .. }, Some(_)) => reads[v as usize] += 1,
-            (PKind::Cas { expected, ok: true, .. }, None) => indefinite_cas_expect[expected as usize] += 1,
-            (PKind::Cas { expected, ok: false, .. }, _) => {
+            (PKind::Read { v }, _)
+            | (
+                PKind::Cas {
+                    expected: v,
+                    ok: true,
+                    ..
+                },
+                Some(_),
+            ) => reads[v as usize] += 1,
+            (
+                PKind::Cas {
+                    expected, ok: true, ..
+                },
+                None,
+            ) => indefinite_cas_expect[expected as usize] += 1,
+            (
+                PKind::Cas {
+                    expected,
+                    ok: false,
+                    ..
+                },
+                _,
+            ) => {
                 failed_cas += 1;
                 failed_cas_expect[expected as usize] += 1;
             }
             (PKind::Write { .. }, _) => {}
         }
     }
-    let useful = |v: usize, ice: &[u64]| reads[v] + ice[v] + (failed_cas - failed_cas_expect[v]) > 0;
+    let useful =
+        |v: usize, ice: &[u64]| reads[v] + ice[v] + (failed_cas - failed_cas_expect[v]) > 0;
     let mut alive = vec![true; ops.len()];
     loop {
         let mut changed = false;

@@ -62,25 +62,53 @@ pub(crate) fn refute(h: &History, p: &Prepared) -> Option<Explanation> {
 fn refute_with(h: &History, p: &Prepared, seqs: &[Vec<u32>]) -> Option<Explanation> {
     let (need, writers) = needs_and_writers(p);
     if let Some(v) = (1..p.values.len()).find(|&v| need[v] > 0 && writers[v] == 0) {
-        let reader = p.ops.iter().find(|o| o.observed() == Some(v as u32) && o.response.is_some()).map_or(0, |o| o.index);
-        let text = format!("{} saw {}, but no operation writes it.", h.describe(reader), h.show_value(p.values[v]));
-        return Some(Explanation { culprit: None, ops: vec![reader], text });
+        let reader = p
+            .ops
+            .iter()
+            .find(|o| o.observed() == Some(v as u32) && o.response.is_some())
+            .map_or(0, |o| o.index);
+        let text = format!(
+            "{} saw {}, but no operation writes it.",
+            h.describe(reader),
+            h.show_value(p.values[v])
+        );
+        return Some(Explanation {
+            culprit: None,
+            ops: vec![reader],
+            text,
+        });
     }
     program_order_cycle(h, p, seqs)
 }
 
-pub(crate) fn check(h: &History, p: &Prepared, max_states: u64, lin_witness: Option<&[u32]>) -> SeqVerdict {
+pub(crate) fn check(
+    h: &History,
+    p: &Prepared,
+    max_states: u64,
+    lin_witness: Option<&[u32]>,
+) -> SeqVerdict {
     let (seqs, slot) = program_order(p);
     if let Some(w) = lin_witness {
         if keeps_program_order(p, &seqs, &slot, w) {
-            return SeqVerdict::Sequential { order: w.iter().map(|&o| p.ops[o as usize].index).collect() };
+            return SeqVerdict::Sequential {
+                order: w.iter().map(|&o| p.ops[o as usize].index).collect(),
+            };
         }
     }
     if let Some(explanation) = refute_with(h, p, &seqs) {
         return SeqVerdict::NotSequential { explanation };
     }
     let (need, writers) = needs_and_writers(p);
-    let mut s = Search { p, seqs: &seqs, pos: vec![0; seqs.len()], memo: SliceSet::new(), key: Vec::new(), max_states, need, writers };
+    let mut s = Search {
+        p,
+        seqs: &seqs,
+        pos: vec![0; seqs.len()],
+        memo: SliceSet::new(),
+        key: Vec::new(),
+        max_states,
+        need,
+        writers,
+    };
     match s.run() {
         Outcome::Sequential(order) => SeqVerdict::Sequential { order: order.iter().map(|&o| p.ops[o as usize].index).collect() },
         Outcome::Not(d) => SeqVerdict::NotSequential { explanation: explain(h, p, &seqs, &d) },
@@ -109,7 +137,11 @@ fn keeps_program_order(p: &Prepared, seqs: &[Vec<u32>], slot: &[u32], order: &[u
         pos[c] += 1;
     }
     // Every completed operation must appear.
-    seqs.iter().zip(&pos).all(|(seq, &k)| seq[k..].iter().all(|&o| p.ops[o as usize].response.is_none()))
+    seqs.iter().zip(&pos).all(|(seq, &k)| {
+        seq[k..]
+            .iter()
+            .all(|&o| p.ops[o as usize].response.is_none())
+    })
 }
 
 enum Outcome {
@@ -224,12 +256,16 @@ impl Search<'_> {
         }
         let ops = &self.p.ops;
         // Unfinished clients, by the invoke of their next operation.
-        let mut next: Vec<(u32, u32)> = (0..self.seqs.len()).filter_map(|c| self.next_op(c).map(|o| (o, c as u32))).collect();
+        let mut next: Vec<(u32, u32)> = (0..self.seqs.len())
+            .filter_map(|c| self.next_op(c).map(|o| (o, c as u32)))
+            .collect();
         if next.is_empty() {
             return Open::Done;
         }
         crate::sort::sort(&mut next);
-        let forced = next.iter().find(|&&(o, _)| ops[o as usize].read_like() && ops[o as usize].apply(state).is_some());
+        let forced = next
+            .iter()
+            .find(|&&(o, _)| ops[o as usize].read_like() && ops[o as usize].apply(state).is_some());
         let cands = match forced {
             Some(&(_, c)) => vec![(c, state, true)],
             None => {
@@ -246,7 +282,11 @@ impl Search<'_> {
                 cands
             }
         };
-        Open::Frame(Frame { state, cands, next: 0 })
+        Open::Frame(Frame {
+            state,
+            cands,
+            next: 0,
+        })
     }
 
     fn run(&mut self) -> Outcome {
@@ -279,7 +319,9 @@ impl Search<'_> {
                 match self.open(state) {
                     Open::Done => {
                         path.push((op, took, c));
-                        return Outcome::Sequential(path.iter().filter(|e| e.1).map(|e| e.0).collect());
+                        return Outcome::Sequential(
+                            path.iter().filter(|e| e.1).map(|e| e.0).collect(),
+                        );
                     }
                     Open::Seen => {
                         self.pos[c as usize] -= 1;
@@ -295,8 +337,15 @@ impl Search<'_> {
             }
             let Some(f) = stack.pop() else { continue };
             if deepest.as_ref().is_none_or(|d| path.len() > d.done) {
-                let next_ops = (0..self.seqs.len()).filter_map(|c| self.next_op(c)).collect();
-                deepest = Some(Deepest { done: path.len(), state: f.state, next_ops, pos: self.pos.clone() });
+                let next_ops = (0..self.seqs.len())
+                    .filter_map(|c| self.next_op(c))
+                    .collect();
+                deepest = Some(Deepest {
+                    done: path.len(),
+                    state: f.state,
+                    next_ops,
+                    pos: self.pos.clone(),
+                });
             }
             if let Some((op, took, c)) = path.pop() {
                 self.pos[c as usize] -= 1;
@@ -309,8 +358,16 @@ impl Search<'_> {
 fn explain(h: &History, p: &Prepared, seqs: &[Vec<u32>], d: &Deepest) -> Explanation {
     let show = |v: u32| h.show_value(p.values.get(v as usize).copied().flatten());
     // What is still to come at that point.
-    let todo: Vec<u32> = seqs.iter().zip(&d.pos).flat_map(|(seq, &k)| seq[k as usize..].iter().copied()).collect();
-    let held = if d.state == EMPTY { "leaves the register empty".to_string() } else { format!("leaves it holding {}", show(d.state)) };
+    let todo: Vec<u32> = seqs
+        .iter()
+        .zip(&d.pos)
+        .flat_map(|(seq, &k)| seq[k as usize..].iter().copied())
+        .collect();
+    let held = if d.state == EMPTY {
+        "leaves the register empty".to_string()
+    } else {
+        format!("leaves it holding {}", show(d.state))
+    };
     let mut ops: Vec<usize> = Vec::new();
     let reasons: Vec<String> = d
         .next_ops
@@ -325,11 +382,14 @@ fn explain(h: &History, p: &Prepared, seqs: &[Vec<u32>], d: &Deepest) -> Explana
                     // Would it destroy a value someone still has to see?
                     let lost = po.written().filter(|&v| v != d.state).map(|_| d.state);
                     let still = lost.and_then(|v| {
-                        let rewritten = todo.iter().any(|&t| t != o && p.ops[t as usize].written() == Some(v));
-                        let reader = todo
+                        let rewritten = todo
                             .iter()
-                            .copied()
-                            .find(|&t| t != o && p.ops[t as usize].response.is_some() && p.ops[t as usize].observed() == Some(v));
+                            .any(|&t| t != o && p.ops[t as usize].written() == Some(v));
+                        let reader = todo.iter().copied().find(|&t| {
+                            t != o
+                                && p.ops[t as usize].response.is_some()
+                                && p.ops[t as usize].observed() == Some(v)
+                        });
                         reader.filter(|_| !rewritten).map(|r| (v, r))
                     });
                     match still {
@@ -337,12 +397,21 @@ fn explain(h: &History, p: &Prepared, seqs: &[Vec<u32>], d: &Deepest) -> Explana
                             if !ops.contains(&p.ops[r as usize].index) {
                                 ops.push(p.ops[r as usize].index);
                             }
-                            format!("fits, but overwrites {} for good while op {} still has to see it", show(v), p.ops[r as usize].index)
+                            format!(
+                                "fits, but overwrites {} for good while op {} still has to see it",
+                                show(v),
+                                p.ops[r as usize].index
+                            )
                         }
                         None => "fits but leads to a dead end".to_string(),
                     }
                 }
-                PKind::Read { v } | PKind::Cas { expected: v, ok: true, .. } => format!("needs {}", show(v)),
+                PKind::Read { v }
+                | PKind::Cas {
+                    expected: v,
+                    ok: true,
+                    ..
+                } => format!("needs {}", show(v)),
                 PKind::Cas { expected, .. } => format!("needs anything but {}", show(expected)),
                 PKind::Write { .. } => "fits but leads to a dead end".to_string(),
             };
@@ -356,7 +425,11 @@ fn explain(h: &History, p: &Prepared, seqs: &[Vec<u32>], d: &Deepest) -> Explana
         p.ops.len(),
         reasons.join("; ")
     );
-    Explanation { culprit: None, ops, text }
+    Explanation {
+        culprit: None,
+        ops,
+        text,
+    }
 }
 
 /// Why one write precedes another in every order that keeps program order.
@@ -413,7 +486,11 @@ fn program_order_cycle(h: &History, p: &Prepared, seqs: &[Vec<u32>]) -> Option<E
         match o.kind {
             PKind::Read { v } => (writer[v as usize], writer[v as usize]),
             PKind::Write { v } if o.response.is_some() || observed[v as usize] => (i, i),
-            PKind::Cas { expected, new, ok: true } if o.response.is_some() || observed[new as usize] => (i, writer[expected as usize]),
+            PKind::Cas {
+                expected,
+                new,
+                ok: true,
+            } if o.response.is_some() || observed[new as usize] => (i, writer[expected as usize]),
             _ => (NIL, NIL),
         }
     };
@@ -430,7 +507,10 @@ fn program_order_cycle(h: &History, p: &Prepared, seqs: &[Vec<u32>]) -> Option<E
                     adj[early as usize].push((chain(next), Edge::Enter { x: o }));
                 }
             }
-            if let PKind::Cas { expected, ok: true, .. } = p.ops[o as usize].kind {
+            if let PKind::Cas {
+                expected, ok: true, ..
+            } = p.ops[o as usize].kind
+            {
                 let from = writer[expected as usize];
                 if from != NIL && early == o {
                     adj[from as usize].push((o, Edge::Cas));
@@ -486,7 +566,11 @@ fn program_order_cycle(h: &History, p: &Prepared, seqs: &[Vec<u32>]) -> Option<E
             "the initial empty register".into()
         } else {
             let v = p.ops[n as usize].written().unwrap_or(EMPTY);
-            format!("the write of {} (op {})", h.show_value(p.values[v as usize]), p.ops[n as usize].index)
+            format!(
+                "the write of {} (op {})",
+                h.show_value(p.values[v as usize]),
+                p.ops[n as usize].index
+            )
         }
     };
     let role = |op: u32, node: u32| -> String {
@@ -494,8 +578,16 @@ fn program_order_cycle(h: &History, p: &Prepared, seqs: &[Vec<u32>]) -> Option<E
         if op == node {
             format!("op {}", o.index)
         } else {
-            let verb = if matches!(o.kind, PKind::Read { .. }) { "read" } else { "swapped from" };
-            format!("op {} (which {verb} {})", o.index, h.show_value(p.values[o.observed().unwrap_or(EMPTY) as usize]))
+            let verb = if matches!(o.kind, PKind::Read { .. }) {
+                "read"
+            } else {
+                "swapped from"
+            };
+            format!(
+                "op {} (which {verb} {})",
+                o.index,
+                h.show_value(p.values[o.observed().unwrap_or(EMPTY) as usize])
+            )
         }
     };
     let mut clauses = Vec::new();
@@ -523,7 +615,12 @@ fn program_order_cycle(h: &History, p: &Prepared, seqs: &[Vec<u32>]) -> Option<E
             }
             Edge::Cas => {
                 ops.push(p.ops[b as usize].index);
-                clauses.push(format!("{} precedes {}, since op {} swapped from it", name(a), name(b), p.ops[b as usize].index));
+                clauses.push(format!(
+                    "{} precedes {}, since op {} swapped from it",
+                    name(a),
+                    name(b),
+                    p.ops[b as usize].index
+                ));
             }
             Edge::Initial => clauses.push(format!("{} precedes {}", name(a), name(b))),
         }
@@ -539,7 +636,11 @@ fn program_order_cycle(h: &History, p: &Prepared, seqs: &[Vec<u32>]) -> Option<E
          and the clients' own orders force the writes into a cycle: {}.",
         clauses.join("; ")
     );
-    Some(Explanation { culprit: None, ops, text })
+    Some(Explanation {
+        culprit: None,
+        ops,
+        text,
+    })
 }
 
 /// Tarjan's strongly connected components, iteratively: a component

@@ -64,11 +64,14 @@ impl Index {
             let writes_value = matches!(op.kind, OpKind::Write | OpKind::Cas) && op.ok;
             if let (true, Some(v)) = (writes_value, op.value) {
                 let resp = op.response.map_or(NEVER, T::from);
-                writes.entry(v).or_insert_with(|| Writes { list: Vec::new(), prefix_max: Vec::new() }).list.push((
-                    T::from(op.invoke),
-                    resp,
-                    i,
-                ));
+                writes
+                    .entry(v)
+                    .or_insert_with(|| Writes {
+                        list: Vec::new(),
+                        prefix_max: Vec::new(),
+                    })
+                    .list
+                    .push((T::from(op.invoke), resp, i));
             }
         }
         for w in writes.values_mut() {
@@ -88,7 +91,13 @@ impl Index {
 
     /// The sources of read `r` (operation index `ri`) that saw `v`.
     fn sources(&self, v: Option<Value>, ri: usize, r_response: T) -> Option<Sources> {
-        let Some(v) = v else { return Some(Sources { min_invoke: INITIAL, max_response: INITIAL, ops: vec![] }) };
+        let Some(v) = v else {
+            return Some(Sources {
+                min_invoke: INITIAL,
+                max_response: INITIAL,
+                ops: vec![],
+            });
+        };
         let w = self.writes.get(&v)?;
         let k = w.list.partition_point(|e| e.0 <= r_response);
         if k == 0 {
@@ -103,13 +112,26 @@ impl Index {
         } else {
             (w.list[0].0, w.prefix_max[k - 1])
         };
-        let ops = w.list[..k].iter().filter(|e| e.2 != ri).map(|e| e.2).take(SOURCES_SHOWN + 1).collect();
-        Some(Sources { min_invoke, max_response, ops })
+        let ops = w.list[..k]
+            .iter()
+            .filter(|e| e.2 != ri)
+            .map(|e| e.2)
+            .take(SOURCES_SHOWN + 1)
+            .collect();
+        Some(Sources {
+            min_invoke,
+            max_response,
+            ops,
+        })
     }
 }
 
 fn op_names(ops: &[usize]) -> String {
-    let mut names: Vec<String> = ops.iter().take(SOURCES_SHOWN).map(|i| format!("op {i}")).collect();
+    let mut names: Vec<String> = ops
+        .iter()
+        .take(SOURCES_SHOWN)
+        .map(|i| format!("op {i}"))
+        .collect();
     if ops.len() > SOURCES_SHOWN {
         names.push("…".into());
     }
@@ -146,7 +168,13 @@ fn seen(h: &History, i: usize) -> Option<(Option<Value>, T)> {
     }
 }
 
-fn read_your_writes(h: &History, index: &Index, client: u32, ops: &[usize], report: &mut SessionReport) {
+fn read_your_writes(
+    h: &History,
+    index: &Index,
+    client: u32,
+    ops: &[usize],
+    report: &mut SessionReport,
+) {
     // The client's completed writes, by response.
     let mut writes: Vec<(u64, usize)> = ops
         .iter()
@@ -158,7 +186,9 @@ fn read_your_writes(h: &History, index: &Index, client: u32, ops: &[usize], repo
     // The latest-invoked write completed so far.
     let mut latest: Option<usize> = None;
     for &r in ops {
-        let Some((v, r_resp)) = seen(h, r) else { continue };
+        let Some((v, r_resp)) = seen(h, r) else {
+            continue;
+        };
         let r_inv = h.ops[r].invoke;
         while next_write < writes.len() && writes[next_write].0 < r_inv {
             let w = writes[next_write].1;
@@ -171,7 +201,9 @@ fn read_your_writes(h: &History, index: &Index, client: u32, ops: &[usize], repo
         if h.ops[w].value == v {
             continue;
         }
-        let Some(src) = index.sources(v, r, r_resp) else { continue };
+        let Some(src) = index.sources(v, r, r_resp) else {
+            continue;
+        };
         if src.max_response < T::from(h.ops[w].invoke) {
             report.read_your_writes_total += 1;
             if report.read_your_writes.len() < SESSION_VIOLATIONS_MAX {
@@ -190,17 +222,29 @@ fn read_your_writes(h: &History, index: &Index, client: u32, ops: &[usize], repo
                     h.show_value(v),
                     h.describe(w)
                 );
-                report.read_your_writes.push(SessionViolation { client, ops: [w, r], explanation });
+                report.read_your_writes.push(SessionViolation {
+                    client,
+                    ops: [w, r],
+                    explanation,
+                });
             }
         }
     }
 }
 
-fn monotonic_reads(h: &History, index: &Index, client: u32, ops: &[usize], report: &mut SessionReport) {
+fn monotonic_reads(
+    h: &History,
+    index: &Index,
+    client: u32,
+    ops: &[usize],
+    report: &mut SessionReport,
+) {
     // The client's reads with their sources' earliest invoke, by response.
     let mut reads: Vec<(T, usize, T)> = Vec::new();
     for &r in ops {
-        let Some((v, r_resp)) = seen(h, r) else { continue };
+        let Some((v, r_resp)) = seen(h, r) else {
+            continue;
+        };
         if let Some(src) = index.sources(v, r, r_resp) {
             reads.push((r_resp, r, src.min_invoke));
         }
@@ -210,7 +254,9 @@ fn monotonic_reads(h: &History, index: &Index, client: u32, ops: &[usize], repor
     // The earlier read whose value's writes began latest: (earliest invoke of its sources, read).
     let mut best: Option<(T, usize)> = None;
     for &r2 in ops {
-        let Some((v, r2_resp)) = seen(h, r2) else { continue };
+        let Some((v, r2_resp)) = seen(h, r2) else {
+            continue;
+        };
         let r2_inv = T::from(h.ops[r2].invoke);
         while next_read < reads.len() && reads[next_read].0 < r2_inv {
             let (_, r1, min_inv) = reads[next_read];
@@ -220,7 +266,9 @@ fn monotonic_reads(h: &History, index: &Index, client: u32, ops: &[usize], repor
             next_read += 1;
         }
         let Some((min_inv, r1)) = best else { continue };
-        let Some(src) = index.sources(v, r2, r2_resp) else { continue };
+        let Some(src) = index.sources(v, r2, r2_resp) else {
+            continue;
+        };
         if src.max_response < min_inv {
             report.monotonic_reads_total += 1;
             if report.monotonic_reads.len() < SESSION_VIOLATIONS_MAX {
@@ -244,7 +292,11 @@ fn monotonic_reads(h: &History, index: &Index, client: u32, ops: &[usize], repor
                     h.describe(r1),
                     h.show_value(u)
                 );
-                report.monotonic_reads.push(SessionViolation { client, ops: [r1, r2], explanation });
+                report.monotonic_reads.push(SessionViolation {
+                    client,
+                    ops: [r1, r2],
+                    explanation,
+                });
             }
         }
     }

@@ -45,7 +45,10 @@ pub struct ClockSpec {
 
 impl ClockSpec {
     /// A clock that reads true time at the true rate.
-    pub const PERFECT: ClockSpec = ClockSpec { offset_us: 0, drift_ppm: 0 };
+    pub const PERFECT: ClockSpec = ClockSpec {
+        offset_us: 0,
+        drift_ppm: 0,
+    };
 
     pub fn clamped(self) -> ClockSpec {
         ClockSpec {
@@ -72,12 +75,22 @@ fn saturate_i64(x: i128) -> i64 {
 
 impl Clock {
     /// A perfect clock: reads true time, at the true rate.
-    pub const PERFECT: Clock = Clock { anchor_true_us: 0, anchor_mono_us: 0, drift_ppm: 0, step_us: 0 };
+    pub const PERFECT: Clock = Clock {
+        anchor_true_us: 0,
+        anchor_mono_us: 0,
+        drift_ppm: 0,
+        step_us: 0,
+    };
 
     /// A clock set to `spec` at true time 0 (`spec` is clamped first).
     pub fn new(spec: ClockSpec) -> Clock {
         let spec = spec.clamped();
-        Clock { anchor_true_us: 0, anchor_mono_us: 0, drift_ppm: spec.drift_ppm, step_us: spec.offset_us }
+        Clock {
+            anchor_true_us: 0,
+            anchor_mono_us: 0,
+            drift_ppm: spec.drift_ppm,
+            step_us: spec.offset_us,
+        }
     }
 
     pub fn drift_ppm(&self) -> i32 {
@@ -160,7 +173,10 @@ mod tests {
     #[test]
     fn a_perfect_clock_reads_true_time_and_times_exactly() {
         let c = Clock::PERFECT;
-        assert_eq!((c.read_us(0), c.read_us(1_234_567), c.offset_us(99)), (0, 1_234_567, 0));
+        assert_eq!(
+            (c.read_us(0), c.read_us(1_234_567), c.offset_us(99)),
+            (0, 1_234_567, 0)
+        );
         assert_eq!(c.true_time_at(c.monotonic_us(5_000) + 150_000), 155_000);
         assert_eq!(Clock::new(ClockSpec::PERFECT), Clock::PERFECT);
     }
@@ -168,19 +184,28 @@ mod tests {
     #[test]
     fn drift_is_exact_and_floors() {
         // 100 ppm fast: 1 s of true time is 1.0001 s local.
-        let c = Clock::new(ClockSpec { offset_us: 0, drift_ppm: 100 });
+        let c = Clock::new(ClockSpec {
+            offset_us: 0,
+            drift_ppm: 100,
+        });
         assert_eq!(c.read_us(1_000_000), 1_000_100);
         assert_eq!(c.read_us(9_999), 9_999, "9999.9999 µs floors to 9999");
         assert_eq!(c.read_us(10_000), 10_001);
         // 2% slow, 50 ms behind.
-        let c = Clock::new(ClockSpec { offset_us: -50_000, drift_ppm: -20_000 });
+        let c = Clock::new(ClockSpec {
+            offset_us: -50_000,
+            drift_ppm: -20_000,
+        });
         assert_eq!(c.read_us(1_000_000), 930_000);
         assert_eq!(c.offset_us(1_000_000), -70_000);
     }
 
     #[test]
     fn a_drift_change_continues_from_the_current_reading() {
-        let mut c = Clock::new(ClockSpec { offset_us: 1_000, drift_ppm: 50_000 });
+        let mut c = Clock::new(ClockSpec {
+            offset_us: 1_000,
+            drift_ppm: 50_000,
+        });
         assert_eq!(c.read_us(2_000_000), 2_101_000);
         c.set_drift(2_000_000, -50_000);
         assert_eq!(c.read_us(2_000_000), 2_101_000, "no jump at the change");
@@ -192,40 +217,82 @@ mod tests {
 
     #[test]
     fn a_step_moves_the_reading_but_not_the_oscillator() {
-        let mut c = Clock::new(ClockSpec { offset_us: 0, drift_ppm: 100_000 });
+        let mut c = Clock::new(ClockSpec {
+            offset_us: 0,
+            drift_ppm: 100_000,
+        });
         assert_eq!(c.read_us(1_000_000), 1_100_000);
-        assert_eq!(c.step_to_offset(1_000_000, 200_000), 100_000, "it was already 100 ms ahead");
-        assert_eq!((c.read_us(1_000_000), c.monotonic_us(1_000_000)), (1_200_000, 1_100_000));
+        assert_eq!(
+            c.step_to_offset(1_000_000, 200_000),
+            100_000,
+            "it was already 100 ms ahead"
+        );
+        assert_eq!(
+            (c.read_us(1_000_000), c.monotonic_us(1_000_000)),
+            (1_200_000, 1_100_000)
+        );
         assert_eq!(c.step_to_offset(1_000_000, -30_000), -230_000);
         assert_eq!(c.offset_us(1_000_000), -30_000);
-        assert_eq!(c.step_to_offset(1_000_000, i64::MAX), OFFSET_US_MAX + 30_000, "clamped to an hour ahead");
+        assert_eq!(
+            c.step_to_offset(1_000_000, i64::MAX),
+            OFFSET_US_MAX + 30_000,
+            "clamped to an hour ahead"
+        );
     }
 
     #[test]
     fn true_time_at_inverts_the_oscillator_exactly() {
-        for drift_ppm in [-DRIFT_PPM_MAX, -333, -1, 0, 1, 7, 100, 99_999, DRIFT_PPM_MAX] {
-            let mut c = Clock::new(ClockSpec { offset_us: -5, drift_ppm: 0 });
+        for drift_ppm in [
+            -DRIFT_PPM_MAX,
+            -333,
+            -1,
+            0,
+            1,
+            7,
+            100,
+            99_999,
+            DRIFT_PPM_MAX,
+        ] {
+            let mut c = Clock::new(ClockSpec {
+                offset_us: -5,
+                drift_ppm: 0,
+            });
             c.set_drift(123_457, drift_ppm);
             for start in [123_457u64, 200_000, 9_876_543] {
                 for d in [0i64, 1, 2, 999, 150_000, 10_000_000] {
                     let target = c.monotonic_us(start) + d;
                     let t = c.true_time_at(target);
-                    assert!(c.monotonic_us(t) >= target, "drift {drift_ppm}: reads {} < {target} at {t}", c.monotonic_us(t));
-                    assert!(t == start || c.monotonic_us(t - 1) < target, "drift {drift_ppm}: {t} is not the first");
+                    assert!(
+                        c.monotonic_us(t) >= target,
+                        "drift {drift_ppm}: reads {} < {target} at {t}",
+                        c.monotonic_us(t)
+                    );
+                    assert!(
+                        t == start || c.monotonic_us(t - 1) < target,
+                        "drift {drift_ppm}: {t} is not the first"
+                    );
                 }
             }
         }
         // A 10% fast clock's 110 ms pass in 100 ms of true time.
-        let c = Clock::new(ClockSpec { offset_us: 0, drift_ppm: 100_000 });
+        let c = Clock::new(ClockSpec {
+            offset_us: 0,
+            drift_ppm: 100_000,
+        });
         assert_eq!(c.true_time_at(110_000), 100_000);
     }
 
     #[test]
     fn extreme_times_saturate_instead_of_overflowing() {
-        let c = Clock::new(ClockSpec { offset_us: OFFSET_US_MAX, drift_ppm: DRIFT_PPM_MAX });
+        let c = Clock::new(ClockSpec {
+            offset_us: OFFSET_US_MAX,
+            drift_ppm: DRIFT_PPM_MAX,
+        });
         assert_eq!(c.read_us(TimeUs::MAX), i64::MAX);
         let t = c.true_time_at(i64::MAX);
-        assert!(t < TimeUs::MAX && c.monotonic_us(t) == i64::MAX && c.monotonic_us(t - 1) < i64::MAX);
+        assert!(
+            t < TimeUs::MAX && c.monotonic_us(t) == i64::MAX && c.monotonic_us(t - 1) < i64::MAX
+        );
     }
 
     #[test]

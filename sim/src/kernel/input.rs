@@ -83,9 +83,13 @@ fn parse_who(s: &str, n_nodes: usize) -> Result<Who, String> {
 }
 
 fn parse_node(s: &str, n_nodes: usize) -> Result<NodeId, String> {
-    let v: usize = s.parse().map_err(|_| format!("'{s}' is not a node number"))?;
+    let v: usize = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a node number"))?;
     if v >= n_nodes {
-        return Err(format!("node {v} does not exist (this run has {n_nodes} nodes)"));
+        return Err(format!(
+            "node {v} does not exist (this run has {n_nodes} nodes)"
+        ));
     }
     Ok(NodeId(v as u8))
 }
@@ -99,7 +103,12 @@ impl<C: CommandCodec> Input<C> {
             Input::Partition(groups) => {
                 let gs: Vec<String> = groups
                     .iter()
-                    .map(|g| g.iter().map(|n| n.0.to_string()).collect::<Vec<_>>().join("-"))
+                    .map(|g| {
+                        g.iter()
+                            .map(|n| n.0.to_string())
+                            .collect::<Vec<_>>()
+                            .join("-")
+                    })
                     .collect();
                 format!("part.{}", gs.join("~"))
             }
@@ -145,51 +154,79 @@ impl<C: CommandCodec> Input<C> {
                 }
                 Ok(Input::Partition(groups))
             }
-            "cut" => Ok(Input::Cut(parse_node(need(a, s)?, n_nodes)?, parse_node(need(b, s)?, n_nodes)?)),
+            "cut" => Ok(Input::Cut(
+                parse_node(need(a, s)?, n_nodes)?,
+                parse_node(need(b, s)?, n_nodes)?,
+            )),
             "drop" => {
-                let id = need(a, s)?.parse().map_err(|_| format!("'{s}': bad message id"))?;
+                let id = need(a, s)?
+                    .parse()
+                    .map_err(|_| format!("'{s}': bad message id"))?;
                 Ok(Input::Drop(id))
             }
             "dup" => {
-                let id = need(a, s)?.parse().map_err(|_| format!("'{s}': bad message id"))?;
+                let id = need(a, s)?
+                    .parse()
+                    .map_err(|_| format!("'{s}': bad message id"))?;
                 Ok(Input::Duplicate(id))
             }
             "slow" => {
                 let w = parse_who(need(a, s)?, n_nodes)?;
-                let f: u8 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad slow factor"))?;
+                let f: u8 = need(b, s)?
+                    .parse()
+                    .map_err(|_| format!("'{s}': bad slow factor"))?;
                 Ok(Input::Slow(w, f.clamp(1, 20)))
             }
             "lat" => {
                 let from = parse_node(need(a, s)?, n_nodes)?;
                 let rest: Vec<&str> = need(b, s)?.split('-').collect();
-                let [to, lo, hi] = rest[..] else { return Err(format!("'{s}': expected lat.FROM.TO-MIN-MAX")) };
+                let [to, lo, hi] = rest[..] else {
+                    return Err(format!("'{s}': expected lat.FROM.TO-MIN-MAX"));
+                };
                 let to = parse_node(to, n_nodes)?;
-                let lo: u64 = lo.parse().map_err(|_| format!("'{s}': bad minimum latency"))?;
-                let hi: u64 = hi.parse().map_err(|_| format!("'{s}': bad maximum latency"))?;
+                let lo: u64 = lo
+                    .parse()
+                    .map_err(|_| format!("'{s}': bad minimum latency"))?;
+                let hi: u64 = hi
+                    .parse()
+                    .map_err(|_| format!("'{s}': bad maximum latency"))?;
                 if lo > hi || hi > super::net::LATENCY_US_MAX {
-                    return Err(format!("'{s}': latency must satisfy MIN <= MAX <= {}", super::net::LATENCY_US_MAX));
+                    return Err(format!(
+                        "'{s}': latency must satisfy MIN <= MAX <= {}",
+                        super::net::LATENCY_US_MAX
+                    ));
                 }
                 Ok(Input::LinkLatency(from, to, lo, hi))
             }
             "clock" => {
                 let w = parse_who(need(a, s)?, n_nodes)?;
-                let offset_us: i64 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad clock offset (µs)"))?;
+                let offset_us: i64 = need(b, s)?
+                    .parse()
+                    .map_err(|_| format!("'{s}': bad clock offset (µs)"))?;
                 if offset_us.unsigned_abs() > OFFSET_US_MAX.unsigned_abs() {
-                    return Err(format!("'{s}': a clock offset must be within ±{OFFSET_US_MAX} µs"));
+                    return Err(format!(
+                        "'{s}': a clock offset must be within ±{OFFSET_US_MAX} µs"
+                    ));
                 }
                 Ok(Input::ClockOffset(w, offset_us))
             }
             "drift" => {
                 let w = parse_who(need(a, s)?, n_nodes)?;
-                let drift_ppm: i32 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad clock drift (ppm)"))?;
+                let drift_ppm: i32 = need(b, s)?
+                    .parse()
+                    .map_err(|_| format!("'{s}': bad clock drift (ppm)"))?;
                 if drift_ppm.unsigned_abs() > DRIFT_PPM_MAX.unsigned_abs() {
-                    return Err(format!("'{s}': a clock drift must be within ±{DRIFT_PPM_MAX} ppm"));
+                    return Err(format!(
+                        "'{s}': a clock drift must be within ±{DRIFT_PPM_MAX} ppm"
+                    ));
                 }
                 Ok(Input::ClockDrift(w, drift_ppm))
             }
             "pause" => {
                 let w = parse_who(need(a, s)?, n_nodes)?;
-                let for_us: u64 = need(b, s)?.parse().map_err(|_| format!("'{s}': bad pause length (µs)"))?;
+                let for_us: u64 = need(b, s)?
+                    .parse()
+                    .map_err(|_| format!("'{s}': bad pause length (µs)"))?;
                 if !(1..=PAUSE_US_MAX).contains(&for_us) {
                     return Err(format!("'{s}': a pause lasts 1 to {PAUSE_US_MAX} µs"));
                 }
@@ -224,7 +261,10 @@ mod tests {
             format!("poke-{}", self.0)
         }
         fn parse(s: &str) -> Result<Self, String> {
-            s.strip_prefix("poke-").and_then(|v| v.parse().ok()).map(Poke).ok_or("bad poke".into())
+            s.strip_prefix("poke-")
+                .and_then(|v| v.parse().ok())
+                .map(Poke)
+                .ok_or("bad poke".into())
         }
     }
 
@@ -234,7 +274,10 @@ mod tests {
             Input::Crash(Who::Id(NodeId(2))),
             Input::Restart(Who::Leader),
             Input::Isolate(Who::Id(NodeId(0))),
-            Input::Partition(vec![vec![NodeId(0), NodeId(1)], vec![NodeId(2), NodeId(3), NodeId(4)]]),
+            Input::Partition(vec![
+                vec![NodeId(0), NodeId(1)],
+                vec![NodeId(2), NodeId(3), NodeId(4)],
+            ]),
             Input::Heal,
             Input::Cut(NodeId(1), NodeId(3)),
             Input::Drop(1234),
@@ -250,13 +293,54 @@ mod tests {
             Input::Command(Who::Leader, Poke(9)),
         ];
         for i in inputs {
-            assert_eq!(Input::parse(&i.encode(), 5), Ok(i.clone()), "{}", i.encode());
+            assert_eq!(
+                Input::parse(&i.encode(), 5),
+                Ok(i.clone()),
+                "{}",
+                i.encode()
+            );
         }
     }
 
     #[test]
     fn bad_text_is_an_error_not_a_panic() {
-        for s in ["", "crash", "crash.9", "crash.-1", "part.0-x", "cut.1", "drop.zz", "dup", "dup.-1", "dup.x", "cmd.1.nope", "slow.1.999", "ü.ü", "crash.L.L", "lat.0.1", "lat.0.1-5", "lat.0.1-9-3", "lat.0.7-1-2", "lat.0.1-1-99999999", "clock.1", "clock.1.x", "clock.9.5", "clock.1.3600000001", "clock.1.-99999999999999999999", "drift.2", "drift.2.1.5", "drift.2.100001", "drift.2.-100001", "drift.2.99999999999", "pause.1", "pause.1.0", "pause.1.-5", "pause.1.60000001", "pause.1.1e6", "pause.x.5"] {
+        for s in [
+            "",
+            "crash",
+            "crash.9",
+            "crash.-1",
+            "part.0-x",
+            "cut.1",
+            "drop.zz",
+            "dup",
+            "dup.-1",
+            "dup.x",
+            "cmd.1.nope",
+            "slow.1.999",
+            "ü.ü",
+            "crash.L.L",
+            "lat.0.1",
+            "lat.0.1-5",
+            "lat.0.1-9-3",
+            "lat.0.7-1-2",
+            "lat.0.1-1-99999999",
+            "clock.1",
+            "clock.1.x",
+            "clock.9.5",
+            "clock.1.3600000001",
+            "clock.1.-99999999999999999999",
+            "drift.2",
+            "drift.2.1.5",
+            "drift.2.100001",
+            "drift.2.-100001",
+            "drift.2.99999999999",
+            "pause.1",
+            "pause.1.0",
+            "pause.1.-5",
+            "pause.1.60000001",
+            "pause.1.1e6",
+            "pause.x.5",
+        ] {
             let r: Result<Input<Poke>, String> = Input::parse(s, 5);
             assert!(r.is_err() || s == "crash.L.L", "{s} parsed as {r:?}");
         }

@@ -21,8 +21,8 @@ pub mod rng;
 pub mod solo;
 pub mod time;
 pub mod timeline;
-pub mod world;
 pub mod workload;
+pub mod world;
 
 #[cfg(test)]
 mod tests;
@@ -35,8 +35,8 @@ pub use rng::SimRng;
 pub use time::{fmt_time, ms, TimeUs};
 pub use timeline::{Timeline, TimelineError};
 pub use world::{
-    Breach, CheckView, Ctx, DiskModel, Effect, InFlight, InvariantInfo, Marker, Note, PauseSlot, Protocol, StepRecord,
-    TimerSlot, Violation, World,
+    Breach, CheckView, Ctx, DiskModel, Effect, InFlight, InvariantInfo, Marker, Note, PauseSlot,
+    Protocol, StepRecord, TimerSlot, Violation, World,
 };
 
 /// FNV-1a, 64-bit: a small, portable hash for trace fingerprints.

@@ -22,7 +22,12 @@ pub struct NodeGroup {
 
 impl NodeGroup {
     pub const fn numbered(role: &'static str, prefix: &'static str, count: usize) -> NodeGroup {
-        NodeGroup { role, prefix, count, solo: None }
+        NodeGroup {
+            role,
+            prefix,
+            count,
+            solo: None,
+        }
     }
 }
 
@@ -71,7 +76,11 @@ pub fn parse_name(groups: &[NodeGroup], name: &str) -> Option<NodeId> {
         if group.solo.is_some_and(|s| s.eq_ignore_ascii_case(t)) && group.count == 1 {
             return node_at(groups, g, 0);
         }
-        let Some(digits) = t.get(..group.prefix.len()).filter(|p| p.eq_ignore_ascii_case(group.prefix)).map(|_| &t[group.prefix.len()..]) else {
+        let Some(digits) = t
+            .get(..group.prefix.len())
+            .filter(|p| p.eq_ignore_ascii_case(group.prefix))
+            .map(|_| &t[group.prefix.len()..])
+        else {
             continue;
         };
         if let Ok(k) = digits.parse::<usize>() {
@@ -95,10 +104,21 @@ mod tests {
     use super::*;
 
     fn raft(n: usize) -> Vec<NodeGroup> {
-        vec![NodeGroup::numbered("server", "S", n), NodeGroup { role: "client", prefix: "C", count: 1, solo: Some("Client") }]
+        vec![
+            NodeGroup::numbered("server", "S", n),
+            NodeGroup {
+                role: "client",
+                prefix: "C",
+                count: 1,
+                solo: Some("Client"),
+            },
+        ]
     }
     fn register(n: usize, c: usize) -> Vec<NodeGroup> {
-        vec![NodeGroup::numbered("replica", "R", n), NodeGroup::numbered("client", "C", c)]
+        vec![
+            NodeGroup::numbered("replica", "R", n),
+            NodeGroup::numbered("client", "C", c),
+        ]
     }
 
     #[test]
@@ -118,7 +138,16 @@ mod tests {
             assert_eq!(parse_name(&g, &node_name(&g, NodeId(i))), Some(NodeId(i)));
         }
         assert_eq!(parse_name(&g, "s2"), Some(NodeId(1)));
-        for bad in ["S0", "S6", "S", "X1", "", "Client2", "S-1", "S99999999999999999999"] {
+        for bad in [
+            "S0",
+            "S6",
+            "S",
+            "X1",
+            "",
+            "Client2",
+            "S-1",
+            "S99999999999999999999",
+        ] {
             assert_eq!(parse_name(&g, bad), None, "{bad}");
         }
     }
@@ -128,8 +157,16 @@ mod tests {
         let (from, to) = (register(5, 2), register(3, 2));
         assert_eq!(remap(NodeId(1), &from, &to), Some(NodeId(1)));
         assert_eq!(remap(NodeId(4), &from, &to), None, "R5 is gone");
-        assert_eq!(remap(NodeId(5), &from, &to), Some(NodeId(3)), "C1 moves down");
+        assert_eq!(
+            remap(NodeId(5), &from, &to),
+            Some(NodeId(3)),
+            "C1 moves down"
+        );
         assert_eq!(remap(NodeId(6), &from, &register(3, 1)), None, "C2 is gone");
-        assert_eq!(remap(NodeId(5), &raft(5), &raft(7)), Some(NodeId(7)), "the client follows the servers");
+        assert_eq!(
+            remap(NodeId(5), &raft(5), &raft(7)),
+            Some(NodeId(7)),
+            "the client follows the servers"
+        );
     }
 }

@@ -33,7 +33,12 @@ pub struct NetConfig {
 
 impl Default for NetConfig {
     fn default() -> Self {
-        NetConfig { latency_us_min: 10_000, latency_us_max: 20_000, loss: 0.0, duplicate: 0.0 }
+        NetConfig {
+            latency_us_min: 10_000,
+            latency_us_max: 20_000,
+            loss: 0.0,
+            duplicate: 0.0,
+        }
     }
 }
 
@@ -46,9 +51,16 @@ impl NetConfig {
     pub fn clamped(mut self) -> NetConfig {
         self.latency_us_max = self.latency_us_max.min(LATENCY_US_MAX);
         self.latency_us_min = self.latency_us_min.min(self.latency_us_max);
-        self.loss = if self.loss.is_finite() { self.loss.clamp(0.0, LOSS_MAX) } else { 0.0 };
-        self.duplicate =
-            if self.duplicate.is_finite() { self.duplicate.clamp(0.0, DUPLICATE_MAX) } else { 0.0 };
+        self.loss = if self.loss.is_finite() {
+            self.loss.clamp(0.0, LOSS_MAX)
+        } else {
+            0.0
+        };
+        self.duplicate = if self.duplicate.is_finite() {
+            self.duplicate.clamp(0.0, DUPLICATE_MAX)
+        } else {
+            0.0
+        };
         self
     }
 }
@@ -114,13 +126,17 @@ impl Network {
 
     /// The latency range (µs) of the link from `from` to `to`.
     pub fn latency_range(&self, from: NodeId, to: NodeId) -> (u64, u64) {
-        self.link_latency.get(&(from, to)).copied().unwrap_or((self.config.latency_us_min, self.config.latency_us_max))
+        self.link_latency
+            .get(&(from, to))
+            .copied()
+            .unwrap_or((self.config.latency_us_min, self.config.latency_us_max))
     }
 
     /// Sets one link's latency range, clamped like [`NetConfig`]'s.
     pub fn set_link_latency(&mut self, from: NodeId, to: NodeId, min_us: u64, max_us: u64) {
         let max_us = max_us.min(LATENCY_US_MAX);
-        self.link_latency.insert((from, to), (min_us.min(max_us), max_us));
+        self.link_latency
+            .insert((from, to), (min_us.min(max_us), max_us));
     }
 
     pub fn n_nodes(&self) -> usize {
@@ -190,9 +206,18 @@ mod tests {
     fn partition_groups_unnamed_nodes_together() {
         let mut net = Network::new(5, NetConfig::default());
         net.partition(&[vec![NodeId(1)]]);
-        assert_eq!(net.blocked(NodeId(1), NodeId(0)), Some(DropReason::Partition));
+        assert_eq!(
+            net.blocked(NodeId(1), NodeId(0)),
+            Some(DropReason::Partition)
+        );
         assert_eq!(net.blocked(NodeId(0), NodeId(4)), None);
-        assert_eq!(net.groups(), vec![vec![NodeId(0), NodeId(2), NodeId(3), NodeId(4)], vec![NodeId(1)]]);
+        assert_eq!(
+            net.groups(),
+            vec![
+                vec![NodeId(0), NodeId(2), NodeId(3), NodeId(4)],
+                vec![NodeId(1)]
+            ]
+        );
         net.heal();
         assert!(!net.is_partitioned());
     }
@@ -207,7 +232,13 @@ mod tests {
 
     #[test]
     fn config_is_clamped() {
-        let c = NetConfig { latency_us_min: 9, latency_us_max: 3, loss: 2.0, duplicate: f64::NAN }.clamped();
+        let c = NetConfig {
+            latency_us_min: 9,
+            latency_us_max: 3,
+            loss: 2.0,
+            duplicate: f64::NAN,
+        }
+        .clamped();
         assert_eq!((c.latency_us_min, c.latency_us_max), (3, 3));
         assert_eq!(c.loss, LOSS_MAX);
         assert_eq!(c.duplicate, 0.0);

@@ -55,12 +55,31 @@ pub trait SoloModel: Clone + Debug {
     }
 
     fn init(&self, ctx: &mut SoloCtx<'_, '_, Self::Timer>) -> Self::State;
-    fn on_arrival(&self, state: &mut Self::State, ctx: &mut SoloCtx<'_, '_, Self::Timer>, arrival: Arrival) -> Self::Note;
-    fn on_timer(&self, state: &mut Self::State, ctx: &mut SoloCtx<'_, '_, Self::Timer>, timer: Self::Timer) -> Self::Note;
-    fn on_command(&self, state: &mut Self::State, ctx: &mut SoloCtx<'_, '_, Self::Timer>, cmd: &Self::Command) -> Self::Note;
+    fn on_arrival(
+        &self,
+        state: &mut Self::State,
+        ctx: &mut SoloCtx<'_, '_, Self::Timer>,
+        arrival: Arrival,
+    ) -> Self::Note;
+    fn on_timer(
+        &self,
+        state: &mut Self::State,
+        ctx: &mut SoloCtx<'_, '_, Self::Timer>,
+        timer: Self::Timer,
+    ) -> Self::Note;
+    fn on_command(
+        &self,
+        state: &mut Self::State,
+        ctx: &mut SoloCtx<'_, '_, Self::Timer>,
+        cmd: &Self::Command,
+    ) -> Self::Note;
     /// The node stops: forget whatever is not persistent (by default, nothing).
     fn on_crash(&self, _state: &mut Self::State) {}
-    fn on_restart(&self, state: &mut Self::State, ctx: &mut SoloCtx<'_, '_, Self::Timer>) -> Self::Note;
+    fn on_restart(
+        &self,
+        state: &mut Self::State,
+        ctx: &mut SoloCtx<'_, '_, Self::Timer>,
+    ) -> Self::Note;
 
     fn invariants(&self) -> &'static [InvariantInfo];
     fn new_checker(&self) -> Self::Checker;
@@ -194,25 +213,48 @@ impl<M: SoloModel> Protocol for Solo<M> {
         arm(&workload, ctx);
         SoloNode { state, workload }
     }
-    fn on_message(&self, _node: &mut SoloNode<M>, _ctx: &mut SCtx<'_, M>, _from: NodeId, msg: NoMsg) -> Self::Note {
+    fn on_message(
+        &self,
+        _node: &mut SoloNode<M>,
+        _ctx: &mut SCtx<'_, M>,
+        _from: NodeId,
+        msg: NoMsg,
+    ) -> Self::Note {
         match msg {}
     }
-    fn on_timer(&self, node: &mut SoloNode<M>, ctx: &mut SCtx<'_, M>, timer: Self::Timer) -> Self::Note {
+    fn on_timer(
+        &self,
+        node: &mut SoloNode<M>,
+        ctx: &mut SCtx<'_, M>,
+        timer: Self::Timer,
+    ) -> Self::Note {
         match timer {
             SoloTimer::Arrival => {
                 let Some(arrival) = node.workload.pop_due(ctx.now, ctx.rng) else {
                     arm(&node.workload, ctx);
                     return SoloNote::NothingDue;
                 };
-                let note = self.0.on_arrival(&mut node.state, &mut SoloCtx { ctx }, arrival);
+                let note = self
+                    .0
+                    .on_arrival(&mut node.state, &mut SoloCtx { ctx }, arrival);
                 arm(&node.workload, ctx);
                 SoloNote::Model(note)
             }
-            SoloTimer::Model(t) => SoloNote::Model(self.0.on_timer(&mut node.state, &mut SoloCtx { ctx }, t)),
+            SoloTimer::Model(t) => {
+                SoloNote::Model(self.0.on_timer(&mut node.state, &mut SoloCtx { ctx }, t))
+            }
         }
     }
-    fn on_command(&self, node: &mut SoloNode<M>, ctx: &mut SCtx<'_, M>, cmd: &M::Command) -> Self::Note {
-        SoloNote::Model(self.0.on_command(&mut node.state, &mut SoloCtx { ctx }, cmd))
+    fn on_command(
+        &self,
+        node: &mut SoloNode<M>,
+        ctx: &mut SCtx<'_, M>,
+        cmd: &M::Command,
+    ) -> Self::Note {
+        SoloNote::Model(
+            self.0
+                .on_command(&mut node.state, &mut SoloCtx { ctx }, cmd),
+        )
     }
     fn on_crash(&self, node: &mut SoloNode<M>) {
         self.0.on_crash(&mut node.state);
@@ -230,13 +272,23 @@ impl<M: SoloModel> Protocol for Solo<M> {
         self.0.new_checker()
     }
     fn check(&self, view: &CheckView<'_, Self>, checker: &mut M::Checker, out: &mut Vec<Breach>) {
-        let (Some(node), Some(clock)) = (view.nodes.first(), view.clocks.first()) else { return };
+        let (Some(node), Some(clock)) = (view.nodes.first(), view.clocks.first()) else {
+            return;
+        };
         let note = match view.note {
             Note::Proto(SoloNote::Model(n)) | Note::Restarted(_, SoloNote::Model(n)) => Some(n),
             _ => None,
         };
         let up = view.net.up.first().copied().unwrap_or(false);
-        let solo = SoloView { model: &self.0, state: &node.state, workload: &node.workload, now: view.now, clock, up, note };
+        let solo = SoloView {
+            model: &self.0,
+            state: &node.state,
+            workload: &node.workload,
+            now: view.now,
+            clock,
+            up,
+            note,
+        };
         self.0.check(&solo, checker, out);
     }
     fn narrate(&self, note: &Self::Note) -> String {

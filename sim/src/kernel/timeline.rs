@@ -34,7 +34,10 @@ pub enum TimelineError {
 impl std::fmt::Display for TimelineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            TimelineError::TraceFull => write!(f, "the run reached its limit of {MAX_STEPS} steps; reset or step back to branch"),
+            TimelineError::TraceFull => write!(
+                f,
+                "the run reached its limit of {MAX_STEPS} steps; reset or step back to branch"
+            ),
             TimelineError::Quiescent => f.write_str("nothing is left to happen in this run"),
         }
     }
@@ -56,12 +59,21 @@ pub struct Timeline<P: Protocol> {
 
 impl<P: Protocol> Timeline<P> {
     pub fn new(initial: World<P>) -> Timeline<P> {
-        Timeline { snapshots: vec![initial.clone()], every: SNAPSHOT_EVERY, records: Vec::new(), injections: Vec::new(), current: initial }
+        Timeline {
+            snapshots: vec![initial.clone()],
+            every: SNAPSHOT_EVERY,
+            records: Vec::new(),
+            injections: Vec::new(),
+            current: initial,
+        }
     }
 
     /// A timeline that replays `injections` as it moves forward (as from a link).
     /// Inputs beyond [`MAX_STEPS`] are dropped; duplicates of a step keep the first.
-    pub fn with_injections(initial: World<P>, mut injections: Vec<(u64, Input<P::Command>)>) -> Timeline<P> {
+    pub fn with_injections(
+        initial: World<P>,
+        mut injections: Vec<(u64, Input<P::Command>)>,
+    ) -> Timeline<P> {
         injections.retain(|(s, _)| *s < MAX_STEPS);
         crate::sort::sort_by_key(&mut injections, |(s, _)| *s);
         injections.dedup_by_key(|(s, _)| *s);
@@ -92,7 +104,10 @@ impl<P: Protocol> Timeline<P> {
     }
 
     fn injection_at(&self, step: u64) -> Option<&Input<P::Command>> {
-        self.injections.binary_search_by_key(&step, |(s, _)| *s).ok().map(|i| &self.injections[i].1)
+        self.injections
+            .binary_search_by_key(&step, |(s, _)| *s)
+            .ok()
+            .map(|i| &self.injections[i].1)
     }
 
     /// One step forward: replays a computed step, or computes a new one.
@@ -102,7 +117,10 @@ impl<P: Protocol> Timeline<P> {
             return Err(TimelineError::TraceFull);
         }
         let input = self.injection_at(s).cloned();
-        let rec = self.current.step(input.as_ref()).ok_or(TimelineError::Quiescent)?;
+        let rec = self
+            .current
+            .step(input.as_ref())
+            .ok_or(TimelineError::Quiescent)?;
         if s == self.records.len() as u64 {
             self.records.push(rec);
         }
@@ -124,14 +142,24 @@ impl<P: Protocol> Timeline<P> {
         let mut n = 0;
         while n < max_steps {
             let next_is_injection = self.injection_at(self.current.step).is_some();
-            let next_t = if next_is_injection { Some(self.current.now) } else { self.current.next_live_event_time() };
+            let next_t = if next_is_injection {
+                Some(self.current.now)
+            } else {
+                self.current.next_live_event_time()
+            };
             match next_t {
                 Some(t) if t <= t_us => {
                     self.forward()?;
                     n += 1;
                 }
                 Some(_) => break,
-                None => return if n == 0 { Err(TimelineError::Quiescent) } else { Ok(n) },
+                None => {
+                    return if n == 0 {
+                        Err(TimelineError::Quiescent)
+                    } else {
+                        Ok(n)
+                    }
+                }
             }
         }
         Ok(n)
@@ -186,7 +214,10 @@ impl<P: Protocol> Timeline<P> {
 
     /// Applies `input` at the cursor: the future after the cursor is
     /// discarded (a branch), and the input becomes the next step.
-    pub fn inject(&mut self, input: Input<P::Command>) -> Result<&StepRecord<P::Note>, TimelineError> {
+    pub fn inject(
+        &mut self,
+        input: Input<P::Command>,
+    ) -> Result<&StepRecord<P::Note>, TimelineError> {
         let s = self.current.step;
         if s >= MAX_STEPS {
             return Err(TimelineError::TraceFull);
@@ -247,7 +278,11 @@ mod tests {
         let target = SNAPSHOT_EVERY * (MAX_SNAPSHOTS as u64 + 10);
         t.seek(target);
         assert_eq!(t.cursor(), target);
-        assert!(t.snapshots.len() <= MAX_SNAPSHOTS, "{} snapshots", t.snapshots.len());
+        assert!(
+            t.snapshots.len() <= MAX_SNAPSHOTS,
+            "{} snapshots",
+            t.snapshots.len()
+        );
         assert_eq!(t.snapshot_spacing(), 2 * SNAPSHOT_EVERY);
         for (k, w) in t.snapshots.iter().enumerate() {
             assert_eq!(w.step, k as u64 * t.snapshot_spacing());
@@ -257,6 +292,9 @@ mod tests {
         t.seek(probe);
         let mut fresh = Timeline::new(World::new(Raft::new(RaftConfig::default()), 3, vec![]));
         fresh.seek(probe);
-        assert_eq!(format!("{:?}", t.world().nodes), format!("{:?}", fresh.world().nodes));
+        assert_eq!(
+            format!("{:?}", t.world().nodes),
+            format!("{:?}", fresh.world().nodes)
+        );
     }
 }

@@ -60,9 +60,17 @@ pub enum Process {
     Poisson { mean_gap_us: TimeUs },
     /// Bursty: Poisson with `mean_gap_us` during `on_us`, then silence for
     /// `off_us`, repeating from the start, on first.
-    OnOff { mean_gap_us: TimeUs, on_us: TimeUs, off_us: TimeUs },
+    OnOff {
+        mean_gap_us: TimeUs,
+        on_us: TimeUs,
+        off_us: TimeUs,
+    },
     /// A spike: Poisson with `mean_gap_us`, only from `at_us` for `for_us`.
-    Spike { mean_gap_us: TimeUs, at_us: TimeUs, for_us: TimeUs },
+    Spike {
+        mean_gap_us: TimeUs,
+        at_us: TimeUs,
+        for_us: TimeUs,
+    },
 }
 
 fn span(x: TimeUs) -> TimeUs {
@@ -73,21 +81,40 @@ impl Process {
     /// The same process with every value in range.
     pub fn clamped(self) -> Process {
         match self {
-            Process::Steady { gap_us, jitter_us } => Process::Steady { gap_us: span(gap_us), jitter_us: jitter_us.min(SPAN_US_MAX) },
-            Process::Poisson { mean_gap_us } => Process::Poisson { mean_gap_us: span(mean_gap_us) },
-            Process::OnOff { mean_gap_us, on_us, off_us } => {
-                Process::OnOff { mean_gap_us: span(mean_gap_us), on_us: span(on_us), off_us: off_us.min(SPAN_US_MAX) }
-            }
-            Process::Spike { mean_gap_us, at_us, for_us } => {
-                Process::Spike { mean_gap_us: span(mean_gap_us), at_us: at_us.min(SPAN_US_MAX), for_us: span(for_us) }
-            }
+            Process::Steady { gap_us, jitter_us } => Process::Steady {
+                gap_us: span(gap_us),
+                jitter_us: jitter_us.min(SPAN_US_MAX),
+            },
+            Process::Poisson { mean_gap_us } => Process::Poisson {
+                mean_gap_us: span(mean_gap_us),
+            },
+            Process::OnOff {
+                mean_gap_us,
+                on_us,
+                off_us,
+            } => Process::OnOff {
+                mean_gap_us: span(mean_gap_us),
+                on_us: span(on_us),
+                off_us: off_us.min(SPAN_US_MAX),
+            },
+            Process::Spike {
+                mean_gap_us,
+                at_us,
+                for_us,
+            } => Process::Spike {
+                mean_gap_us: span(mean_gap_us),
+                at_us: at_us.min(SPAN_US_MAX),
+                for_us: span(for_us),
+            },
         }
     }
 
     /// The first arrival after the workload starts at `start_us`.
     fn first(&self, start_us: TimeUs, rng: &mut SimRng) -> Option<TimeUs> {
         match *self {
-            Process::Spike { at_us, .. } => self.next_after(start_us.saturating_add(at_us), start_us, rng),
+            Process::Spike { at_us, .. } => {
+                self.next_after(start_us.saturating_add(at_us), start_us, rng)
+            }
             _ => self.next_after(start_us, start_us, rng),
         }
     }
@@ -96,18 +123,33 @@ impl Process {
     /// `None` once the process has no more.
     fn next_after(&self, t_us: TimeUs, start_us: TimeUs, rng: &mut SimRng) -> Option<TimeUs> {
         match *self {
-            Process::Steady { gap_us, jitter_us } => Some(t_us.saturating_add(gap_us).saturating_add(rng.range_u64(0, jitter_us))),
-            Process::Poisson { mean_gap_us } => Some(t_us.saturating_add(exponential_us(rng, mean_gap_us))),
-            Process::OnOff { mean_gap_us, on_us, off_us } => {
+            Process::Steady { gap_us, jitter_us } => Some(
+                t_us.saturating_add(gap_us)
+                    .saturating_add(rng.range_u64(0, jitter_us)),
+            ),
+            Process::Poisson { mean_gap_us } => {
+                Some(t_us.saturating_add(exponential_us(rng, mean_gap_us)))
+            }
+            Process::OnOff {
+                mean_gap_us,
+                on_us,
+                off_us,
+            } => {
                 // Arrivals are Poisson on a clock that runs only while on.
                 let period_us = on_us + off_us;
                 let since_us = t_us.saturating_sub(start_us);
                 let on_clock_us = since_us / period_us * on_us + (since_us % period_us).min(on_us);
                 let at_us = on_clock_us.saturating_add(exponential_us(rng, mean_gap_us));
-                let back_us = (at_us / on_us).saturating_mul(period_us).saturating_add(at_us % on_us);
+                let back_us = (at_us / on_us)
+                    .saturating_mul(period_us)
+                    .saturating_add(at_us % on_us);
                 Some(start_us.saturating_add(back_us))
             }
-            Process::Spike { mean_gap_us, at_us, for_us } => {
+            Process::Spike {
+                mean_gap_us,
+                at_us,
+                for_us,
+            } => {
                 let end_us = start_us.saturating_add(at_us).saturating_add(for_us);
                 let next_us = t_us.saturating_add(exponential_us(rng, mean_gap_us));
                 (next_us < end_us).then_some(next_us)
@@ -121,8 +163,16 @@ impl Process {
         match self {
             Process::Steady { gap_us, jitter_us } => format!("steady-{gap_us}-{jitter_us}"),
             Process::Poisson { mean_gap_us } => format!("poisson-{mean_gap_us}"),
-            Process::OnOff { mean_gap_us, on_us, off_us } => format!("onoff-{mean_gap_us}-{on_us}-{off_us}"),
-            Process::Spike { mean_gap_us, at_us, for_us } => format!("spike-{mean_gap_us}-{at_us}-{for_us}"),
+            Process::OnOff {
+                mean_gap_us,
+                on_us,
+                off_us,
+            } => format!("onoff-{mean_gap_us}-{on_us}-{off_us}"),
+            Process::Spike {
+                mean_gap_us,
+                at_us,
+                for_us,
+            } => format!("spike-{mean_gap_us}-{at_us}-{for_us}"),
         }
     }
 
@@ -137,8 +187,13 @@ impl Process {
             Ok(v)
         };
         match parts[..] {
-            ["steady", g, j] => Ok(Process::Steady { gap_us: num(g, "gap", GAP_US_MIN)?, jitter_us: num(j, "jitter", 0)? }),
-            ["poisson", m] => Ok(Process::Poisson { mean_gap_us: num(m, "mean gap", GAP_US_MIN)? }),
+            ["steady", g, j] => Ok(Process::Steady {
+                gap_us: num(g, "gap", GAP_US_MIN)?,
+                jitter_us: num(j, "jitter", 0)?,
+            }),
+            ["poisson", m] => Ok(Process::Poisson {
+                mean_gap_us: num(m, "mean gap", GAP_US_MIN)?,
+            }),
             ["onoff", m, on, off] => Ok(Process::OnOff {
                 mean_gap_us: num(m, "mean gap", GAP_US_MIN)?,
                 on_us: num(on, "on period", GAP_US_MIN)?,
@@ -202,7 +257,13 @@ pub struct WorkloadSpec {
 impl WorkloadSpec {
     /// `n_clients` clients (from client 0) all running `process`.
     pub fn uniform(n_clients: u16, process: Process) -> WorkloadSpec {
-        WorkloadSpec { streams: vec![Stream { first_client: 0, n_clients, process }] }
+        WorkloadSpec {
+            streams: vec![Stream {
+                first_client: 0,
+                n_clients,
+                process,
+            }],
+        }
     }
 
     /// The same spec within bounds: at most [`STREAMS_MAX`] streams, client
@@ -245,7 +306,12 @@ impl Workload {
     /// Starts `spec` (clamped) at `start_us`, drawing each client's first
     /// arrival in (stream, client) order.
     pub fn new(spec: WorkloadSpec, start_us: TimeUs, rng: &mut SimRng) -> Workload {
-        let mut w = Workload { spec: spec.clamped(), start_us, next: BTreeSet::new(), n_arrived: 0 };
+        let mut w = Workload {
+            spec: spec.clamped(),
+            start_us,
+            next: BTreeSet::new(),
+            n_arrived: 0,
+        };
         w.draw_all(None, rng);
         w
     }
@@ -263,7 +329,11 @@ impl Workload {
                     None => s.process.first(self.start_us, rng),
                     Some(from_us) => match s.process {
                         // A spike that has not begun still begins on time.
-                        Process::Spike { at_us, .. } if from_us < self.start_us.saturating_add(at_us) => s.process.first(self.start_us, rng),
+                        Process::Spike { at_us, .. }
+                            if from_us < self.start_us.saturating_add(at_us) =>
+                        {
+                            s.process.first(self.start_us, rng)
+                        }
                         p => p.next_after(from_us, self.start_us, rng),
                     },
                 };
@@ -292,7 +362,11 @@ impl Workload {
             self.next.insert((t, stream, client));
         }
         self.n_arrived += 1;
-        Some(Arrival { at_us, client, stream })
+        Some(Arrival {
+            at_us,
+            client,
+            stream,
+        })
     }
 
     /// Every client starts afresh from `now_us`, as after the service was
@@ -342,25 +416,73 @@ mod tests {
     #[test]
     fn steady_clients_arrive_on_the_beat_in_client_order() {
         let mut r = SimRng::new(1);
-        let mut w = Workload::new(WorkloadSpec::uniform(2, Process::Steady { gap_us: 10_000, jitter_us: 0 }), 5_000, &mut r);
+        let mut w = Workload::new(
+            WorkloadSpec::uniform(
+                2,
+                Process::Steady {
+                    gap_us: 10_000,
+                    jitter_us: 0,
+                },
+            ),
+            5_000,
+            &mut r,
+        );
         assert_eq!(w.pop_due(14_999, &mut r), None, "not due yet");
-        let got: Vec<(u64, u16)> = take_all(&mut w, 35_000, &mut r).iter().map(|a| (a.at_us, a.client)).collect();
-        assert_eq!(got, vec![(15_000, 0), (15_000, 1), (25_000, 0), (25_000, 1), (35_000, 0), (35_000, 1)]);
+        let got: Vec<(u64, u16)> = take_all(&mut w, 35_000, &mut r)
+            .iter()
+            .map(|a| (a.at_us, a.client))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (15_000, 0),
+                (15_000, 1),
+                (25_000, 0),
+                (25_000, 1),
+                (35_000, 0),
+                (35_000, 1)
+            ]
+        );
         assert_eq!(w.n_arrived, 6);
         // Jitter stretches each gap by at most its bound.
-        let mut w = Workload::new(WorkloadSpec::uniform(1, Process::Steady { gap_us: 10_000, jitter_us: 3_000 }), 0, &mut r);
-        let times: Vec<u64> = take_all(&mut w, 1_000_000, &mut r).iter().map(|a| a.at_us).collect();
-        assert!(times.windows(2).all(|p| (10_000..=13_000).contains(&(p[1] - p[0]))));
-        assert!(times.windows(2).any(|p| p[1] - p[0] != times[1] - times[0]), "the jitter varies");
+        let mut w = Workload::new(
+            WorkloadSpec::uniform(
+                1,
+                Process::Steady {
+                    gap_us: 10_000,
+                    jitter_us: 3_000,
+                },
+            ),
+            0,
+            &mut r,
+        );
+        let times: Vec<u64> = take_all(&mut w, 1_000_000, &mut r)
+            .iter()
+            .map(|a| a.at_us)
+            .collect();
+        assert!(times
+            .windows(2)
+            .all(|p| (10_000..=13_000).contains(&(p[1] - p[0]))));
+        assert!(
+            times.windows(2).any(|p| p[1] - p[0] != times[1] - times[0]),
+            "the jitter varies"
+        );
     }
 
     #[test]
     fn on_off_arrivals_fall_only_in_on_periods_at_the_on_rate() {
         let mut r = SimRng::new(3);
-        let p = Process::OnOff { mean_gap_us: 1_000, on_us: 100_000, off_us: 400_000 };
+        let p = Process::OnOff {
+            mean_gap_us: 1_000,
+            on_us: 100_000,
+            off_us: 400_000,
+        };
         let mut w = Workload::new(WorkloadSpec::uniform(1, p), 0, &mut r);
         let got = take_all(&mut w, 50_000_000, &mut r);
-        assert!(got.iter().all(|a| a.at_us % 500_000 < 100_000), "an arrival in an off period");
+        assert!(
+            got.iter().all(|a| a.at_us % 500_000 < 100_000),
+            "an arrival in an off period"
+        );
         // 100 on periods of 100 ms at 1,000/s: about 10,000 arrivals.
         assert!((9_500..=10_500).contains(&got.len()), "{}", got.len());
         assert!(got.windows(2).all(|p| p[0].at_us <= p[1].at_us));
@@ -369,21 +491,47 @@ mod tests {
     #[test]
     fn a_spike_comes_in_its_window_and_then_ends() {
         let mut r = SimRng::new(4);
-        let spike = Process::Spike { mean_gap_us: 500, at_us: 2_000_000, for_us: 100_000 };
-        let base = Process::Poisson { mean_gap_us: 100_000 };
+        let spike = Process::Spike {
+            mean_gap_us: 500,
+            at_us: 2_000_000,
+            for_us: 100_000,
+        };
+        let base = Process::Poisson {
+            mean_gap_us: 100_000,
+        };
         let spec = WorkloadSpec {
-            streams: vec![Stream { first_client: 0, n_clients: 10, process: base }, Stream { first_client: 0, n_clients: 10, process: spike }],
+            streams: vec![
+                Stream {
+                    first_client: 0,
+                    n_clients: 10,
+                    process: base,
+                },
+                Stream {
+                    first_client: 0,
+                    n_clients: 10,
+                    process: spike,
+                },
+            ],
         };
         let mut w = Workload::new(spec, 1_000, &mut r);
         let got = take_all(&mut w, 5_000_000, &mut r);
         let in_spike: Vec<&Arrival> = got.iter().filter(|a| a.stream == 1).collect();
-        assert!(in_spike.iter().all(|a| (2_001_000..2_101_000).contains(&a.at_us)));
+        assert!(in_spike
+            .iter()
+            .all(|a| (2_001_000..2_101_000).contains(&a.at_us)));
         // 10 clients at 2,000/s for 100 ms: about 2,000 arrivals, over a base of 100/s.
-        assert!((1_800..=2_200).contains(&in_spike.len()), "{}", in_spike.len());
+        assert!(
+            (1_800..=2_200).contains(&in_spike.len()),
+            "{}",
+            in_spike.len()
+        );
         let base_n = got.len() - in_spike.len();
         assert!((420..=580).contains(&base_n), "{base_n}");
         // A gap may floor to 0 µs: a client can send twice in one microsecond.
-        assert!(got.windows(2).all(|p| (p[0].at_us, p[0].stream, p[0].client) <= (p[1].at_us, p[1].stream, p[1].client)));
+        assert!(got
+            .windows(2)
+            .all(|p| (p[0].at_us, p[0].stream, p[0].client)
+                <= (p[1].at_us, p[1].stream, p[1].client)));
     }
 
     #[test]
@@ -391,35 +539,99 @@ mod tests {
         let mut r = SimRng::new(5);
         let spec = WorkloadSpec {
             streams: vec![
-                Stream { first_client: 0, n_clients: 3, process: Process::Steady { gap_us: 10_000, jitter_us: 0 } },
-                Stream { first_client: 0, n_clients: 1, process: Process::Spike { mean_gap_us: 10, at_us: 900_000, for_us: 10 } },
+                Stream {
+                    first_client: 0,
+                    n_clients: 3,
+                    process: Process::Steady {
+                        gap_us: 10_000,
+                        jitter_us: 0,
+                    },
+                },
+                Stream {
+                    first_client: 0,
+                    n_clients: 1,
+                    process: Process::Spike {
+                        mean_gap_us: 10,
+                        at_us: 900_000,
+                        for_us: 10,
+                    },
+                },
             ],
         };
         let mut w = Workload::new(spec, 0, &mut r);
         take_all(&mut w, 20_000, &mut r);
         w.restart(123_456, &mut r);
-        assert_eq!(w.next_us(), Some(133_456), "the steady clients resume a gap after the restart");
+        assert_eq!(
+            w.next_us(),
+            Some(133_456),
+            "the steady clients resume a gap after the restart"
+        );
         let got = take_all(&mut w, 1_000_000, &mut r);
-        assert!(got.iter().filter(|a| a.stream == 1).all(|a| (900_000..900_010).contains(&a.at_us)));
+        assert!(got
+            .iter()
+            .filter(|a| a.stream == 1)
+            .all(|a| (900_000..900_010).contains(&a.at_us)));
     }
 
     #[test]
     fn specs_are_clamped_and_texts_round_trip_or_fail() {
-        let huge = Stream { first_client: 990, n_clients: 500, process: Process::Steady { gap_us: 0, jitter_us: u64::MAX } };
-        let spec = WorkloadSpec { streams: vec![huge; 40] }.clamped();
+        let huge = Stream {
+            first_client: 990,
+            n_clients: 500,
+            process: Process::Steady {
+                gap_us: 0,
+                jitter_us: u64::MAX,
+            },
+        };
+        let spec = WorkloadSpec {
+            streams: vec![huge; 40],
+        }
+        .clamped();
         assert_eq!(spec.streams.len(), STREAMS_MAX, "ten clients each");
-        assert_eq!(spec.streams[0], Stream { first_client: 990, n_clients: 10, process: Process::Steady { gap_us: 1, jitter_us: SPAN_US_MAX } });
+        assert_eq!(
+            spec.streams[0],
+            Stream {
+                first_client: 990,
+                n_clients: 10,
+                process: Process::Steady {
+                    gap_us: 1,
+                    jitter_us: SPAN_US_MAX
+                }
+            }
+        );
         let spec = WorkloadSpec::uniform(u16::MAX, Process::Poisson { mean_gap_us: 5 }).clamped();
         assert_eq!(spec.streams[0].n_clients, CLIENTS_MAX);
         for p in [
-            Process::Steady { gap_us: 10_000, jitter_us: 0 },
+            Process::Steady {
+                gap_us: 10_000,
+                jitter_us: 0,
+            },
             Process::Poisson { mean_gap_us: 1 },
-            Process::OnOff { mean_gap_us: 1_000, on_us: 200_000, off_us: 0 },
-            Process::Spike { mean_gap_us: 50, at_us: 0, for_us: SPAN_US_MAX },
+            Process::OnOff {
+                mean_gap_us: 1_000,
+                on_us: 200_000,
+                off_us: 0,
+            },
+            Process::Spike {
+                mean_gap_us: 50,
+                at_us: 0,
+                for_us: SPAN_US_MAX,
+            },
         ] {
             assert_eq!(Process::parse(&p.encode()), Ok(p));
         }
-        for bad in ["", "steady", "steady-0-0", "steady-5", "poisson-x", "poisson-3600000001", "onoff-1-0-1", "spike-1-2", "burst-1", "poisson--1"] {
+        for bad in [
+            "",
+            "steady",
+            "steady-0-0",
+            "steady-5",
+            "poisson-x",
+            "poisson-3600000001",
+            "onoff-1-0-1",
+            "spike-1-2",
+            "burst-1",
+            "poisson--1",
+        ] {
             assert!(Process::parse(bad).is_err(), "{bad}");
         }
     }
@@ -430,8 +642,22 @@ mod tests {
             let mut r = SimRng::new(11);
             let spec = WorkloadSpec {
                 streams: vec![
-                    Stream { first_client: 0, n_clients: 500, process: Process::Poisson { mean_gap_us: 1_000_000 } },
-                    Stream { first_client: 490, n_clients: 10, process: Process::OnOff { mean_gap_us: 2_000, on_us: 50_000, off_us: 50_000 } },
+                    Stream {
+                        first_client: 0,
+                        n_clients: 500,
+                        process: Process::Poisson {
+                            mean_gap_us: 1_000_000,
+                        },
+                    },
+                    Stream {
+                        first_client: 490,
+                        n_clients: 10,
+                        process: Process::OnOff {
+                            mean_gap_us: 2_000,
+                            on_us: 50_000,
+                            off_us: 50_000,
+                        },
+                    },
                 ],
             };
             let mut w = Workload::new(spec, 0, &mut r);

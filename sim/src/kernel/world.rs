@@ -85,19 +85,34 @@ pub enum Effect<M, T> {
     /// leaves. `durable`: it also waits until the writes it depends on are
     /// on stable storage (which writes, [`DiskModel`] says), because it
     /// reports state that must survive a crash, like a vote.
-    Send { to: NodeId, msg: M, delay_us: TimeUs, durable: bool },
+    Send {
+        to: NodeId,
+        msg: M,
+        delay_us: TimeUs,
+        durable: bool,
+    },
     /// A timer of `after_us` on the node's own clock (see [`Clock`]): it
     /// fires once the node's oscillator has advanced that much.
-    SetTimer { timer: T, after_us: TimeUs },
+    SetTimer {
+        timer: T,
+        after_us: TimeUs,
+    },
     /// A timer that fires at true virtual time `at_us` (at once if that has
     /// passed), whatever the node's clock says: for what happens outside
     /// the node, such as a workload's next arrival.
-    SetTimerAt { timer: T, at_us: TimeUs },
-    CancelTimer { timer: T },
+    SetTimerAt {
+        timer: T,
+        at_us: TimeUs,
+    },
+    CancelTimer {
+        timer: T,
+    },
     /// Starts a write to stable storage that completes `write_us` later
     /// (at most [`WRITE_US_MAX`]). Its completion is not a step: it shows
     /// as the durable messages it held leaving.
-    Persist { write_us: TimeUs },
+    Persist {
+        write_us: TimeUs,
+    },
 }
 
 /// How a node's writes to stable storage overlap, and so how long a
@@ -142,7 +157,14 @@ impl<'a, M, T> Ctx<'a, M, T> {
     /// A context for a unit test of one handler. It knows of no other node
     /// until [`Ctx::with_n_nodes`], so a broadcast from it sends nothing.
     pub fn new(now: TimeUs, me: NodeId, rng: &'a mut SimRng) -> Self {
-        Ctx { now, me, n_nodes: 0, rng, effects: Vec::new(), clock: Clock::PERFECT }
+        Ctx {
+            now,
+            me,
+            n_nodes: 0,
+            rng,
+            effects: Vec::new(),
+            clock: Clock::PERFECT,
+        }
     }
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
@@ -163,16 +185,31 @@ impl<'a, M, T> Ctx<'a, M, T> {
         self
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
-        self.effects.push(Effect::Send { to, msg, delay_us: 0, durable: false });
+        self.effects.push(Effect::Send {
+            to,
+            msg,
+            delay_us: 0,
+            durable: false,
+        });
     }
     /// Sends `msg` once `delay_us` has passed at this node.
     pub fn send_after(&mut self, to: NodeId, msg: M, delay_us: TimeUs) {
-        self.effects.push(Effect::Send { to, msg, delay_us, durable: false });
+        self.effects.push(Effect::Send {
+            to,
+            msg,
+            delay_us,
+            durable: false,
+        });
     }
     /// Sends `msg` once the writes it depends on are durable (see
     /// [`DiskModel`]); at once if there are none.
     pub fn send_durable(&mut self, to: NodeId, msg: M) {
-        self.effects.push(Effect::Send { to, msg, delay_us: 0, durable: true });
+        self.effects.push(Effect::Send {
+            to,
+            msg,
+            delay_us: 0,
+            durable: true,
+        });
     }
     /// Starts a write to stable storage that takes `write_us`. Durable
     /// sends of this handler, before or after this call, wait for it: a
@@ -188,7 +225,9 @@ impl<'a, M, T> Ctx<'a, M, T> {
         M: Clone,
     {
         let me = self.me;
-        let others = (0..self.n_nodes.min(NODES_MAX)).map(|i| NodeId(i as u8)).filter(|n| *n != me);
+        let others = (0..self.n_nodes.min(NODES_MAX))
+            .map(|i| NodeId(i as u8))
+            .filter(|n| *n != me);
         self.send_each(others, msg)
     }
     /// Sends one copy of `msg` to each of `targets`, in node order whatever
@@ -280,7 +319,11 @@ pub trait Protocol: Clone {
     ) -> Self::Note;
     /// The node stops: forget whatever is not persistent.
     fn on_crash(&self, node: &mut Self::Node);
-    fn on_restart(&self, node: &mut Self::Node, ctx: &mut Ctx<Self::Msg, Self::Timer>) -> Self::Note;
+    fn on_restart(
+        &self,
+        node: &mut Self::Node,
+        ctx: &mut Ctx<Self::Msg, Self::Timer>,
+    ) -> Self::Note;
     /// Whether a node can crash and be partitioned (clients may not).
     fn is_faultable(&self, _id: NodeId) -> bool {
         true
@@ -316,10 +359,23 @@ pub trait Protocol: Clone {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Note<N> {
     Proto(N),
-    Dropped { msg_id: u64, from: NodeId, to: NodeId, kind: &'static str, reason: DropReason },
+    Dropped {
+        msg_id: u64,
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+        reason: DropReason,
+    },
     /// A second copy of message `msg_id`, `copy_id`, is on its way and
     /// arrives at `arrive_us`.
-    Duplicated { msg_id: u64, copy_id: u64, from: NodeId, to: NodeId, kind: &'static str, arrive_us: TimeUs },
+    Duplicated {
+        msg_id: u64,
+        copy_id: u64,
+        from: NodeId,
+        to: NodeId,
+        kind: &'static str,
+        arrive_us: TimeUs,
+    },
     Crashed(NodeId),
     Restarted(NodeId, N),
     Partitioned(Vec<Vec<NodeId>>),
@@ -329,19 +385,43 @@ pub enum Note<N> {
     /// A link's latency range changed (µs).
     LinkLatency(NodeId, NodeId, u64, u64),
     /// A node's clock was stepped by `jump_us` to read `offset_us` from true time.
-    ClockStepped { node: NodeId, jump_us: i64, offset_us: i64 },
+    ClockStepped {
+        node: NodeId,
+        jump_us: i64,
+        offset_us: i64,
+    },
     /// A node's clock now runs at `drift_ppm`.
-    ClockDrift { node: NodeId, drift_ppm: i32 },
+    ClockDrift {
+        node: NodeId,
+        drift_ppm: i32,
+    },
     /// A node stopped taking steps until `until_us`; `extended`: it was
     /// already paused and now stays paused longer.
-    Paused { node: NodeId, for_us: TimeUs, until_us: TimeUs, extended: bool },
+    Paused {
+        node: NodeId,
+        for_us: TimeUs,
+        until_us: TimeUs,
+        extended: bool,
+    },
     /// A message reached a paused node; it waits for the resume.
-    HeldMessage { node: NodeId, msg_id: u64, from: NodeId, kind: &'static str },
+    HeldMessage {
+        node: NodeId,
+        msg_id: u64,
+        from: NodeId,
+        kind: &'static str,
+    },
     /// A paused node's timer came due; it waits for the resume.
-    HeldTimer { node: NodeId },
+    HeldTimer {
+        node: NodeId,
+    },
     /// A paused node resumed; `n_msgs` messages and `n_timers` timers
     /// waited, and are handled next, in the order they arrived or came due.
-    Resumed { node: NodeId, paused_us: TimeUs, n_msgs: u32, n_timers: u32 },
+    Resumed {
+        node: NodeId,
+        paused_us: TimeUs,
+        n_msgs: u32,
+        n_timers: u32,
+    },
     /// An input that could not apply (no leader to crash, node already down...).
     Skipped(String),
 }
@@ -489,7 +569,9 @@ impl<P: Protocol> World<P> {
         let n = proto.n_nodes();
         let net = Network::new(n, proto.net_config());
         let checker = proto.new_checker();
-        let clocks = (0..n).map(|i| Clock::new(proto.initial_clock(NodeId(i as u8)))).collect();
+        let clocks = (0..n)
+            .map(|i| Clock::new(proto.initial_clock(NodeId(i as u8))))
+            .collect();
         let mut w = World {
             proto,
             now: 0,
@@ -516,7 +598,9 @@ impl<P: Protocol> World<P> {
         };
         for i in 0..n {
             let id = NodeId(i as u8);
-            let mut ctx = Ctx::new(0, id, &mut w.rng).with_n_nodes(n).with_clock(w.clocks[i]);
+            let mut ctx = Ctx::new(0, id, &mut w.rng)
+                .with_n_nodes(n)
+                .with_clock(w.clocks[i]);
             let node = w.proto.init_node(id, &mut ctx);
             let mut effects = std::mem::take(&mut ctx.effects);
             w.nodes.push(node);
@@ -524,7 +608,11 @@ impl<P: Protocol> World<P> {
         }
         for (i, (t, _)) in script.iter().enumerate() {
             let seq = w.next_seq();
-            w.queue.push(QItem { time: *t, seq, what: Queued::Script(i as u32) });
+            w.queue.push(QItem {
+                time: *t,
+                seq,
+                what: Queued::Script(i as u32),
+            });
         }
         w.script = Rc::new(script);
         w
@@ -559,7 +647,9 @@ impl<P: Protocol> World<P> {
     fn held_is_live(&self, id: NodeId, held: &Held<P::Msg, P::Timer>) -> bool {
         match held {
             Held::Message(_) => true,
-            Held::Timer(timer, seq) => self.timers[id.idx()].get(timer).map(|s| s.seq) == Some(*seq),
+            Held::Timer(timer, seq) => {
+                self.timers[id.idx()].get(timer).map(|s| s.seq) == Some(*seq)
+            }
         }
     }
 
@@ -656,7 +746,14 @@ impl<P: Protocol> World<P> {
                 explanation: b.explanation,
             });
         }
-        Some(StepRecord { step: self.step, time_us: self.now, actor, note, injected, n_violations })
+        Some(StepRecord {
+            step: self.step,
+            time_us: self.now,
+            actor,
+            note,
+            injected,
+            n_violations,
+        })
     }
 
     /// Handles one queued item; `None` if it was stale (a cancelled timer,
@@ -677,16 +774,31 @@ impl<P: Protocol> World<P> {
                 };
                 if let Some(reason) = reason {
                     let kind = m.msg.kind();
-                    return Some((None, Note::Dropped { msg_id: id, from: m.from, to: m.to, kind, reason }));
+                    return Some((
+                        None,
+                        Note::Dropped {
+                            msg_id: id,
+                            from: m.from,
+                            to: m.to,
+                            kind,
+                            reason,
+                        },
+                    ));
                 }
                 let to = m.to;
                 if self.is_paused(to) {
-                    let note = Note::HeldMessage { node: to, msg_id: id, from: m.from, kind: m.msg.kind() };
+                    let note = Note::HeldMessage {
+                        node: to,
+                        msg_id: id,
+                        from: m.from,
+                        kind: m.msg.kind(),
+                    };
                     self.held[to.idx()].push(Held::Message(m));
                     self.n_held_msgs += 1;
                     return Some((None, note));
                 }
-                let note = self.run_handler(to, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
+                let note =
+                    self.run_handler(to, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
                 Some((Some(to), Note::Proto(note)))
             }
             Queued::Timer(node, timer) => {
@@ -714,22 +826,38 @@ impl<P: Protocol> World<P> {
                 self.now = item.time;
                 self.paused[node.idx()] = None;
                 let held = std::mem::take(&mut self.held[node.idx()]);
-                let n_msgs = held.iter().filter(|h| matches!(h, Held::Message(_))).count() as u32;
+                let n_msgs = held
+                    .iter()
+                    .filter(|h| matches!(h, Held::Message(_)))
+                    .count() as u32;
                 let n_timers = held.len() as u32 - n_msgs;
                 self.ready.extend(held.into_iter().map(|h| (node, h)));
                 let paused_us = self.now - pause.since_us;
-                Some((Some(node), Note::Resumed { node, paused_us, n_msgs, n_timers }))
+                Some((
+                    Some(node),
+                    Note::Resumed {
+                        node,
+                        paused_us,
+                        n_msgs,
+                        n_timers,
+                    },
+                ))
             }
         }
     }
 
     /// Handles, at its resume, one thing that waited for a paused node;
     /// `None` if it is a timer the node has since reset or cancelled.
-    fn replay(&mut self, id: NodeId, held: Held<P::Msg, P::Timer>) -> Option<(Option<NodeId>, Note<P::Note>)> {
+    fn replay(
+        &mut self,
+        id: NodeId,
+        held: Held<P::Msg, P::Timer>,
+    ) -> Option<(Option<NodeId>, Note<P::Note>)> {
         match held {
             Held::Message(m) => {
                 self.n_held_msgs -= 1;
-                let note = self.run_handler(id, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
+                let note =
+                    self.run_handler(id, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
                 Some((Some(id), Note::Proto(note)))
             }
             Held::Timer(timer, seq) => {
@@ -747,7 +875,9 @@ impl<P: Protocol> World<P> {
     fn take_waiting(&mut self, id: NodeId) -> Vec<Held<P::Msg, P::Timer>> {
         let mut out = std::mem::take(&mut self.held[id.idx()]);
         if self.ready.iter().any(|(n, _)| *n == id) {
-            let (mine, others): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.ready).into_iter().partition(|(n, _)| *n == id);
+            let (mine, others): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut self.ready)
+                .into_iter()
+                .partition(|(n, _)| *n == id);
             self.ready = others;
             // What was ready is older than anything held since.
             let mut ready: Vec<_> = mine.into_iter().map(|(_, h)| h).collect();
@@ -783,14 +913,25 @@ impl<P: Protocol> World<P> {
         let durable_us = self.start_writes(me, effects);
         for e in effects.drain(..) {
             match e {
-                Effect::Send { to, msg, delay_us, durable } => {
-                    let hold_us = if durable { delay_us.max(durable_us - self.now) } else { delay_us };
+                Effect::Send {
+                    to,
+                    msg,
+                    delay_us,
+                    durable,
+                } => {
+                    let hold_us = if durable {
+                        delay_us.max(durable_us - self.now)
+                    } else {
+                        delay_us
+                    };
                     self.send(me, to, msg, hold_us)
                 }
                 Effect::Persist { .. } => {}
                 Effect::SetTimer { timer, after_us } => {
                     let clock = self.clocks[me.idx()];
-                    let mono_us = clock.monotonic_us(self.now).saturating_add(after_us.min(i64::MAX as u64) as i64);
+                    let mono_us = clock
+                        .monotonic_us(self.now)
+                        .saturating_add(after_us.min(i64::MAX as u64) as i64);
                     // Without drift the oscillator is true time shifted, so
                     // this is exactly `now + after_us`.
                     let deadline_us = if clock.drift_ppm() == 0 {
@@ -800,7 +941,9 @@ impl<P: Protocol> World<P> {
                     };
                     self.arm(me, timer, deadline_us, Some(mono_us));
                 }
-                Effect::SetTimerAt { timer, at_us } => self.arm(me, timer, at_us.max(self.now), None),
+                Effect::SetTimerAt { timer, at_us } => {
+                    self.arm(me, timer, at_us.max(self.now), None)
+                }
                 Effect::CancelTimer { timer } => {
                     self.timers[me.idx()].remove(&timer);
                 }
@@ -808,10 +951,28 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    fn arm(&mut self, me: NodeId, timer: P::Timer, deadline_us: TimeUs, mono_deadline_us: Option<i64>) {
+    fn arm(
+        &mut self,
+        me: NodeId,
+        timer: P::Timer,
+        deadline_us: TimeUs,
+        mono_deadline_us: Option<i64>,
+    ) {
         let seq = self.next_seq();
-        self.timers[me.idx()].insert(timer, TimerSlot { set_us: self.now, deadline_us, seq, mono_deadline_us });
-        self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(me, timer) });
+        self.timers[me.idx()].insert(
+            timer,
+            TimerSlot {
+                set_us: self.now,
+                deadline_us,
+                seq,
+                mono_deadline_us,
+            },
+        );
+        self.queue.push(QItem {
+            time: deadline_us,
+            seq,
+            what: Queued::Timer(me, timer),
+        });
     }
 
     /// After a node's drift changed: moves each of its waiting timers to
@@ -826,11 +987,24 @@ impl<P: Protocol> World<P> {
             .map(|(t, s)| (*t, *s))
             .collect();
         for (timer, slot) in waiting {
-            let Some(mono_us) = slot.mono_deadline_us else { continue };
+            let Some(mono_us) = slot.mono_deadline_us else {
+                continue;
+            };
             let seq = self.next_seq();
             let deadline_us = clock.true_time_at(mono_us).max(now);
-            self.timers[id.idx()].insert(timer, TimerSlot { deadline_us, seq, ..slot });
-            self.queue.push(QItem { time: deadline_us, seq, what: Queued::Timer(id, timer) });
+            self.timers[id.idx()].insert(
+                timer,
+                TimerSlot {
+                    deadline_us,
+                    seq,
+                    ..slot
+                },
+            );
+            self.queue.push(QItem {
+                time: deadline_us,
+                seq,
+                what: Queued::Timer(id, timer),
+            });
         }
     }
 
@@ -845,7 +1019,9 @@ impl<P: Protocol> World<P> {
             DiskModel::Queue => (*busy).max(now),
         };
         for e in effects {
-            let Effect::Persist { write_us } = e else { continue };
+            let Effect::Persist { write_us } = e else {
+                continue;
+            };
             let write_us = (*write_us).min(WRITE_US_MAX);
             let start_us = match model {
                 DiskModel::Parallel => now,
@@ -859,16 +1035,23 @@ impl<P: Protocol> World<P> {
     }
 
     fn send(&mut self, from: NodeId, to: NodeId, msg: P::Msg, delay_us: TimeUs) {
-        if to.idx() >= self.nodes.len() || self.in_flight.len() + self.n_held_msgs >= MAX_IN_FLIGHT {
+        if to.idx() >= self.nodes.len() || self.in_flight.len() + self.n_held_msgs >= MAX_IN_FLIGHT
+        {
             return;
         }
         let (lo, hi) = self.net.latency_range(from, to);
         let (loss, dup) = (self.net.config.loss, self.net.config.duplicate);
-        let factor = self.net.slow[from.idx()].max(self.net.slow[to.idx()]).max(1) as u64;
+        let factor = self.net.slow[from.idx()]
+            .max(self.net.slow[to.idx()])
+            .max(1) as u64;
         let copies = if self.rng.chance(dup) { 2 } else { 1 };
         let mut msg = Some(msg);
         for copy in 0..copies {
-            let msg = if copy + 1 == copies { msg.take() } else { msg.clone() };
+            let msg = if copy + 1 == copies {
+                msg.take()
+            } else {
+                msg.clone()
+            };
             let Some(msg) = msg else { break };
             let lost = self.rng.chance(loss);
             let latency = self.rng.range_u64(lo, hi) * factor;
@@ -877,8 +1060,23 @@ impl<P: Protocol> World<P> {
             let id = self.next_msg_id;
             self.next_msg_id += 1;
             let seq = self.next_seq();
-            self.in_flight.insert(id, InFlight { id, from, to, depart_us, arrive_us, msg, lost });
-            self.queue.push(QItem { time: arrive_us, seq, what: Queued::Deliver(id) });
+            self.in_flight.insert(
+                id,
+                InFlight {
+                    id,
+                    from,
+                    to,
+                    depart_us,
+                    arrive_us,
+                    msg,
+                    lost,
+                },
+            );
+            self.queue.push(QItem {
+                time: arrive_us,
+                seq,
+                what: Queued::Deliver(id),
+            });
         }
     }
 
@@ -920,13 +1118,17 @@ impl<P: Protocol> World<P> {
                         self.timers[id.idx()].clear();
                         let now = self.now;
                         // Messages still waiting to leave (e.g. behind an fsync) die with the node.
-                        self.in_flight.retain(|_, m| !(m.from == id && m.depart_us > now));
+                        self.in_flight
+                            .retain(|_, m| !(m.from == id && m.depart_us > now));
                         // Its writes are moot: what survives is on_crash's decision.
                         self.disk_busy_until_us[id.idx()] = now;
                         // A crash ends a pause, and loses what waited for the node.
                         self.paused[id.idx()] = None;
                         let lost = self.take_waiting(id);
-                        self.n_held_msgs -= lost.iter().filter(|h| matches!(h, Held::Message(_))).count();
+                        self.n_held_msgs -= lost
+                            .iter()
+                            .filter(|h| matches!(h, Held::Message(_)))
+                            .count();
                         self.proto.on_crash(&mut self.nodes[id.idx()]);
                         (Some(id), Note::Crashed(id))
                     }
@@ -958,7 +1160,14 @@ impl<P: Protocol> World<P> {
                         let clock = &mut self.clocks[id.idx()];
                         let jump_us = clock.step_to_offset(self.now, *offset_us);
                         let offset_us = clock.offset_us(self.now);
-                        (Some(id), Note::ClockStepped { node: id, jump_us, offset_us })
+                        (
+                            Some(id),
+                            Note::ClockStepped {
+                                node: id,
+                                jump_us,
+                                offset_us,
+                            },
+                        )
                     }
                     Input::Pause(_, for_us) => {
                         if !self.is_up(id) {
@@ -969,7 +1178,12 @@ impl<P: Protocol> World<P> {
                         let (since_us, extended) = match self.paused[id.idx()] {
                             Some(p) if p.until_us >= until_us => {
                                 let until = super::time::fmt_time(p.until_us);
-                                return (None, Note::Skipped(format!("{name} is already paused until {until}")));
+                                return (
+                                    None,
+                                    Note::Skipped(format!(
+                                        "{name} is already paused until {until}"
+                                    )),
+                                );
                             }
                             Some(p) => (p.since_us, true),
                             None => (self.now, false),
@@ -979,15 +1193,37 @@ impl<P: Protocol> World<P> {
                         let waiting = self.take_waiting(id);
                         self.held[id.idx()] = waiting;
                         let seq = self.next_seq();
-                        self.paused[id.idx()] = Some(PauseSlot { since_us, until_us, seq });
-                        self.queue.push(QItem { time: until_us, seq, what: Queued::Resume(id, seq) });
-                        (Some(id), Note::Paused { node: id, for_us, until_us, extended })
+                        self.paused[id.idx()] = Some(PauseSlot {
+                            since_us,
+                            until_us,
+                            seq,
+                        });
+                        self.queue.push(QItem {
+                            time: until_us,
+                            seq,
+                            what: Queued::Resume(id, seq),
+                        });
+                        (
+                            Some(id),
+                            Note::Paused {
+                                node: id,
+                                for_us,
+                                until_us,
+                                extended,
+                            },
+                        )
                     }
                     Input::ClockDrift(_, drift_ppm) => {
                         self.clocks[id.idx()].set_drift(self.now, *drift_ppm);
                         self.retime_timers(id);
                         let drift_ppm = self.clocks[id.idx()].drift_ppm();
-                        (Some(id), Note::ClockDrift { node: id, drift_ppm })
+                        (
+                            Some(id),
+                            Note::ClockDrift {
+                                node: id,
+                                drift_ppm,
+                            },
+                        )
                     }
                     _ => unreachable!("the outer match lists exactly these"),
                 }
@@ -1018,28 +1254,70 @@ impl<P: Protocol> World<P> {
             Input::Drop(id) => match self.in_flight.remove(id) {
                 Some(m) => {
                     let kind = m.msg.kind();
-                    (None, Note::Dropped { msg_id: *id, from: m.from, to: m.to, kind, reason: DropReason::ByHand })
+                    (
+                        None,
+                        Note::Dropped {
+                            msg_id: *id,
+                            from: m.from,
+                            to: m.to,
+                            kind,
+                            reason: DropReason::ByHand,
+                        },
+                    )
                 }
-                None => (None, Note::Skipped(format!("message {id} is no longer in flight"))),
+                None => (
+                    None,
+                    Note::Skipped(format!("message {id} is no longer in flight")),
+                ),
             },
             Input::Duplicate(id) => {
                 let Some(m) = self.in_flight.get(id) else {
-                    return (None, Note::Skipped(format!("message {id} is no longer in flight")));
+                    return (
+                        None,
+                        Note::Skipped(format!("message {id} is no longer in flight")),
+                    );
                 };
                 if self.in_flight.len() + self.n_held_msgs >= MAX_IN_FLIGHT {
-                    return (None, Note::Skipped(format!("the network already holds {MAX_IN_FLIGHT} messages")));
+                    return (
+                        None,
+                        Note::Skipped(format!(
+                            "the network already holds {MAX_IN_FLIGHT} messages"
+                        )),
+                    );
                 }
                 let (from, to, kind) = (m.from, m.to, m.msg.kind());
-                let copy = InFlight { id: self.next_msg_id, depart_us: m.depart_us.max(self.now), lost: false, ..m.clone() };
+                let copy = InFlight {
+                    id: self.next_msg_id,
+                    depart_us: m.depart_us.max(self.now),
+                    lost: false,
+                    ..m.clone()
+                };
                 let (lo, hi) = self.net.latency_range(from, to);
-                let factor = self.net.slow[from.idx()].max(self.net.slow[to.idx()]).max(1) as u64;
+                let factor = self.net.slow[from.idx()]
+                    .max(self.net.slow[to.idx()])
+                    .max(1) as u64;
                 let arrive_us = copy.depart_us + self.rng.range_u64(lo, hi) * factor;
                 let copy_id = copy.id;
                 self.next_msg_id += 1;
                 let seq = self.next_seq();
-                self.in_flight.insert(copy_id, InFlight { arrive_us, ..copy });
-                self.queue.push(QItem { time: arrive_us, seq, what: Queued::Deliver(copy_id) });
-                (None, Note::Duplicated { msg_id: *id, copy_id, from, to, kind, arrive_us })
+                self.in_flight
+                    .insert(copy_id, InFlight { arrive_us, ..copy });
+                self.queue.push(QItem {
+                    time: arrive_us,
+                    seq,
+                    what: Queued::Deliver(copy_id),
+                });
+                (
+                    None,
+                    Note::Duplicated {
+                        msg_id: *id,
+                        copy_id,
+                        from,
+                        to,
+                        kind,
+                        arrive_us,
+                    },
+                )
             }
             Input::Command(w, cmd) => {
                 let Some(id) = self.resolve(w) else {
@@ -1051,7 +1329,13 @@ impl<P: Protocol> World<P> {
                 }
                 if let Some(p) = self.paused[id.idx()] {
                     let name = self.proto.node_name(id);
-                    return (None, Note::Skipped(format!("{name} is paused until {}", super::time::fmt_time(p.until_us))));
+                    return (
+                        None,
+                        Note::Skipped(format!(
+                            "{name} is paused until {}",
+                            super::time::fmt_time(p.until_us)
+                        )),
+                    );
                 }
                 let note = self.run_handler(id, |p, n, ctx| p.on_command(n, ctx, cmd));
                 (Some(id), Note::Proto(note))
@@ -1149,8 +1433,14 @@ impl<P: Protocol> World<P> {
     pub fn marker(&self, note: &Note<P::Note>) -> Option<Marker> {
         match note {
             Note::Proto(n) => self.proto.marker(n),
-            Note::Dropped { reason: DropReason::ByHand, .. } => Some(Marker::Fault),
-            Note::Dropped { .. } | Note::Skipped(_) | Note::HeldMessage { .. } | Note::HeldTimer { .. } => None,
+            Note::Dropped {
+                reason: DropReason::ByHand,
+                ..
+            } => Some(Marker::Fault),
+            Note::Dropped { .. }
+            | Note::Skipped(_)
+            | Note::HeldMessage { .. }
+            | Note::HeldTimer { .. } => None,
             Note::Crashed(_)
             | Note::Duplicated { .. }
             | Note::Restarted(..)
@@ -1162,9 +1452,7 @@ impl<P: Protocol> World<P> {
             | Note::ClockStepped { .. }
             | Note::ClockDrift { .. }
             | Note::Paused { .. }
-            | Note::Resumed { .. } => {
-                Some(Marker::Fault)
-            }
+            | Note::Resumed { .. } => Some(Marker::Fault),
         }
     }
 }
@@ -1193,7 +1481,10 @@ mod tests {
             let Some(rec) = w.step(None) else { break };
             assert_eq!(Some(rec.time_us), live);
         }
-        assert!(skipped_stale > 0, "the run never had a cancelled timer at the head of the queue");
+        assert!(
+            skipped_stale > 0,
+            "the run never had a cancelled timer at the head of the queue"
+        );
     }
 
     #[test]
@@ -1208,7 +1499,11 @@ mod tests {
         assert_eq!(w.now, now);
         assert!(w.advance_to(next - 1));
         let rec = w.step(Some(&Input::Crash(Who::Id(NodeId(0))))).unwrap();
-        assert_eq!(rec.time_us, next - 1, "the input happens at the advanced time");
+        assert_eq!(
+            rec.time_us,
+            next - 1,
+            "the input happens at the advanced time"
+        );
         assert!(w.advance_to(w.now), "advancing to now is allowed");
     }
 }

@@ -65,7 +65,10 @@ pub type ExpArgs = BTreeMap<&'static str, Value>;
 impl ExperimentInfo {
     /// Every argument at its default.
     pub fn defaults(&self) -> ExpArgs {
-        self.params.iter().map(|p| (p.flag, p.default.value())).collect()
+        self.params
+            .iter()
+            .map(|p| (p.flag, p.default.value()))
+            .collect()
     }
 }
 
@@ -77,8 +80,16 @@ pub fn read_args(info: &ExperimentInfo, given: &[(String, String)]) -> Result<Ex
     let mut seen: Vec<&str> = Vec::new();
     for (flag, raw) in given {
         let p = info.params.iter().find(|p| p.flag == flag).ok_or_else(|| {
-            let flags: Vec<String> = info.params.iter().map(|p| format!("--{}", p.flag)).collect();
-            format!("experiment {} takes no flag --{flag} (it takes {})", info.name, flags.join(", "))
+            let flags: Vec<String> = info
+                .params
+                .iter()
+                .map(|p| format!("--{}", p.flag))
+                .collect();
+            format!(
+                "experiment {} takes no flag --{flag} (it takes {})",
+                info.name,
+                flags.join(", ")
+            )
         })?;
         if seen.contains(&p.flag) {
             return Err(format!("--{flag} is given twice"));
@@ -91,17 +102,26 @@ pub fn read_args(info: &ExperimentInfo, given: &[(String, String)]) -> Result<Ex
 }
 
 fn parse_arg(p: &ExpParam, raw: &str) -> Result<Value, String> {
-    let out_of = |v: String, lo: String, hi: String| format!("--{} {v} is outside {lo}-{hi}", p.flag);
+    let out_of =
+        |v: String, lo: String, hi: String| format!("--{} {v} is outside {lo}-{hi}", p.flag);
     match p.kind {
         Kind::Int { min, max } => {
-            let v = raw.trim().parse::<i64>().map_err(|_| format!("--{} needs a whole number, not '{raw}'", p.flag))?;
+            let v = raw
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| format!("--{} needs a whole number, not '{raw}'", p.flag))?;
             if v < min || v > max {
                 return Err(out_of(v.to_string(), min.to_string(), max.to_string()));
             }
             Ok(Value::Int(v))
         }
         Kind::Float { min, max } => {
-            let v = raw.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| format!("--{} needs a number, not '{raw}'", p.flag))?;
+            let v = raw
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("--{} needs a number, not '{raw}'", p.flag))?;
             if v < min || v > max {
                 return Err(out_of(v.to_string(), fmt_num(min), fmt_num(max)));
             }
@@ -110,7 +130,12 @@ fn parse_arg(p: &ExpParam, raw: &str) -> Result<Value, String> {
         Kind::List { min, max } => {
             let mut out = Vec::new();
             for part in raw.split(',') {
-                let v = part.trim().parse::<i64>().map_err(|_| format!("--{} needs whole numbers separated by commas, not '{raw}'", p.flag))?;
+                let v = part.trim().parse::<i64>().map_err(|_| {
+                    format!(
+                        "--{} needs whole numbers separated by commas, not '{raw}'",
+                        p.flag
+                    )
+                })?;
                 if v < min || v > max {
                     return Err(out_of(v.to_string(), min.to_string(), max.to_string()));
                 }
@@ -217,8 +242,20 @@ mod tests {
         about: "",
         reproduces: "",
         params: &[
-            ExpParam { flag: "trials", label: "Trials", kind: Kind::Int { min: 1, max: 100 }, default: ExpDefault::Int(10), help: "" },
-            ExpParam { flag: "clients", label: "Clients", kind: Kind::List { min: 1, max: 500 }, default: ExpDefault::List(&[10, 20]), help: "" },
+            ExpParam {
+                flag: "trials",
+                label: "Trials",
+                kind: Kind::Int { min: 1, max: 100 },
+                default: ExpDefault::Int(10),
+                help: "",
+            },
+            ExpParam {
+                flag: "clients",
+                label: "Clients",
+                kind: Kind::List { min: 1, max: 500 },
+                default: ExpDefault::List(&[10, 20]),
+                help: "",
+            },
         ],
         output_json: "",
         output_csv: "",
@@ -241,6 +278,11 @@ mod tests {
             let e = read_args(&INFO, &[(flag.into(), v.into())]).unwrap_err();
             assert!(e.contains(why), "{flag}={v}: {e}");
         }
-        assert!(read_args(&INFO, &[("trials".into(), "1".into()), ("trials".into(), "2".into())]).unwrap_err().contains("twice"));
+        assert!(read_args(
+            &INFO,
+            &[("trials".into(), "1".into()), ("trials".into(), "2".into())]
+        )
+        .unwrap_err()
+        .contains("twice"));
     }
 }

@@ -46,7 +46,10 @@ pub use faults::{calm, draw_fault, pauses_end_us, Fault, FaultKind, FaultMix};
 /// set to a number, else `default`.
 #[cfg(test)]
 pub fn proptest_seeds(default: u64) -> u64 {
-    std::env::var("DSVIZ_PROPTEST_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var("DSVIZ_PROPTEST_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Whether the seed count was asked for (`DSVIZ_PROPTEST_SEEDS` is set):

@@ -62,7 +62,10 @@ pub trait Model: Protocol<Command: CommandCodec> + Debug + Sized {
     fn groups(&self) -> Vec<NodeGroup>;
     /// A command for a run of another shape, with its node arguments moved
     /// by `map`; `None` if a node it names no longer exists.
-    fn remap_command(cmd: &Self::Command, _map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Self::Command> {
+    fn remap_command(
+        cmd: &Self::Command,
+        _map: &dyn Fn(NodeId) -> Option<NodeId>,
+    ) -> Option<Self::Command> {
         Some(cmd.clone())
     }
     /// What the CLI reports as a run's final state, as a JSON object.
@@ -107,7 +110,10 @@ pub trait Lab: 'static + Sized {
 /// An input for a run of another shape, with every node it names moved by
 /// `map`; `None` if one no longer exists, or for a message (whose ids
 /// differ between runs).
-pub fn remap_input<L: Lab>(input: &Input<<L::P as Protocol>::Command>, map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Input<<L::P as Protocol>::Command>> {
+pub fn remap_input<L: Lab>(
+    input: &Input<<L::P as Protocol>::Command>,
+    map: &dyn Fn(NodeId) -> Option<NodeId>,
+) -> Option<Input<<L::P as Protocol>::Command>> {
     let who = |w: &Who| match w {
         Who::Id(id) => map(*id).map(Who::Id),
         Who::Leader => Some(Who::Leader),
@@ -117,7 +123,11 @@ pub fn remap_input<L: Lab>(input: &Input<<L::P as Protocol>::Command>, map: &dyn
         Input::Restart(w) => Input::Restart(who(w)?),
         Input::Isolate(w) => Input::Isolate(who(w)?),
         Input::Slow(w, f) => Input::Slow(who(w)?, *f),
-        Input::Partition(gs) => Input::Partition(gs.iter().map(|g| g.iter().filter_map(|n| map(*n)).collect()).collect()),
+        Input::Partition(gs) => Input::Partition(
+            gs.iter()
+                .map(|g| g.iter().filter_map(|n| map(*n)).collect())
+                .collect(),
+        ),
         Input::Heal => Input::Heal,
         Input::Cut(a, b) => Input::Cut(map(*a)?, map(*b)?),
         Input::LinkLatency(a, b, lo, hi) => Input::LinkLatency(map(*a)?, map(*b)?, *lo, *hi),
@@ -140,7 +150,12 @@ pub struct Run<L: Lab> {
 
 impl<L: Lab> Clone for Run<L> {
     fn clone(&self) -> Self {
-        Run { scenario: self.scenario.clone(), seed: self.seed, config: self.config.clone(), tl: self.tl.clone() }
+        Run {
+            scenario: self.scenario.clone(),
+            seed: self.seed,
+            config: self.config.clone(),
+            tl: self.tl.clone(),
+        }
     }
 }
 
@@ -162,21 +177,39 @@ fn quote(s: &str) -> String {
 
 /// The scenario's script for a run with `config` (same script, with its
 /// nodes moved when the run has another shape).
-fn script_for<L: Lab>(sc: &Scenario<L::P>, config: &L::Config) -> Vec<(TimeUs, Input<<L::P as Protocol>::Command>)> {
-    let (from, to) = (sc.proto.groups(), L::P::with_config(config.clone()).groups());
+fn script_for<L: Lab>(
+    sc: &Scenario<L::P>,
+    config: &L::Config,
+) -> Vec<(TimeUs, Input<<L::P as Protocol>::Command>)> {
+    let (from, to) = (
+        sc.proto.groups(),
+        L::P::with_config(config.clone()).groups(),
+    );
     if from == to {
         return sc.script.clone();
     }
     let map = |id: NodeId| names::remap(id, &from, &to);
-    sc.script.iter().filter_map(|(t, i)| remap_input::<L>(i, &map).map(|i| (*t, i))).collect()
+    sc.script
+        .iter()
+        .filter_map(|(t, i)| remap_input::<L>(i, &map).map(|i| (*t, i)))
+        .collect()
 }
 
 impl<L: Lab> Run<L> {
     /// A run of `scenario` with `seed` and `config`, at step 0.
     pub fn new(scenario: Scenario<L::P>, seed: u64, config: L::Config) -> Run<L> {
         let config = L::P::clamp(config);
-        let world = World::new(L::P::with_config(config.clone()), seed, script_for::<L>(&scenario, &config));
-        Run { scenario, seed, config, tl: Timeline::new(world) }
+        let world = World::new(
+            L::P::with_config(config.clone()),
+            seed,
+            script_for::<L>(&scenario, &config),
+        );
+        Run {
+            scenario,
+            seed,
+            config,
+            tl: Timeline::new(world),
+        }
     }
 
     /// The scenario `id`, if the lab has it.
@@ -206,8 +239,13 @@ impl<L: Lab> Run<L> {
         let mut first: BTreeMap<String, String> = BTreeMap::new();
         for (k, v) in pairs {
             if first.contains_key(k) {
-                if !warnings.iter().any(|w: &String| w.starts_with(&format!("'{}' is given more than once", quote(k)))) {
-                    warnings.push(format!("'{}' is given more than once; the first value is used", quote(k)));
+                if !warnings.iter().any(|w: &String| {
+                    w.starts_with(&format!("'{}' is given more than once", quote(k)))
+                }) {
+                    warnings.push(format!(
+                        "'{}' is given more than once; the first value is used",
+                        quote(k)
+                    ));
                 }
                 continue;
             }
@@ -233,28 +271,38 @@ impl<L: Lab> Run<L> {
                 }
             }
         };
-        let scenario = scenario.expect("every lab has at least one scenario (the registry test checks it)");
+        let scenario =
+            scenario.expect("every lab has at least one scenario (the registry test checks it)");
         let seed = match first.get("seed") {
             None => scenario.seed,
             Some(raw) => match raw.trim().parse::<u64>() {
                 Ok(s) if s <= SEED_MAX => s,
                 Ok(s) => {
-                    warnings.push(format!("seed={s} is outside 0–{}; using {SEED_MAX}", params::fmt_num(SEED_MAX as f64)));
+                    warnings.push(format!(
+                        "seed={s} is outside 0–{}; using {SEED_MAX}",
+                        params::fmt_num(SEED_MAX as f64)
+                    ));
                     SEED_MAX
                 }
                 Err(_) => {
-                    warnings.push(format!("seed='{}' is not a whole number; using {}", quote(raw), scenario.seed));
+                    warnings.push(format!(
+                        "seed='{}' is not a whole number; using {}",
+                        quote(raw),
+                        scenario.seed
+                    ));
                     scenario.seed
                 }
             },
         };
         let base = scenario.proto.config().clone();
-        let (mut config, mut param_warnings) = params::read(L::params(), &base, &first, L::P::clamp);
+        let (mut config, mut param_warnings) =
+            params::read(L::params(), &base, &first, L::P::clamp);
         warnings.append(&mut param_warnings);
         L::check(&mut config, &base, &mut warnings);
         let mut extra = BTreeMap::new();
         for (k, v) in &first {
-            let known = RUN_KEYS.contains(&k.as_str()) || L::params().iter().any(|p| p.key == k.as_str());
+            let known =
+                RUN_KEYS.contains(&k.as_str()) || L::params().iter().any(|p| p.key == k.as_str());
             if known {
                 continue;
             }
@@ -263,7 +311,11 @@ impl<L: Lab> Run<L> {
             } else if let Some(answer) = L::other_key(k, v) {
                 warnings.extend(answer);
             } else {
-                warnings.push(format!("The {} lab has no setting '{}'; it was ignored.", info.short, quote(k)));
+                warnings.push(format!(
+                    "The {} lab has no setting '{}'; it was ignored.",
+                    info.short,
+                    quote(k)
+                ));
             }
         }
         let config = L::P::clamp(config);
@@ -276,28 +328,47 @@ impl<L: Lab> Run<L> {
                     warnings.push(format!("The link has more than {MAX_LINK_INJECTIONS} injected events; the rest are ignored."));
                     break;
                 }
-                let parsed = item.split_once(':').ok_or_else(|| "expected step:event".to_string()).and_then(|(s, e)| {
-                    let step = s.parse::<u64>().map_err(|_| format!("'{}' is not a step number", quote(s)))?;
-                    Ok((step, Input::parse(e, n_nodes)?))
-                });
+                let parsed = item
+                    .split_once(':')
+                    .ok_or_else(|| "expected step:event".to_string())
+                    .and_then(|(s, e)| {
+                        let step = s
+                            .parse::<u64>()
+                            .map_err(|_| format!("'{}' is not a step number", quote(s)))?;
+                        Ok((step, Input::parse(e, n_nodes)?))
+                    });
                 match parsed {
                     Ok(pair) => injections.push(pair),
-                    Err(e) => warnings.push(format!("Ignored injected event '{}': {e}.", quote(item))),
+                    Err(e) => {
+                        warnings.push(format!("Ignored injected event '{}': {e}.", quote(item)))
+                    }
                 }
             }
         }
         let world = World::new(proto, seed, script_for::<L>(&scenario, &config));
-        let mut run = Run { scenario, seed, config, tl: Timeline::with_injections(world, injections) };
+        let mut run = Run {
+            scenario,
+            seed,
+            config,
+            tl: Timeline::with_injections(world, injections),
+        };
         let step = match first.get("step") {
             None => 0,
             Some(raw) => match raw.trim().parse::<u64>() {
                 Ok(s) if s <= MAX_STEPS => s,
                 Ok(s) => {
-                    warnings.push(format!("step={s} is outside 0–{}; using {}", params::fmt_num(MAX_STEPS as f64), params::fmt_num(MAX_STEPS as f64)));
+                    warnings.push(format!(
+                        "step={s} is outside 0–{}; using {}",
+                        params::fmt_num(MAX_STEPS as f64),
+                        params::fmt_num(MAX_STEPS as f64)
+                    ));
                     MAX_STEPS
                 }
                 Err(_) => {
-                    warnings.push(format!("step='{}' is not a whole number; using 0", quote(raw)));
+                    warnings.push(format!(
+                        "step='{}' is not a whole number; using 0",
+                        quote(raw)
+                    ));
                     0
                 }
             },
@@ -305,10 +376,17 @@ impl<L: Lab> Run<L> {
         if step > 0 {
             run.tl.seek(step);
             if run.tl.cursor() < step {
-                warnings.push(format!("The run ends at step {}; the link asked for step {step}.", run.tl.cursor()));
+                warnings.push(format!(
+                    "The run ends at step {}; the link asked for step {step}.",
+                    run.tl.cursor()
+                ));
             }
         }
-        Opened { run, warnings, extra }
+        Opened {
+            run,
+            warnings,
+            extra,
+        }
     }
 
     /// Reads a link that must be right (content, the CLI): the first
@@ -325,9 +403,22 @@ impl<L: Lab> Run<L> {
     /// seed, the parameters that differ from the scenario's, the injected
     /// events and the step.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs: Vec<(&'static str, String)> = vec![("lab", L::info().id.into()), ("sc", self.scenario.id.into()), ("seed", self.seed.to_string())];
-        pairs.extend(params::write(L::params(), &self.config, self.scenario.proto.config()));
-        let inj: Vec<String> = self.tl.injections().iter().map(|(s, i)| format!("{s}:{}", i.encode())).collect();
+        let mut pairs: Vec<(&'static str, String)> = vec![
+            ("lab", L::info().id.into()),
+            ("sc", self.scenario.id.into()),
+            ("seed", self.seed.to_string()),
+        ];
+        pairs.extend(params::write(
+            L::params(),
+            &self.config,
+            self.scenario.proto.config(),
+        ));
+        let inj: Vec<String> = self
+            .tl
+            .injections()
+            .iter()
+            .map(|(s, i)| format!("{s}:{}", i.encode()))
+            .collect();
         if !inj.is_empty() {
             pairs.push(("inj", inj.join(",")));
         }
@@ -359,7 +450,16 @@ impl<L: Lab> Run<L> {
             .injections()
             .iter()
             .filter(|(s, _)| (*s as usize) <= recs.len())
-            .map(|(s, i)| (if *s == 0 { 0 } else { recs[*s as usize - 1].time_us }, i.clone()))
+            .map(|(s, i)| {
+                (
+                    if *s == 0 {
+                        0
+                    } else {
+                        recs[*s as usize - 1].time_us
+                    },
+                    i.clone(),
+                )
+            })
             .collect()
     }
 

@@ -64,7 +64,11 @@ impl Value {
             Value::Range(a, b) => format!("{a}-{b}"),
             Value::Flag(b) => (*b as u8).to_string(),
             Value::Choice(c) => (*c).to_string(),
-            Value::List(vs) => vs.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(","),
+            Value::List(vs) => vs
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
         }
     }
     pub fn as_int(&self) -> i64 {
@@ -233,7 +237,12 @@ fn quote(raw: &str) -> String {
 /// Parses one value of `kind` from text, checking `bounds`. Returns the
 /// value (clamped if it was out of range) and a warning, if any; `None`
 /// when the text is not a value of that kind at all.
-pub fn parse_value(key: &str, kind: &Kind, bounds: Option<(f64, f64)>, raw: &str) -> (Option<Value>, Option<String>) {
+pub fn parse_value(
+    key: &str,
+    kind: &Kind,
+    bounds: Option<(f64, f64)>,
+    raw: &str,
+) -> (Option<Value>, Option<String>) {
     let t = raw.trim();
     let (lo, hi) = bounds.unwrap_or((f64::MIN, f64::MAX));
     let range_text = format!("{}–{}", fmt_num(lo), fmt_num(hi));
@@ -241,31 +250,55 @@ pub fn parse_value(key: &str, kind: &Kind, bounds: Option<(f64, f64)>, raw: &str
         Kind::Int { .. } => match t.parse::<i64>() {
             Ok(v) if (v as f64) < lo || (v as f64) > hi => {
                 let c = (v as f64).clamp(lo, hi) as i64;
-                (Some(Value::Int(c)), Some(format!("{key}={v} is outside {range_text}; using {c}")))
+                (
+                    Some(Value::Int(c)),
+                    Some(format!("{key}={v} is outside {range_text}; using {c}")),
+                )
             }
             Ok(v) => (Some(Value::Int(v)), None),
-            Err(_) => (None, Some(format!("{key}='{}' is not a whole number", quote(raw)))),
+            Err(_) => (
+                None,
+                Some(format!("{key}='{}' is not a whole number", quote(raw))),
+            ),
         },
         Kind::Float { .. } => match t.parse::<f64>() {
             Ok(v) if v.is_finite() && (v < lo || v > hi) => {
                 let c = v.clamp(lo, hi);
-                (Some(Value::Float(c)), Some(format!("{key}={v} is outside {range_text}; using {c}")))
+                (
+                    Some(Value::Float(c)),
+                    Some(format!("{key}={v} is outside {range_text}; using {c}")),
+                )
             }
             Ok(v) if v.is_finite() => (Some(Value::Float(v)), None),
-            _ => (None, Some(format!("{key}='{}' is not a number", quote(raw)))),
+            _ => (
+                None,
+                Some(format!("{key}='{}' is not a number", quote(raw))),
+            ),
         },
         Kind::Range { .. } => {
-            let parsed = t.split_once('-').and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)));
+            let parsed = t.split_once('-').and_then(|(a, b)| {
+                Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?))
+            });
             match parsed {
                 Some((a, b)) => {
                     let cl = |x: u64| (x as f64).clamp(lo.max(0.0), hi) as u64;
                     let (ca, cb) = (cl(a), cl(b));
                     let (ca, cb) = (ca.min(cb), ca.max(cb));
-                    let warn = ((ca, cb) != (a, b))
-                        .then(|| format!("{key}={} adjusted to {ca}-{cb} (allowed {range_text}, low end first)", quote(raw)));
+                    let warn = ((ca, cb) != (a, b)).then(|| {
+                        format!(
+                            "{key}={} adjusted to {ca}-{cb} (allowed {range_text}, low end first)",
+                            quote(raw)
+                        )
+                    });
                     (Some(Value::Range(ca, cb)), warn)
                 }
-                None => (None, Some(format!("{key}='{}' is not a range like 150-300", quote(raw)))),
+                None => (
+                    None,
+                    Some(format!(
+                        "{key}='{}' is not a range like 150-300",
+                        quote(raw)
+                    )),
+                ),
             }
         }
         Kind::Flag => match t {
@@ -277,7 +310,10 @@ pub fn parse_value(key: &str, kind: &Kind, bounds: Option<(f64, f64)>, raw: &str
             Some(c) => (Some(Value::Choice(c.value)), None),
             None => {
                 let names: Vec<&str> = choices.iter().map(|c| c.value).collect();
-                (None, Some(format!("{key}='{}' is not {}", quote(raw), or_list(&names))))
+                (
+                    None,
+                    Some(format!("{key}='{}' is not {}", quote(raw), or_list(&names))),
+                )
             }
         },
         Kind::List { .. } => {
@@ -287,11 +323,21 @@ pub fn parse_value(key: &str, kind: &Kind, bounds: Option<(f64, f64)>, raw: &str
                 match part.trim().parse::<i64>() {
                     Ok(v) if (v as f64) < lo || (v as f64) > hi => {
                         let c = (v as f64).clamp(lo, hi) as i64;
-                        warn.get_or_insert_with(|| format!("{key}: {v} is outside {range_text}; using {c}"));
+                        warn.get_or_insert_with(|| {
+                            format!("{key}: {v} is outside {range_text}; using {c}")
+                        });
                         out.push(c);
                     }
                     Ok(v) => out.push(v),
-                    Err(_) => return (None, Some(format!("{key}: '{}' is not a whole number", quote(part.trim())))),
+                    Err(_) => {
+                        return (
+                            None,
+                            Some(format!(
+                                "{key}: '{}' is not a whole number",
+                                quote(part.trim())
+                            )),
+                        )
+                    }
                 }
             }
             (Some(Value::List(out)), warn)
@@ -311,12 +357,19 @@ pub fn or_list(items: &[&str]) -> String {
 /// Reads `pairs` into a config on top of `base`, by `table`, then applies
 /// the lab's `clamp`. Unknown keys are left to the caller. Returns the
 /// config and one warning per problem, each ending in what was used.
-pub fn read<C: Clone>(table: &[Param<C>], base: &C, pairs: &BTreeMap<String, String>, clamp: impl Fn(C) -> C) -> (C, Vec<String>) {
+pub fn read<C: Clone>(
+    table: &[Param<C>],
+    base: &C,
+    pairs: &BTreeMap<String, String>,
+    clamp: impl Fn(C) -> C,
+) -> (C, Vec<String>) {
     let mut c = base.clone();
     let mut warnings = Vec::new();
     let mut given: Vec<(&Param<C>, Value)> = Vec::new();
     for p in table {
-        let Some(raw) = pairs.get(p.key) else { continue };
+        let Some(raw) = pairs.get(p.key) else {
+            continue;
+        };
         let (value, warn) = parse_value(p.key, &p.kind, p.bounds(&c), raw);
         match value {
             Some(v) => {
@@ -359,7 +412,13 @@ pub fn write<C>(table: &[Param<C>], c: &C, base: &C) -> Vec<(&'static str, Strin
 
 /// Sets one parameter of `c` from text, as [`read`] would, and returns
 /// the warnings (empty when the value was taken as given).
-pub fn set_one<C: Clone>(table: &[Param<C>], c: &C, key: &str, raw: &str, clamp: impl Fn(C) -> C) -> Result<(C, Vec<String>), String> {
+pub fn set_one<C: Clone>(
+    table: &[Param<C>],
+    c: &C,
+    key: &str,
+    raw: &str,
+    clamp: impl Fn(C) -> C,
+) -> Result<(C, Vec<String>), String> {
     if !table.iter().any(|p| p.key == key) {
         return Err(format!("there is no setting '{}'", quote(key)));
     }
@@ -382,7 +441,16 @@ mod tests {
         skew: Vec<i64>,
     }
 
-    const MODES: &[Choice] = &[Choice { value: "a", label: "A" }, Choice { value: "b", label: "B" }];
+    const MODES: &[Choice] = &[
+        Choice {
+            value: "a",
+            label: "A",
+        },
+        Choice {
+            value: "b",
+            label: "B",
+        },
+    ];
 
     fn table() -> Vec<Param<Cfg>> {
         vec![
@@ -432,7 +500,10 @@ mod tests {
                 key: "loss",
                 label: "Loss",
                 unit: "",
-                shown: Some(Shown { unit: "%", factor: 100.0 }),
+                shown: Some(Shown {
+                    unit: "%",
+                    factor: 100.0,
+                }),
                 kind: Kind::Float { min: 0.0, max: 0.5 },
                 help: "",
                 group: Group::Setting,
@@ -475,7 +546,10 @@ mod tests {
                 label: "Skew",
                 unit: "ms",
                 shown: None,
-                kind: Kind::List { min: -100, max: 100 },
+                kind: Kind::List {
+                    min: -100,
+                    max: 100,
+                },
                 help: "",
                 group: Group::Setting,
                 get: |c| Value::List(c.skew.clone()),
@@ -488,7 +562,15 @@ mod tests {
     }
 
     fn base() -> Cfg {
-        Cfg { n: 5, w: 2, gap: (150, 300), loss: 0.0, on: true, mode: "a", skew: vec![0; 5] }
+        Cfg {
+            n: 5,
+            w: 2,
+            gap: (150, 300),
+            loss: 0.0,
+            on: true,
+            mode: "a",
+            skew: vec![0; 5],
+        }
     }
 
     fn clamp(mut c: Cfg) -> Cfg {
@@ -497,16 +579,29 @@ mod tests {
     }
 
     fn pairs(p: &[(&str, &str)]) -> BTreeMap<String, String> {
-        p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn a_written_config_reads_back_with_no_warning() {
         let t = table();
-        let custom = Cfg { n: 7, w: 6, gap: (12, 24), loss: 0.1, on: false, mode: "b", skew: vec![1, -2, 0, 0, 0, 0, 3] };
+        let custom = Cfg {
+            n: 7,
+            w: 6,
+            gap: (12, 24),
+            loss: 0.1,
+            on: false,
+            mode: "b",
+            skew: vec![1, -2, 0, 0, 0, 0, 3],
+        };
         let written = write(&t, &custom, &base());
         assert_eq!(written.len(), 7);
-        let owned: BTreeMap<String, String> = written.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let owned: BTreeMap<String, String> = written
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         let (c, w) = read(&t, &base(), &owned, clamp);
         assert_eq!(c, custom);
         assert!(w.is_empty(), "{w:?}");
@@ -519,15 +614,33 @@ mod tests {
         let (c, w) = read(
             &t,
             &base(),
-            &pairs(&[("n", "12"), ("w", "11"), ("gap", "300-150"), ("loss", "NaN"), ("on", "maybe"), ("mode", "z"), ("skew", "5,x")]),
+            &pairs(&[
+                ("n", "12"),
+                ("w", "11"),
+                ("gap", "300-150"),
+                ("loss", "NaN"),
+                ("on", "maybe"),
+                ("mode", "z"),
+                ("skew", "5,x"),
+            ]),
             clamp,
         );
-        assert_eq!((c.n, c.w, c.gap, c.loss, c.on, c.mode), (9, 9, (150, 300), 0.0, true, "a"));
+        assert_eq!(
+            (c.n, c.w, c.gap, c.loss, c.on, c.mode),
+            (9, 9, (150, 300), 0.0, true, "a")
+        );
         assert_eq!(c.skew.len(), 9, "the lab's clamp resized the list");
         assert_eq!(w.len(), 7, "{w:?}");
         assert_eq!(w[0], "n=12 is outside 3–9; using 9");
-        assert_eq!(w[1], "w=11 is outside 1–9; using 9", "the limit reads n as already read");
-        assert!(w[3].starts_with("loss='NaN' is not a number; using 0"), "{}", w[3]);
+        assert_eq!(
+            w[1], "w=11 is outside 1–9; using 9",
+            "the limit reads n as already read"
+        );
+        assert!(
+            w[3].starts_with("loss='NaN' is not a number; using 0"),
+            "{}",
+            w[3]
+        );
         assert_eq!(w[5], "mode='z' is not a or b; using a");
         assert!(w[6].contains("'x' is not a whole number"), "{}", w[6]);
     }
@@ -537,7 +650,10 @@ mod tests {
         let t = table();
         let (c, w) = read(&t, &base(), &pairs(&[("skew", "1,2")]), clamp);
         assert_eq!(c.skew, vec![1, 2, 0, 0, 0]);
-        assert_eq!(w, vec!["skew=1,2 adjusted to 1,2,0,0,0 (one per node)".to_string()]);
+        assert_eq!(
+            w,
+            vec!["skew=1,2 adjusted to 1,2,0,0,0 (one per node)".to_string()]
+        );
     }
 
     #[test]

@@ -102,8 +102,12 @@ pub struct Probe<P: Protocol> {
 
 /// `S3`, `R2` or `C1` with its number in 1..=9, as a 0-based index.
 fn numbered(a: &str, prefix: char, what: &str) -> Result<u8, String> {
-    let n = a.strip_prefix(prefix).and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=9).contains(n));
-    n.map(|n| n - 1).ok_or_else(|| format!("'{a}' is not a {what} ({prefix}1…{prefix}9)"))
+    let n = a
+        .strip_prefix(prefix)
+        .and_then(|n| n.parse::<u8>().ok())
+        .filter(|n| (1..=9).contains(n));
+    n.map(|n| n - 1)
+        .ok_or_else(|| format!("'{a}' is not a {what} ({prefix}1…{prefix}9)"))
 }
 
 /// Parses `name [arg]` against `probes` (one lab's), checking the
@@ -121,7 +125,9 @@ pub fn parse_call(probes: &[ProbeInfo], text: &str) -> Option<Result<ProbeCall, 
         (ArgKind::None, Some(a)) => Err(format!("probe '{name}' takes no argument, got '{a}'")),
         (_, None) => Err(format!("probe '{name}' needs an argument ({:?})", p.arg)),
         (ArgKind::Server, Some(a)) => numbered(a, 'S', "server").map(|s| Some(ProbeArg::Server(s))),
-        (ArgKind::Replica, Some(a)) => numbered(a, 'R', "replica").map(|s| Some(ProbeArg::Replica(s))),
+        (ArgKind::Replica, Some(a)) => {
+            numbered(a, 'R', "replica").map(|s| Some(ProbeArg::Replica(s)))
+        }
         (ArgKind::Client, Some(a)) => numbered(a, 'C', "client").map(|s| Some(ProbeArg::Client(s))),
         (ArgKind::Index, Some(a)) => a
             .parse::<u64>()
@@ -129,9 +135,15 @@ pub fn parse_call(probes: &[ProbeInfo], text: &str) -> Option<Result<ProbeCall, 
             .filter(|i| *i >= 1)
             .map(|i| Some(ProbeArg::Index(i)))
             .ok_or_else(|| format!("'{a}' is not a log index (1, 2, …)")),
-        (ArgKind::Value, Some(a)) => a.parse::<u32>().map(|v| Some(ProbeArg::Value(v))).map_err(|_| format!("'{a}' is not a value")),
+        (ArgKind::Value, Some(a)) => a
+            .parse::<u32>()
+            .map(|v| Some(ProbeArg::Value(v)))
+            .map_err(|_| format!("'{a}' is not a value")),
     };
-    Some(arg.map(|arg| ProbeCall { name: name.to_string(), arg }))
+    Some(arg.map(|arg| ProbeCall {
+        name: name.to_string(),
+        arg,
+    }))
 }
 
 /// A run being played on by a probe, never past its bound.
@@ -143,7 +155,11 @@ pub struct ProbeRun<P: Protocol> {
 
 impl<P: Protocol> ProbeRun<P> {
     pub fn new(tl: Timeline<P>, until: RunUntil) -> ProbeRun<P> {
-        ProbeRun { tl, until, taken: 0 }
+        ProbeRun {
+            tl,
+            until,
+            taken: 0,
+        }
     }
 
     pub fn world(&self) -> &World<P> {
@@ -163,7 +179,11 @@ impl<P: Protocol> ProbeRun<P> {
                 self.tl.forward().ok()?.clone()
             }
             RunUntil::TimeMs(t) => match self.tl.run_until(t.saturating_mul(1000), 1) {
-                Ok(1) => self.tl.records().get((self.tl.cursor() - 1) as usize)?.clone(),
+                Ok(1) => self
+                    .tl
+                    .records()
+                    .get((self.tl.cursor() - 1) as usize)?
+                    .clone(),
                 _ => return None,
             },
         };
@@ -178,7 +198,10 @@ impl<P: Protocol> ProbeRun<P> {
 }
 
 /// A probe every lab has: the first invariant broken after the paused step.
-pub fn first_violation<P: Protocol>(run: &mut ProbeRun<P>, _: Option<ProbeArg>) -> Result<String, String> {
+pub fn first_violation<P: Protocol>(
+    run: &mut ProbeRun<P>,
+    _: Option<ProbeArg>,
+) -> Result<String, String> {
     let before = run.world().violations.len();
     while run.step().is_some() {
         if let Some(v) = run.world().violations.get(before) {
@@ -191,21 +214,42 @@ pub fn first_violation<P: Protocol>(run: &mut ProbeRun<P>, _: Option<ProbeArg>) 
 /// What probe `text` of lab `L` finds in the run that link `pairs` open
 /// (strictly: a bad link is an error), up to `until`. This is how a page
 /// grades a prediction, and how the tests check every prediction's answer.
-pub fn outcome_of<L: crate::labs::Lab>(pairs: &[(String, String)], text: &str, until: RunUntil) -> Result<String, String> {
+pub fn outcome_of<L: crate::labs::Lab>(
+    pairs: &[(String, String)],
+    text: &str,
+    until: RunUntil,
+) -> Result<String, String> {
     let infos: Vec<ProbeInfo> = L::probes().iter().map(|p| p.info).collect();
-    let call = parse_call(&infos, text).unwrap_or_else(|| Err(format!("unknown probe '{text}'")))?;
+    let call =
+        parse_call(&infos, text).unwrap_or_else(|| Err(format!("unknown probe '{text}'")))?;
     let run = crate::labs::Run::<L>::open_strict(pairs)?;
     run_probe(L::probes(), &call, &run.tl, until)
 }
 
 /// Runs `call` with the probes of one lab, from a timeline's cursor,
 /// without touching the timeline.
-pub fn run_probe<P: Protocol>(probes: &[Probe<P>], call: &ProbeCall, tl: &Timeline<P>, until: RunUntil) -> Result<String, String> {
-    let p = probes.iter().find(|p| p.info.name == call.name).ok_or_else(|| format!("no probe '{}' for this lab", call.name))?;
+pub fn run_probe<P: Protocol>(
+    probes: &[Probe<P>],
+    call: &ProbeCall,
+    tl: &Timeline<P>,
+    until: RunUntil,
+) -> Result<String, String> {
+    let p = probes
+        .iter()
+        .find(|p| p.info.name == call.name)
+        .ok_or_else(|| format!("no probe '{}' for this lab", call.name))?;
     match until {
-        RunUntil::Step(s) if s <= tl.cursor() => return Err(format!("run-until step {s} is not after the paused step {}", tl.cursor())),
+        RunUntil::Step(s) if s <= tl.cursor() => {
+            return Err(format!(
+                "run-until step {s} is not after the paused step {}",
+                tl.cursor()
+            ))
+        }
         RunUntil::TimeMs(t) if t.saturating_mul(1000) < tl.world().now => {
-            return Err(format!("run-until time {t}ms is before the paused step's time {} µs", tl.world().now))
+            return Err(format!(
+                "run-until time {t}ms is before the paused step's time {} µs",
+                tl.world().now
+            ))
         }
         _ => {}
     }

@@ -114,13 +114,21 @@ impl Quorums {
     /// `1..=N`. The register's configuration is clamped by this rule.
     pub const fn clamped(n: usize, w: usize, r: usize) -> Quorums {
         let n = if n == 0 { 1 } else { n };
-        Quorums { n, w: clamp_to(w, n), r: clamp_to(r, n) }
+        Quorums {
+            n,
+            w: clamp_to(w, n),
+            r: clamp_to(r, n),
+        }
     }
 
     /// Majority reads and writes (ABD, Raft): `W = R = ⌊n/2⌋ + 1`, `n ≥ 1`.
     pub const fn majority(n: usize) -> Quorums {
         let n = if n == 0 { 1 } else { n };
-        Quorums { n, w: majority(n), r: majority(n) }
+        Quorums {
+            n,
+            w: majority(n),
+            r: majority(n),
+        }
     }
 
     /// One acknowledgement and one answer (AP: any replica serves).
@@ -132,7 +140,10 @@ impl Quorums {
     /// `R = N + 1 − W` (clamped like [`Quorums::clamped`]).
     pub const fn strict_with_write(n: usize, w: usize) -> Quorums {
         let q = Quorums::clamped(n, w, 1);
-        Quorums { r: q.n + 1 - q.w, ..q }
+        Quorums {
+            r: q.n + 1 - q.w,
+            ..q
+        }
     }
 
     pub const fn n(&self) -> usize {

@@ -30,7 +30,14 @@ pub struct ScenarioInfo {
 }
 
 fn scenario_info<P: Protocol>(s: &Scenario<P>) -> ScenarioInfo {
-    ScenarioInfo { id: s.id, title: s.title, summary: s.summary, notice: s.notice, seed: s.seed, pause_ms: s.pause_ms }
+    ScenarioInfo {
+        id: s.id,
+        title: s.title,
+        summary: s.summary,
+        notice: s.notice,
+        seed: s.seed,
+        pause_ms: s.pause_ms,
+    }
 }
 
 /// One step of a run, narrated.
@@ -60,7 +67,12 @@ pub trait AnyLab: Sync {
     fn parse_probe(&self, text: &str) -> Result<ProbeCall, String>;
     /// What probe `text` finds in the run `pairs` open, up to `until`, by
     /// the same code a lab page grades predictions with.
-    fn outcome(&self, pairs: &[(String, String)], text: &str, until: RunUntil) -> Result<String, String>;
+    fn outcome(
+        &self,
+        pairs: &[(String, String)],
+        text: &str,
+        until: RunUntil,
+    ) -> Result<String, String>;
     /// Every scenario run to its check point at its own seed and at each of
     /// `extra_seeds`: the promises that did not hold ([`check_scenarios`]).
     fn check_scenarios(&self, extra_seeds: &[u64]) -> Vec<ScenarioFailure>;
@@ -142,7 +154,12 @@ impl<L: Lab> AnyLab for Registered<L> {
     fn open_strict(&self, pairs: &[(String, String)]) -> Result<Box<dyn AnyRun>, String> {
         Run::<L>::open_strict(pairs).map(|r| Box::new(r) as Box<dyn AnyRun>)
     }
-    fn outcome(&self, pairs: &[(String, String)], text: &str, until: RunUntil) -> Result<String, String> {
+    fn outcome(
+        &self,
+        pairs: &[(String, String)],
+        text: &str,
+        until: RunUntil,
+    ) -> Result<String, String> {
         super::probe::outcome_of::<L>(pairs, text, until)
     }
     fn parse_probe(&self, text: &str) -> Result<ProbeCall, String> {
@@ -154,12 +171,24 @@ impl<L: Lab> AnyLab for Registered<L> {
         if name.is_empty() {
             return Err("empty probe".into());
         }
-        let others: Vec<&str> = LABS.iter().filter(|l| l.probes().iter().any(|p| p.name == name)).map(|l| l.info().id).collect();
+        let others: Vec<&str> = LABS
+            .iter()
+            .filter(|l| l.probes().iter().any(|p| p.name == name))
+            .map(|l| l.info().id)
+            .collect();
         if others.is_empty() {
             let names: Vec<&str> = mine.iter().map(|p| p.name).collect();
-            Err(format!("unknown probe '{name}' (the {} lab has: {})", L::info().id, names.join(", ")))
+            Err(format!(
+                "unknown probe '{name}' (the {} lab has: {})",
+                L::info().id,
+                names.join(", ")
+            ))
         } else {
-            Err(format!("probe '{name}' belongs to the {} lab, not {}", others.join(" and "), L::info().id))
+            Err(format!(
+                "probe '{name}' belongs to the {} lab, not {}",
+                others.join(" and "),
+                L::info().id
+            ))
         }
     }
     fn check_scenarios(&self, extra_seeds: &[u64]) -> Vec<ScenarioFailure> {
@@ -203,7 +232,10 @@ impl<L: Lab> AnyRun for Run<L> {
     }
     fn fingerprint(&self) -> String {
         let w = self.world();
-        format!("{} {:?} {:?} {:?} {:?} {:?} {:?}", w.now, w.nodes, w.in_flight, w.timers, w.net, w.checker, w.violations)
+        format!(
+            "{} {:?} {:?} {:?} {:?} {:?} {:?}",
+            w.now, w.nodes, w.in_flight, w.timers, w.net, w.checker, w.violations
+        )
     }
     fn trace_hash(&self) -> u64 {
         self.tl.trace_hash()
@@ -213,7 +245,13 @@ impl<L: Lab> AnyRun for Run<L> {
         self.tl
             .records()
             .iter()
-            .map(|r| StepText { step: r.step, time_us: r.time_us, actor: r.actor.map(|a| w.proto.node_name(a)), text: w.narrate(&r.note), injected: r.injected })
+            .map(|r| StepText {
+                step: r.step,
+                time_us: r.time_us,
+                actor: r.actor.map(|a| w.proto.node_name(a)),
+                text: w.narrate(&r.note),
+                injected: r.injected,
+            })
             .collect()
     }
     fn violations(&self) -> &[Violation] {
@@ -233,15 +271,26 @@ impl<L: Lab> AnyRun for Run<L> {
     }
     fn inject_text(&mut self, input: &str) -> Result<(), String> {
         let parsed = crate::kernel::Input::parse(input, self.world().nodes.len())?;
-        self.tl.inject(parsed).map(|_| ()).map_err(|e| e.to_string())
+        self.tl
+            .inject(parsed)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 }
 
 /// Every lab, in catalog order.
-pub static LABS: &[&dyn AnyLab] = &[&Registered::<RaftLab>::NEW, &Registered::<CapLab>::NEW, &Registered::<QuorumLab>::NEW];
+pub static LABS: &[&dyn AnyLab] = &[
+    &Registered::<RaftLab>::NEW,
+    &Registered::<CapLab>::NEW,
+    &Registered::<QuorumLab>::NEW,
+];
 
 /// Every lab's card, in the same order as [`LABS`].
-pub static CATALOG: &[&LabInfo] = &[&super::raft::lab::INFO, &super::register::lab::CAP_INFO, &super::register::lab::QUORUM_INFO];
+pub static CATALOG: &[&LabInfo] = &[
+    &super::raft::lab::INFO,
+    &super::register::lab::CAP_INFO,
+    &super::register::lab::QUORUM_INFO,
+];
 
 /// The lab with this id.
 pub fn find(id: &str) -> Option<&'static dyn AnyLab> {
@@ -255,19 +304,33 @@ pub fn ids() -> Vec<&'static str> {
 
 /// The experiment with this name, and the lab that offers it.
 pub fn experiment(name: &str) -> Option<(&'static dyn AnyLab, &'static dyn Experiment)> {
-    LABS.iter().find_map(|l| l.experiments().iter().find(|e| e.info().name == name).map(|e| (*l, *e)))
+    LABS.iter().find_map(|l| {
+        l.experiments()
+            .iter()
+            .find(|e| e.info().name == name)
+            .map(|e| (*l, *e))
+    })
 }
 
 /// The safety switches of a lab: its parameters in the safety group.
 pub fn switches(lab: &dyn AnyLab) -> Vec<ParamInfo> {
-    lab.params().into_iter().filter(|p| p.group == Group::Safety).collect()
+    lab.params()
+        .into_iter()
+        .filter(|p| p.group == Group::Safety)
+        .collect()
 }
 
 /// Builds a run for `lab` from pairs that must be right, positioned at
 /// `step`: the question bank's "Show me" links and predictions use it.
-pub fn build_at(lab: &str, pairs: &[(String, String)], step: u64) -> Result<Box<dyn AnyRun>, String> {
-    let l = find(lab).ok_or_else(|| format!("unknown lab '{lab}' (known: {})", ids().join(", ")))?;
-    let mut all: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != "step").cloned().collect();
+pub fn build_at(
+    lab: &str,
+    pairs: &[(String, String)],
+    step: u64,
+) -> Result<Box<dyn AnyRun>, String> {
+    let l =
+        find(lab).ok_or_else(|| format!("unknown lab '{lab}' (known: {})", ids().join(", ")))?;
+    let mut all: Vec<(String, String)> =
+        pairs.iter().filter(|(k, _)| k != "step").cloned().collect();
     all.push(("step".into(), step.to_string()));
     l.open_strict(&all)
 }

@@ -44,7 +44,13 @@ impl LabUi for RaftUi {
             Action::ClientRequest(to) => {
                 let w = page.world();
                 let client = w.proto.client_id();
-                let value = w.nodes.iter().filter_map(RaftNode::client).next().map(|c| c.next_req).unwrap_or(1);
+                let value = w
+                    .nodes
+                    .iter()
+                    .filter_map(RaftNode::client)
+                    .next()
+                    .map(|c| c.next_req)
+                    .unwrap_or(1);
                 page.inject(Input::Command(Who::Id(client), Cmd::Submit { value, to }));
                 true
             }
@@ -54,18 +60,41 @@ impl LabUi for RaftUi {
     fn diagram(page: &Page, link: &Scope<Page>) -> Html {
         let w = page.world();
         let n = w.proto.n_servers();
-        let mut leaders: Vec<(u64, NodeId)> =
-            w.nodes.iter().filter_map(RaftNode::server).filter(|s| s.role == Role::Leader && w.is_up(s.id)).map(|s| (s.term, s.id)).collect();
+        let mut leaders: Vec<(u64, NodeId)> = w
+            .nodes
+            .iter()
+            .filter_map(RaftNode::server)
+            .filter(|s| s.role == Role::Leader && w.is_up(s.id))
+            .map(|s| (s.term, s.id))
+            .collect();
         dsviz_sim::sort::sort_by(&mut leaders, |a, b| b.cmp(a));
         let leader_note = match leaders.as_slice() {
             [] => "No leader".to_string(),
             [(t, l)] => format!("{} leads term {t}", page.name(*l)),
             [(t, l), rest @ ..] => {
-                let stale: Vec<String> = rest.iter().map(|(t, l)| format!("{} (term {t})", page.name(*l))).collect();
-                format!("{} leads term {t}; {} still think{} it leads", page.name(*l), stale.join(", "), if stale.len() == 1 { "s" } else { "" })
+                let stale: Vec<String> = rest
+                    .iter()
+                    .map(|(t, l)| format!("{} (term {t})", page.name(*l)))
+                    .collect();
+                format!(
+                    "{} leads term {t}; {} still think{} it leads",
+                    page.name(*l),
+                    stale.join(", "),
+                    if stale.len() == 1 { "s" } else { "" }
+                )
             }
         };
-        let groups: Vec<String> = w.net.groups().iter().map(|g| g.iter().map(|n| page.name(*n)).collect::<Vec<_>>().join(" ")).collect();
+        let groups: Vec<String> = w
+            .net
+            .groups()
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|n| page.name(*n))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
         let status = html! {
             <div class="status-strip" aria-live="polite">
                 <span class={classes!("pill", (!leaders.is_empty()).then_some("ok"), (leaders.len() > 1).then_some("split"))}>{leader_note}</span>
@@ -140,9 +169,15 @@ impl LabUi for RaftUi {
         };
         let facts = format!(
             "{}, term {}, voted for {}, {} log entries, commit {}",
-            if up { s.role.to_string() } else { "crashed".into() },
+            if up {
+                s.role.to_string()
+            } else {
+                "crashed".into()
+            },
             s.term,
-            s.voted_for.map(|v| page.name(v)).unwrap_or_else(|| "nobody".into()),
+            s.voted_for
+                .map(|v| page.name(v))
+                .unwrap_or_else(|| "nobody".into()),
             s.log.len(),
             s.commit
         );
@@ -156,8 +191,18 @@ impl LabUi for RaftUi {
 
     fn keys() -> Vec<Key<RaftUi>> {
         vec![
-            Key { keys: &["c"], label: "C", what: "Send a client request", msg: |_| Some(client_request(None)) },
-            Key { keys: &["x"], label: "X", what: "Crash the leader", msg: |_| Some(Msg::Inject(Input::Crash(Who::Leader))) },
+            Key {
+                keys: &["c"],
+                label: "C",
+                what: "Send a client request",
+                msg: |_| Some(client_request(None)),
+            },
+            Key {
+                keys: &["x"],
+                label: "X",
+                what: "Crash the leader",
+                msg: |_| Some(Msg::Inject(Input::Crash(Who::Leader))),
+            },
         ]
     }
 

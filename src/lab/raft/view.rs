@@ -43,7 +43,11 @@ pub fn server_label(s: &Server, up: bool) -> String {
     if let Some(v) = s.voted_for {
         l.push_str(&format!(", voted for S{}", v.0 + 1));
     }
-    l.push_str(&format!(", log {} entries, commit {}", s.log.len(), s.commit));
+    l.push_str(&format!(
+        ", log {} entries, commit {}",
+        s.log.len(),
+        s.commit
+    ));
     l
 }
 
@@ -92,9 +96,15 @@ fn msg_detail(m: &Msg) -> String {
 
 fn msg_glyph(m: &Msg) -> Html {
     match m {
-        Msg::Vote { granted: true, .. } | Msg::AppendReply { success: true, .. } => html! { <text class="mg" y="3.5">{"✓"}</text> },
-        Msg::Vote { granted: false, .. } | Msg::AppendReply { success: false, .. } => html! { <text class="mg" y="3.5">{"✗"}</text> },
-        Msg::AppendEntries { entries, .. } if !entries.is_empty() => html! { <text class="mg" y="3.5">{entries.len()}</text> },
+        Msg::Vote { granted: true, .. } | Msg::AppendReply { success: true, .. } => {
+            html! { <text class="mg" y="3.5">{"✓"}</text> }
+        }
+        Msg::Vote { granted: false, .. } | Msg::AppendReply { success: false, .. } => {
+            html! { <text class="mg" y="3.5">{"✗"}</text> }
+        }
+        Msg::AppendEntries { entries, .. } if !entries.is_empty() => {
+            html! { <text class="mg" y="3.5">{entries.len()}</text> }
+        }
         Msg::Request { value, .. } => html! { <text class="mg" y="3.5">{value}</text> },
         _ => html! {},
     }

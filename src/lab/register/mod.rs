@@ -81,7 +81,11 @@ pub struct RegState<L: RegLab> {
 
 /// The register page's own messages.
 pub enum Action {
-    ClientOp { c: u8, write: bool, via: Option<NodeId> },
+    ClientOp {
+        c: u8,
+        write: bool,
+        via: Option<NodeId>,
+    },
     SetMode(Mode),
     Compare(bool),
     SelectOp(Option<usize>),
@@ -109,7 +113,14 @@ pub fn mode_name(m: Mode) -> &'static str {
 pub fn mode_label(c: &RegisterConfig) -> String {
     match c.mode {
         Mode::Cp => "CP".into(),
-        Mode::Ap => format!("AP ({})", if c.conflict == Conflict::Lww { "last writer wins" } else { "version vectors" }),
+        Mode::Ap => format!(
+            "AP ({})",
+            if c.conflict == Conflict::Lww {
+                "last writer wins"
+            } else {
+                "version vectors"
+            }
+        ),
         Mode::Quorum => format!("Quorum N={} W={} R={}", c.rf, c.w, c.r),
     }
 }
@@ -118,7 +129,11 @@ impl<L: RegLab> RegUi<L> {
     fn client_busy(page: &Page<L>, c: u8) -> bool {
         let w = page.world();
         let node = w.proto.client_node(c);
-        w.nodes.get(node.idx()).and_then(RegNode::client).is_some_and(|cl| cl.pending.is_some()) || !w.is_up(node)
+        w.nodes
+            .get(node.idx())
+            .and_then(RegNode::client)
+            .is_some_and(|cl| cl.pending.is_some())
+            || !w.is_up(node)
     }
 
     /// The next value a learner's write stores: small numbers, distinct
@@ -168,13 +183,19 @@ impl<L: RegLab> RegUi<L> {
             .iter()
             .filter_map(RegNode::client)
             .flat_map(|c| c.ops.iter().map(move |o| (c.c, o)))
-            .filter(|(_, o)| o.kind != OpKind::Write && o.answered_us.is_some() && !o.read_set.is_empty())
+            .filter(|(_, o)| {
+                o.kind != OpKind::Write && o.answered_us.is_some() && !o.read_set.is_empty()
+            })
             .max_by_key(|(c, o)| (o.answered_us, *c))
             .map(|(c, o)| (c, o.idx))
     }
 
     fn client_op(c: u8, write: bool) -> Msg<Self> {
-        Msg::Lab(Action::ClientOp { c, write, via: None })
+        Msg::Lab(Action::ClientOp {
+            c,
+            write,
+            via: None,
+        })
     }
 }
 
@@ -187,13 +208,24 @@ impl<L: RegLab> LabUi for RegUi<L> {
         REGISTER_SPEED
     }
 
-    fn init(_run: &Run<L>, extra: &BTreeMap<String, String>, warnings: &mut Vec<String>) -> RegState<L> {
-        let asked = extra.get("cmp").is_some_and(|v| v == "1" || v == "on" || v == "true");
+    fn init(
+        _run: &Run<L>,
+        extra: &BTreeMap<String, String>,
+        warnings: &mut Vec<String>,
+    ) -> RegState<L> {
+        let asked = extra
+            .get("cmp")
+            .is_some_and(|v| v == "1" || v == "on" || v == "true");
         let compare = asked && kind::<L>() == LabKind::Cap;
         if asked && !compare {
             warnings.push("cmp=1: only the CAP lab has a comparison view".into());
         }
-        RegState { compare, shadow: None, focus_op: None, pacelc: None }
+        RegState {
+            compare,
+            shadow: None,
+            focus_op: None,
+            pacelc: None,
+        }
     }
 
     fn view_pairs(page: &Page<L>) -> Vec<(&'static str, String)> {
@@ -209,7 +241,11 @@ impl<L: RegLab> LabUi for RegUi<L> {
     fn sync(page: &mut Page<L>, why: Sync) {
         if why == Sync::Rebuilt {
             page.state.shadow = None;
-            if page.state.focus_op.is_some_and(|(c, _)| c >= page.run.config.n_clients) {
+            if page
+                .state
+                .focus_op
+                .is_some_and(|(c, _)| c >= page.run.config.n_clients)
+            {
                 page.state.focus_op = None;
             }
         }
@@ -219,7 +255,12 @@ impl<L: RegLab> LabUi for RegUi<L> {
         }
         let schedule = page.run.timed_injections();
         let target = page.world().now;
-        if page.state.shadow.as_ref().is_none_or(|s| s.schedule != schedule) {
+        if page
+            .state
+            .shadow
+            .as_ref()
+            .is_none_or(|s| s.schedule != schedule)
+        {
             let mut config = page.run.config.clone();
             config.mode = other_mode(config.mode);
             let (run, _) = page.run.replayed(config, page.run.seed, target);
@@ -240,11 +281,21 @@ impl<L: RegLab> LabUi for RegUi<L> {
                     return false;
                 }
                 if Self::client_busy(page, c) {
-                    page.toast = Some(format!("C{} is busy or down: a client does one operation at a time.", c + 1));
+                    page.toast = Some(format!(
+                        "C{} is busy or down: a client does one operation at a time.",
+                        c + 1
+                    ));
                     return true;
                 }
                 let node = page.world().proto.client_node(c);
-                let cmd = if write { Cmd::Write { value: Self::next_value(page), via } } else { Cmd::Read { via } };
+                let cmd = if write {
+                    Cmd::Write {
+                        value: Self::next_value(page),
+                        via,
+                    }
+                } else {
+                    Cmd::Read { via }
+                };
                 page.inject(Input::Command(Who::Id(node), cmd));
                 true
             }
@@ -278,7 +329,8 @@ impl<L: RegLab> LabUi for RegUi<L> {
                 true
             }
             Action::SelectOp(i) => {
-                page.state.focus_op = i.and_then(|i| view::lab_history(page.world()).refs.get(i).copied());
+                page.state.focus_op =
+                    i.and_then(|i| view::lab_history(page.world()).refs.get(i).copied());
                 true
             }
             Action::Pacelc => {
@@ -293,12 +345,23 @@ impl<L: RegLab> LabUi for RegUi<L> {
                 };
                 let seed = page.run.seed;
                 let run = |mode: Mode| {
-                    let world = World::new(Register::new(RegisterConfig { mode, ..base.clone() }), seed, vec![]);
+                    let world = World::new(
+                        Register::new(RegisterConfig {
+                            mode,
+                            ..base.clone()
+                        }),
+                        seed,
+                        vec![],
+                    );
                     let mut tl = Timeline::new(world);
                     let _ = tl.run_until(PACELC_RUN_US, MAX_STEPS);
                     dsviz_sim::labs::register::counters(tl.world())
                 };
-                page.state.pacelc = Some(PacelcResult { cp: run(Mode::Cp), ap: run(Mode::Ap), config: base });
+                page.state.pacelc = Some(PacelcResult {
+                    cp: run(Mode::Cp),
+                    ap: run(Mode::Ap),
+                    config: base,
+                });
                 true
             }
         }
@@ -332,7 +395,11 @@ impl<L: RegLab> LabUi for RegUi<L> {
         let (x, y) = node_pos(&page.world().proto, id);
         let compare = page.state.compare;
         let scale = if compare { 50.0 } else { 100.0 };
-        let offset = if compare && page.run.config.mode == Mode::Ap { 50.0 } else { 0.0 };
+        let offset = if compare && page.run.config.mode == Mode::Ap {
+            50.0
+        } else {
+            0.0
+        };
         (offset + x / VIEW * scale, y / VIEW * 100.0)
     }
 
@@ -356,15 +423,50 @@ impl<L: RegLab> LabUi for RegUi<L> {
 
     fn keys() -> Vec<Key<Self>> {
         let mut keys = vec![
-            Key { keys: &["w"], label: "W / Q", what: "C1 writes / reads", msg: |_| Some(Self::client_op(0, true)) },
-            Key { keys: &["q"], label: "", what: "", msg: |_| Some(Self::client_op(0, false)) },
-            Key { keys: &["W"], label: "Shift+W / Shift+Q", what: "C2 writes / reads", msg: |_| Some(Self::client_op(1, true)) },
-            Key { keys: &["Q"], label: "", what: "", msg: |_| Some(Self::client_op(1, false)) },
-            Key { keys: &["p"], label: "P", what: "Split the network: minority | majority", msg: |p| Some(Msg::Inject(Self::split_input(p))) },
+            Key {
+                keys: &["w"],
+                label: "W / Q",
+                what: "C1 writes / reads",
+                msg: |_| Some(Self::client_op(0, true)),
+            },
+            Key {
+                keys: &["q"],
+                label: "",
+                what: "",
+                msg: |_| Some(Self::client_op(0, false)),
+            },
+            Key {
+                keys: &["W"],
+                label: "Shift+W / Shift+Q",
+                what: "C2 writes / reads",
+                msg: |_| Some(Self::client_op(1, true)),
+            },
+            Key {
+                keys: &["Q"],
+                label: "",
+                what: "",
+                msg: |_| Some(Self::client_op(1, false)),
+            },
+            Key {
+                keys: &["p"],
+                label: "P",
+                what: "Split the network: minority | majority",
+                msg: |p| Some(Msg::Inject(Self::split_input(p))),
+            },
         ];
         if kind::<L>() == LabKind::Cap {
-            keys.push(Key { keys: &["m"], label: "M", what: "Switch between CP and AP", msg: |p| Some(Msg::Lab(Action::SetMode(other_mode(p.run.config.mode)))) });
-            keys.push(Key { keys: &["v"], label: "V", what: "Compare CP and AP side by side", msg: |p| Some(Msg::Lab(Action::Compare(!p.state.compare))) });
+            keys.push(Key {
+                keys: &["m"],
+                label: "M",
+                what: "Switch between CP and AP",
+                msg: |p| Some(Msg::Lab(Action::SetMode(other_mode(p.run.config.mode)))),
+            });
+            keys.push(Key {
+                keys: &["v"],
+                label: "V",
+                what: "Compare CP and AP side by side",
+                msg: |p| Some(Msg::Lab(Action::Compare(!p.state.compare))),
+            });
         }
         keys
     }
@@ -405,7 +507,10 @@ impl<L: RegLab> LabUi for RegUi<L> {
     }
 
     fn changed_note(page: &Page<L>) -> Option<String> {
-        Some(format!("You changed the scenario's settings (now {}); the story below is told for its own.", mode_label(&page.run.config)))
+        Some(format!(
+            "You changed the scenario's settings (now {}); the story below is told for its own.",
+            mode_label(&page.run.config)
+        ))
     }
 
     fn experiment_tab() -> bool {
@@ -421,4 +526,3 @@ pub fn menu_node<L: RegLab>(page: &Page<L>) -> Option<NodeId> {
         _ => None,
     }
 }
-

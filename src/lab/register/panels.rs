@@ -2,7 +2,10 @@
 //! mode bar, the focus card, the fault bar, counters and histories, node
 //! menus, and the PACELC tab.
 
-use super::view::{self as view, counters_table, diagram, focus_of, lab_history, DiagramProps, FocusSets, LabHistory};
+use super::view::{
+    self as view, counters_table, diagram, focus_of, lab_history, DiagramProps, FocusSets,
+    LabHistory,
+};
 use super::{kind, menu_node, mode_label, mode_name, Action, LabKind, Page, RegLab, RegUi};
 use crate::components::history::HistoryPanel;
 use crate::lab::shell::Msg;
@@ -19,19 +22,47 @@ fn status_strip(w: &World<Register>, compact: bool) -> Html {
     let n = reg.n_replicas();
     let (mode_text, mode_class) = match c.mode {
         Mode::Cp => (format!("CP · majority {} of {n}", reg.majority()), "cp"),
-        Mode::Ap => (format!("AP · {}", if c.conflict == Conflict::Lww { "last writer wins" } else { "version vectors" }), "ap"),
+        Mode::Ap => (
+            format!(
+                "AP · {}",
+                if c.conflict == Conflict::Lww {
+                    "last writer wins"
+                } else {
+                    "version vectors"
+                }
+            ),
+            "ap",
+        ),
         Mode::Quorum => {
             let strict = reg.quorums().reads_see_writes();
-            (format!("N={} W={} R={} · W+R {} N", c.rf, c.w, c.r, if strict { ">" } else { "≤" }), if strict { "cp" } else { "warn-mode" })
+            (
+                format!(
+                    "N={} W={} R={} · W+R {} N",
+                    c.rf,
+                    c.w,
+                    c.r,
+                    if strict { ">" } else { "≤" }
+                ),
+                if strict { "cp" } else { "warn-mode" },
+            )
         }
     };
     let (avail, avail_class) = view::availability_pill(&counters(w));
     let partition = w.net.is_partitioned().then(|| {
-        let groups: Vec<String> = w.net.groups().iter().map(|g| g.iter().map(|n| reg.name(*n)).collect::<Vec<_>>().join(" ")).collect();
+        let groups: Vec<String> = w
+            .net
+            .groups()
+            .iter()
+            .map(|g| g.iter().map(|n| reg.name(*n)).collect::<Vec<_>>().join(" "))
+            .collect();
         let text = if w.net.cuts.is_empty() {
             format!("Partitioned: {}", groups.join(" | "))
         } else if groups.len() > 1 {
-            format!("Partitioned: {} · {} cut link(s)", groups.join(" | "), w.net.cuts.len())
+            format!(
+                "Partitioned: {} · {} cut link(s)",
+                groups.join(" | "),
+                w.net.cuts.len()
+            )
         } else {
             format!("{} cut link(s)", w.net.cuts.len())
         };
@@ -52,7 +83,10 @@ fn status_strip(w: &World<Register>, compact: bool) -> Html {
 
 fn pacelc_strip(cp: &World<Register>, ap: &World<Register>) -> Html {
     let (c, a) = (counters(cp).whole, counters(ap).whole);
-    let ms = |x: Option<u64>| x.map(|u| format!("{:.0} ms", u as f64 / 1000.0)).unwrap_or_else(|| "—".into());
+    let ms = |x: Option<u64>| {
+        x.map(|u| format!("{:.0} ms", u as f64 / 1000.0))
+            .unwrap_or_else(|| "—".into())
+    };
     html! {
         <div class="pacelc-strip" aria-label="Latency with no partition">
             <strong>{"Else (no partition): "}</strong>
@@ -66,7 +100,9 @@ fn pacelc_strip(cp: &World<Register>, ap: &World<Register>) -> Html {
 /// The status line and the cluster; in the CAP lab's comparison, both runs side by side.
 pub fn cluster<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
     let w = page.world();
-    let focus: Option<FocusSets> = RegUi::<L>::focus(page).and_then(|r| focus_of(w, r)).map(|(s, _)| s);
+    let focus: Option<FocusSets> = RegUi::<L>::focus(page)
+        .and_then(|r| focus_of(w, r))
+        .map(|(s, _)| s);
     let primary_label = format!("{} cluster", mode_label(&page.run.config));
     let primary = diagram(&DiagramProps {
         world: w,
@@ -95,7 +131,11 @@ pub fn cluster<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
     });
     let cp_main = page.run.config.mode == Mode::Cp;
     let (cp_w, ap_w) = if cp_main { (w, sw) } else { (sw, w) };
-    let (cp_d, ap_d) = if cp_main { (primary, other) } else { (other, primary) };
+    let (cp_d, ap_d) = if cp_main {
+        (primary, other)
+    } else {
+        (other, primary)
+    };
     let side = |wd: &World<Register>, d: Html, title: &str, blurb: &str, main: bool| {
         html! {
             <div class={classes!("compare-side", main.then_some("main"))}>
@@ -106,7 +146,11 @@ pub fn cluster<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
             </div>
         }
     };
-    let ap_blurb = if page.run.config.conflict == Conflict::Lww { "any replica, last writer wins" } else { "any replica, version vectors" };
+    let ap_blurb = if page.run.config.conflict == Conflict::Lww {
+        "any replica, last writer wins"
+    } else {
+        "any replica, version vectors"
+    };
     html! {
         <>
             <div class="compare-grid">
@@ -121,8 +165,11 @@ pub fn cluster<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
 /// The CAP lab's mode switch and comparison toggle, or the Quorum lab's N, W, R steppers and options.
 pub fn mode_bar<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
     let c = &page.run.config;
-    let set = |key: &'static str, v: String| link.callback(move |_: MouseEvent| Msg::SetParam(key, v.clone()));
-    let set_on = |key: &'static str, v: String| link.callback(move |_: Event| Msg::SetParam(key, v.clone()));
+    let set = |key: &'static str, v: String| {
+        link.callback(move |_: MouseEvent| Msg::SetParam(key, v.clone()))
+    };
+    let set_on =
+        |key: &'static str, v: String| link.callback(move |_: Event| Msg::SetParam(key, v.clone()));
     match kind::<L>() {
         LabKind::Cap => {
             let seg = |m: Mode, label: &str, sub: &str| {
@@ -160,9 +207,14 @@ pub fn mode_bar<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
         LabKind::Quorum => {
             // Each stepper's bounds come from the parameter table, so they never disagree with a link.
             let stepper = |key: &'static str, name: &str, title: &str| {
-                let Some(p) = L::params().iter().find(|p| p.key == key) else { return Html::default() };
+                let Some(p) = L::params().iter().find(|p| p.key == key) else {
+                    return Html::default();
+                };
                 let value = (p.get)(c).as_int();
-                let (lo, hi) = p.bounds(c).map(|(a, b)| (a as i64, b as i64)).unwrap_or((value, value));
+                let (lo, hi) = p
+                    .bounds(c)
+                    .map(|(a, b)| (a as i64, b as i64))
+                    .unwrap_or((value, value));
                 html! {
                     <div class="stepper" role="group" aria-label={name.to_string()} title={title.to_string()}>
                         <span class="stepper-name">{name.to_string()}</span>
@@ -212,9 +264,15 @@ pub fn mode_bar<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
 /// The ringed operation, in words, with links to its start and answer.
 pub fn focus_card<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
     let w = page.world();
-    let Some(r) = RegUi::<L>::focus(page) else { return Html::default() };
-    let Some((_, text)) = focus_of(w, r) else { return Html::default() };
-    let (t_in, t_out) = view::op_at(w, r).map(|o| (o.invoke_us, o.answered_us)).unwrap_or((0, None));
+    let Some(r) = RegUi::<L>::focus(page) else {
+        return Html::default();
+    };
+    let Some((_, text)) = focus_of(w, r) else {
+        return Html::default();
+    };
+    let (t_in, t_out) = view::op_at(w, r)
+        .map(|o| (o.invoke_us, o.answered_us))
+        .unwrap_or((0, None));
     html! {
         <div class="focus-card" aria-live="polite">
             <span class="legend-rings" aria-hidden="true"><span class="lr read" />{"read set"}<span class="lr write" />{"write set"}</span>
@@ -275,10 +333,21 @@ pub fn below<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
 
 fn history_view<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>, hist: &LabHistory) -> Html {
     let w = page.world();
-    let selected = page.state.focus_op.and_then(|r| hist.refs.iter().position(|x| *x == r));
+    let selected = page
+        .state
+        .focus_op
+        .and_then(|r| hist.refs.iter().position(|x| *x == r));
     let (id, sc, mode) = (L::info().id, page.run.scenario.id, page.run.config.mode);
-    let name = format!("dsviz-{id}-{sc}-{}-step{}", mode.as_str(), page.run.tl.cursor());
-    let title = if page.state.compare { format!("History: {}", mode_name(mode)) } else { "History".to_string() };
+    let name = format!(
+        "dsviz-{id}-{sc}-{}-step{}",
+        mode.as_str(),
+        page.run.tl.cursor()
+    );
+    let title = if page.state.compare {
+        format!("History: {}", mode_name(mode))
+    } else {
+        "History".to_string()
+    };
     let main = html! {
         <HistoryPanel key="main" title={AttrValue::from(title)} ops={Rc::new(hist.ops.clone())} history={Rc::new(hist.history.clone())}
             lanes={Rc::new(hist.lanes.clone())} now={w.now.max(page.view_us as u64)} export_name={AttrValue::from(name)}
@@ -305,7 +374,11 @@ fn history_view<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>, hist: &LabHist
     }
 }
 
-pub fn node_menu<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>, id: NodeId) -> Option<(String, Html)> {
+pub fn node_menu<L: RegLab>(
+    page: &Page<L>,
+    link: &Scope<Page<L>>,
+    id: NodeId,
+) -> Option<(String, Html)> {
     let w = page.world();
     let reg = &w.proto;
     let up = w.is_up(id);
@@ -324,7 +397,9 @@ pub fn node_menu<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>, id: NodeId) -
     if reg.is_replica(id) {
         let r = w.nodes.get(id.idx()).and_then(RegNode::replica)?;
         let skew = r.skew_ms;
-        let skew_to = |ms: i64| link.callback(move |_| Msg::Inject(Input::Command(Who::Id(id), Cmd::Skew { ms })));
+        let skew_to = |ms: i64| {
+            link.callback(move |_| Msg::Inject(Input::Command(Who::Id(id), Cmd::Skew { ms })))
+        };
         let ops_here = (0..reg.config.n_clients).map(|c| {
             let busy = RegUi::<L>::client_busy(page, c);
             let cname = reg.name(reg.client_node(c));
@@ -359,7 +434,11 @@ pub fn node_menu<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>, id: NodeId) -
             "{}, holds {}{}",
             if up { "up" } else { "crashed" },
             view::values_text(&vals),
-            if skew != 0 { format!(", clock {skew:+} ms") } else { String::new() }
+            if skew != 0 {
+                format!(", clock {skew:+} ms")
+            } else {
+                String::new()
+            }
         );
         return Some((format!("{name} — {facts}"), items));
     }
@@ -375,7 +454,13 @@ pub fn node_menu<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>, id: NodeId) -
             {isolate}
         </>
     };
-    Some((format!("{name} — sends through {} unless told otherwise", reg.name(reg.home(c))), items))
+    Some((
+        format!(
+            "{name} — sends through {} unless told otherwise",
+            reg.name(reg.home(c))
+        ),
+        items,
+    ))
 }
 
 pub fn pacelc_view<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
@@ -394,13 +479,18 @@ pub fn pacelc_view<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
         return html! { <div>{intro}<p class="muted">{"The experiment runs the current settings in CP and in AP for 4 s of virtual time with a steady workload and no fault, and compares mean latency and stale reads."}</p></div> };
     };
     let (c, a) = (r.cp.whole, r.ap.whole);
-    let top = [c.mean_read_latency_us(), c.mean_write_latency_us(), a.mean_read_latency_us(), a.mean_write_latency_us()]
-        .iter()
-        .flatten()
-        .copied()
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+    let top = [
+        c.mean_read_latency_us(),
+        c.mean_write_latency_us(),
+        a.mean_read_latency_us(),
+        a.mean_write_latency_us(),
+    ]
+    .iter()
+    .flatten()
+    .copied()
+    .max()
+    .unwrap_or(1)
+    .max(1) as f64;
     let bar = |label: &str, v: Option<u64>, class: &str| {
         let pct = v.map(|x| x as f64 / top * 100.0).unwrap_or(0.0);
         html! {
@@ -415,13 +505,22 @@ pub fn pacelc_view<L: RegLab>(page: &Page<L>, link: &Scope<Page<L>>) -> Html {
         if s.reads_served == 0 {
             "—".to_string()
         } else {
-            format!("{} of {} ({:.1}%)", s.stale_reads, s.reads_served, s.stale_reads as f64 / s.reads_served as f64 * 100.0)
+            format!(
+                "{} of {} ({:.1}%)",
+                s.stale_reads,
+                s.reads_served,
+                s.stale_reads as f64 / s.reads_served as f64 * 100.0
+            )
         }
     };
     let lat = if r.config.latency_us_min == r.config.latency_us_max {
         format!("{}", r.config.latency_us_min as f64 / 1000.0)
     } else {
-        format!("{}–{}", r.config.latency_us_min as f64 / 1000.0, r.config.latency_us_max as f64 / 1000.0)
+        format!(
+            "{}–{}",
+            r.config.latency_us_min as f64 / 1000.0,
+            r.config.latency_us_max as f64 / 1000.0
+        )
     };
     html! {
         <div>

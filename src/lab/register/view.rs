@@ -8,8 +8,8 @@ use dsviz_sim::history::{Op, OpKind, Value};
 use dsviz_sim::kernel::world::MessageKind;
 use dsviz_sim::kernel::{fmt_time, InFlight, NodeId, TimeUs, World};
 use dsviz_sim::labs::register::{
-    last_write_before, Answer, Conflict, Counters, Holder, Mode, Msg, OpRecord, Outcome, Phase, RegNode, Register, Replica, Side,
-    SideCounters, Version,
+    last_write_before, Answer, Conflict, Counters, Holder, Mode, Msg, OpRecord, Outcome, Phase,
+    RegNode, Register, Replica, Side, SideCounters, Version,
 };
 use yew::prelude::*;
 
@@ -41,11 +41,16 @@ pub fn replica_pos(i: usize, n: usize) -> (f64, f64) {
 pub fn client_pos(reg: &Register, c: u8) -> (f64, f64) {
     let n = reg.n_replicas();
     let home = reg.home(c);
-    let same: Vec<u8> = (0..reg.config.n_clients).filter(|k| reg.home(*k) == home).collect();
+    let same: Vec<u8> = (0..reg.config.n_clients)
+        .filter(|k| reg.home(*k) == home)
+        .collect();
     let k = same.iter().position(|x| *x == c).unwrap_or(0) as f64;
     let spread = (same.len() as f64 - 1.0) / 2.0;
     let a = angle(home.idx(), n) + (k - spread) * 0.62;
-    (CENTER + CLIENT_RING * a.cos(), CENTER + CLIENT_RING * a.sin())
+    (
+        CENTER + CLIENT_RING * a.cos(),
+        CENTER + CLIENT_RING * a.sin(),
+    )
 }
 
 pub fn node_pos(reg: &Register, id: NodeId) -> (f64, f64) {
@@ -60,7 +65,10 @@ pub fn values_text(vs: &[Value]) -> String {
     if vs.is_empty() {
         "∅".into()
     } else {
-        vs.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("|")
+        vs.iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("|")
     }
 }
 
@@ -68,7 +76,13 @@ fn values_words(vs: &[Value]) -> String {
     match vs {
         [] => "empty".into(),
         [v] => format!("value {v}"),
-        _ => format!("siblings {}", vs.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" and ")),
+        _ => format!(
+            "siblings {}",
+            vs.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
     }
 }
 
@@ -78,7 +92,13 @@ pub fn stamp_text(reg: &Register, v: &Version) -> String {
     match (reg.config.mode, reg.config.conflict) {
         (Mode::Cp, _) => format!("{}.{}", v.stamp.t, v.stamp.node + 1),
         (_, Conflict::Lww) => format!("{}ms.{}", v.stamp.t / 1000, v.stamp.node + 1),
-        (_, Conflict::VersionVectors) => format!("⟨{}⟩", v.vv.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")),
+        (_, Conflict::VersionVectors) => format!(
+            "⟨{}⟩",
+            v.vv.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
     }
 }
 
@@ -106,7 +126,11 @@ pub fn replica_label(reg: &Register, r: &Replica, up: bool) -> String {
         l.push_str(&format!(", clock {:+} ms", r.skew_ms));
     }
     if !r.hints.is_empty() {
-        l.push_str(&format!(", {} hint{}", r.hints.len(), if r.hints.len() == 1 { "" } else { "s" }));
+        l.push_str(&format!(
+            ", {} hint{}",
+            r.hints.len(),
+            if r.hints.len() == 1 { "" } else { "s" }
+        ));
     }
     if up && !r.coord.is_empty() {
         l.push_str(&format!(", coordinating {}", r.coord.len()));
@@ -151,18 +175,30 @@ pub fn client_label(reg: &Register, c: &dsviz_sim::labs::register::Client, up: b
     } else {
         format!("last {st}")
     };
-    format!("{name}, client of {}, {state}, {} operations", reg.name(c.home), c.ops.len())
+    format!(
+        "{name}, client of {}, {state}, {} operations",
+        reg.name(c.home),
+        c.ops.len()
+    )
 }
 
 fn msg_class(m: &Msg) -> &'static str {
     match m {
         Msg::Request { .. } => "m-req",
-        Msg::Reply { answer: Answer::Written { .. } | Answer::Read { .. }, .. } => "m-reply-ok",
-        Msg::Reply { answer: Answer::Unavailable { .. }, .. } => "m-reply-no",
+        Msg::Reply {
+            answer: Answer::Written { .. } | Answer::Read { .. },
+            ..
+        } => "m-reply-ok",
+        Msg::Reply {
+            answer: Answer::Unavailable { .. },
+            ..
+        } => "m-reply-no",
         Msg::Reply { .. } => "m-reply-unk",
         Msg::Get { .. } => "m-get",
         Msg::GetReply { .. } => "m-getr",
-        Msg::Put { hint_for: Some(_), .. } => "m-hint",
+        Msg::Put {
+            hint_for: Some(_), ..
+        } => "m-hint",
         Msg::Put { ack: false, .. } => "m-repl",
         Msg::Put { .. } => "m-put",
         Msg::PutAck { .. } => "m-ack",
@@ -174,11 +210,24 @@ fn msg_class(m: &Msg) -> &'static str {
 
 fn msg_glyph(m: &Msg) -> Option<String> {
     Some(match m {
-        Msg::Request { kind: OpKind::Write, .. } => "W".into(),
+        Msg::Request {
+            kind: OpKind::Write,
+            ..
+        } => "W".into(),
         Msg::Request { .. } => "R".into(),
-        Msg::Reply { answer: Answer::Written { .. }, .. } | Msg::PutAck { .. } => "✓".into(),
-        Msg::Reply { answer: Answer::Read { versions }, .. } => values_text(&vals(versions)),
-        Msg::Reply { answer: Answer::Unavailable { .. }, .. } => "✗".into(),
+        Msg::Reply {
+            answer: Answer::Written { .. },
+            ..
+        }
+        | Msg::PutAck { .. } => "✓".into(),
+        Msg::Reply {
+            answer: Answer::Read { versions },
+            ..
+        } => values_text(&vals(versions)),
+        Msg::Reply {
+            answer: Answer::Unavailable { .. },
+            ..
+        } => "✗".into(),
         Msg::Reply { .. } => "?".into(),
         Msg::GetReply { versions, .. } => values_text(&vals(versions)),
         Msg::Put { version, .. } => version.value.to_string(),
@@ -188,26 +237,41 @@ fn msg_glyph(m: &Msg) -> Option<String> {
 
 fn msg_detail(reg: &Register, m: &Msg) -> String {
     match m {
-        Msg::Request { kind: OpKind::Write, value, .. } => format!("write {}", value.unwrap_or(0)),
+        Msg::Request {
+            kind: OpKind::Write,
+            value,
+            ..
+        } => format!("write {}", value.unwrap_or(0)),
         Msg::Request { .. } => "read".into(),
         Msg::Reply { answer, .. } => match answer {
             Answer::Written { .. } => "write acknowledged".into(),
             Answer::Read { versions } => format!("read returns {}", values_text(&vals(versions))),
             Answer::Unavailable { heard, needed } => format!("refused: heard {heard} of {needed}"),
-            Answer::Failed { heard, needed } => format!("failed after a partial write: {heard} of {needed} acks"),
+            Answer::Failed { heard, needed } => {
+                format!("failed after a partial write: {heard} of {needed} acks")
+            }
         },
         Msg::Get { .. } => "asks for the replica's versions".into(),
         Msg::GetReply { versions, .. } => format!("holds {}", values_text(&vals(versions))),
-        Msg::Put { version, hint_for, ack, .. } => format!(
+        Msg::Put {
+            version,
+            hint_for,
+            ack,
+            ..
+        } => format!(
             "store {} (stamp {}){}{}",
             version.value,
             stamp_text(reg, version),
-            hint_for.map(|t| format!(", hinted for {}", reg.name(t))).unwrap_or_default(),
+            hint_for
+                .map(|t| format!(", hinted for {}", reg.name(t)))
+                .unwrap_or_default(),
             if *ack { "" } else { ", background replication" }
         ),
         Msg::PutAck { .. } => "stored".into(),
         Msg::Repair { versions } => format!("read repair: {}", values_text(&vals(versions))),
-        Msg::Sync { versions } | Msg::SyncReply { versions } => format!("anti-entropy: {}", values_text(&vals(versions))),
+        Msg::Sync { versions } | Msg::SyncReply { versions } => {
+            format!("anti-entropy: {}", values_text(&vals(versions)))
+        }
         Msg::Handoff { versions } => format!("hinted handoff: {}", values_text(&vals(versions))),
         Msg::HandoffAck { .. } => "handoff received".into(),
     }
@@ -453,7 +517,9 @@ pub fn lab_history(w: &World<Register>) -> LabHistory {
         .collect();
     dsviz_sim::sort::sort_by_key(&mut all, |(t, c, i, _)| (*t, *c, *i));
     let mut out = LabHistory {
-        lanes: (0..reg.config.n_clients).map(|c| reg.name(reg.client_node(c))).collect(),
+        lanes: (0..reg.config.n_clients)
+            .map(|c| reg.name(reg.client_node(c)))
+            .collect(),
         ops: Vec::with_capacity(all.len()),
         history: Vec::with_capacity(all.len()),
         refs: Vec::with_capacity(all.len()),
@@ -486,8 +552,14 @@ pub fn lab_history(w: &World<Register>) -> LabHistory {
         };
         let via = reg.name(o.via);
         let describe = match (o.kind, o.outcome) {
-            (OpKind::Write, _) => format!("C{} writes {} through {via}", c + 1, o.value.unwrap_or(0)),
-            (_, Outcome::Ok) => format!("C{} reads {} through {via}", c + 1, values_text(&vals(&o.read))),
+            (OpKind::Write, _) => {
+                format!("C{} writes {} through {via}", c + 1, o.value.unwrap_or(0))
+            }
+            (_, Outcome::Ok) => format!(
+                "C{} reads {} through {via}",
+                c + 1,
+                values_text(&vals(&o.read))
+            ),
             _ => format!("C{} reads through {via}", c + 1),
         };
         out.ops.push(LaneOp {
@@ -512,14 +584,23 @@ pub fn lab_history(w: &World<Register>) -> LabHistory {
 /// The operation a history index names.
 pub fn op_at(w: &World<Register>, r: (u8, u32)) -> Option<&OpRecord> {
     let node = w.proto.client_node(r.0);
-    w.nodes.get(node.idx()).and_then(RegNode::client).and_then(|c| c.ops.get(r.1 as usize))
+    w.nodes
+        .get(node.idx())
+        .and_then(RegNode::client)
+        .and_then(|c| c.ops.get(r.1 as usize))
 }
 
 fn set_text(reg: &Register, s: &[NodeId]) -> String {
     if s.is_empty() {
         return "{}".into();
     }
-    format!("{{{}}}", s.iter().map(|n| reg.name(*n)).collect::<Vec<_>>().join(", "))
+    format!(
+        "{{{}}}",
+        s.iter()
+            .map(|n| reg.name(*n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 fn holders_text(reg: &Register, s: &[Holder]) -> String {
@@ -543,13 +624,20 @@ pub fn focus_of(w: &World<Register>, r: (u8, u32)) -> Option<(FocusSets, Html)> 
     let who = format!("C{}", r.0 + 1);
     match o.kind {
         OpKind::Write => {
-            let sets = FocusSets { read: o.read_set.clone(), write: o.write_set.clone() };
+            let sets = FocusSets {
+                read: o.read_set.clone(),
+                write: o.write_set.clone(),
+            };
             let queried = (!o.read_set.is_empty()).then(|| {
                 html! { <>{" It first asked "}<span class="set read">{set_text(reg, &o.read_set)}</span>{" for their timestamps."}</> }
             });
             let text = match o.outcome {
-                Outcome::Pending => html! { <>{format!("{who}'s write of {} is in progress.", o.value.unwrap_or(0))}</> },
-                _ if o.write_set.is_empty() => html! { <>{format!("{who}'s write of {} was stored on no replica the client heard of.", o.value.unwrap_or(0))}</> },
+                Outcome::Pending => {
+                    html! { <>{format!("{who}'s write of {} is in progress.", o.value.unwrap_or(0))}</> }
+                }
+                _ if o.write_set.is_empty() => {
+                    html! { <>{format!("{who}'s write of {} was stored on no replica the client heard of.", o.value.unwrap_or(0))}</> }
+                }
                 _ => html! {
                     <>{format!("{who}'s write of {} was stored by ", o.value.unwrap_or(0))}<span class="set write">{holders_text(reg, &o.write_set)}</span>{"."}{for queried}</>
                 },
@@ -559,20 +647,37 @@ pub fn focus_of(w: &World<Register>, r: (u8, u32)) -> Option<(FocusSets, Html)> 
         _ => {
             let last = last_write_before(w, o.invoke_us);
             let write = last.map(|(_, lw)| lw.write_set.clone()).unwrap_or_default();
-            let sets = FocusSets { read: o.read_set.clone(), write: write.clone() };
+            let sets = FocusSets {
+                read: o.read_set.clone(),
+                write: write.clone(),
+            };
             if o.outcome == Outcome::Pending {
-                return Some((sets, html! { <>{format!("{who}'s read is in progress.")}</> }));
+                return Some((
+                    sets,
+                    html! { <>{format!("{who}'s read is in progress.")}</> },
+                ));
             }
             if o.read_set.is_empty() {
-                return Some((sets, html! { <>{format!("{who}'s read heard from no replica in time.")}</> }));
+                return Some((
+                    sets,
+                    html! { <>{format!("{who}'s read heard from no replica in time.")}</> },
+                ));
             }
-            let overlap: Vec<NodeId> = o.read_set.iter().copied().filter(|n| write.iter().any(|h| h.node == *n)).collect();
+            let overlap: Vec<NodeId> = o
+                .read_set
+                .iter()
+                .copied()
+                .filter(|n| write.iter().any(|h| h.node == *n))
+                .collect();
             let returned = values_text(&vals(&o.read));
             let head = html! {
                 <>{format!("{who}'s read heard from ")}<span class="set read">{set_text(reg, &o.read_set)}</span>{format!(" and returned {returned}.")}</>
             };
             let Some((wc, lw)) = last else {
-                return Some((sets, html! { <>{head}{" No write had finished before it began."}</> }));
+                return Some((
+                    sets,
+                    html! { <>{head}{" No write had finished before it began."}</> },
+                ));
             };
             let stale = w.checker.flags(r.0, r.1).stale;
             let about = html! {
@@ -599,7 +704,11 @@ pub fn focus_of(w: &World<Register>, r: (u8, u32)) -> Option<(FocusSets, Html)> 
                 } else {
                     String::new()
                 };
-                let outcome = if stale { " No overlap: the read could not see that write." } else { " No overlap, but the write had reached the read's replicas some other way (repair, anti-entropy or handoff)." };
+                let outcome = if stale {
+                    " No overlap: the read could not see that write."
+                } else {
+                    " No overlap, but the write had reached the read's replicas some other way (repair, anti-entropy or handoff)."
+                };
                 html! { <span class={classes!(stale.then_some("no-overlap"))}>{outcome}{why}</span> }
             } else {
                 html! { <>{" Overlap "}<span class="set both">{set_text(reg, &overlap)}</span>{": the read heard from a replica that has the write."}</> }
@@ -612,18 +721,27 @@ pub fn focus_of(w: &World<Register>, r: (u8, u32)) -> Option<(FocusSets, Html)> 
 // ---- Counters -----------------------------------------------------------------
 
 fn ms(us: Option<u64>) -> String {
-    us.map(|u| format!("{:.0}", u as f64 / 1000.0)).unwrap_or_else(|| "—".into())
+    us.map(|u| format!("{:.0}", u as f64 / 1000.0))
+        .unwrap_or_else(|| "—".into())
 }
 
 /// Availability and consistency per side of a partition.
 pub fn counters_table(c: &Counters, mode: Mode, caption: &str, compact: bool) -> Html {
-    let sides = [(Side::Whole, "No partition", "Whole"), (Side::Majority, "Majority side", "Majority"), (Side::Minority, "Minority side", "Minority")];
+    let sides = [
+        (Side::Whole, "No partition", "Whole"),
+        (Side::Majority, "Majority side", "Majority"),
+        (Side::Minority, "Minority side", "Minority"),
+    ];
     let side_key = |s: Side| match s {
         Side::Whole => "whole",
         Side::Majority => "majority",
         Side::Minority => "minority",
     };
-    let row = |(name, short): (&str, &str), key: &str, class: &str, f: &dyn Fn(&SideCounters) -> Html, bad: &dyn Fn(&SideCounters) -> bool| {
+    let row = |(name, short): (&str, &str),
+               key: &str,
+               class: &str,
+               f: &dyn Fn(&SideCounters) -> Html,
+               bad: &dyn Fn(&SideCounters) -> bool| {
         let cells = sides.iter().map(|(s, _, _)| {
             let x = c.side(*s);
             html! { <td class={classes!(bad(x).then_some(class.to_string()))} data-side={side_key(*s)}>{f(x)}</td> }
@@ -679,7 +797,16 @@ pub fn availability_pill(c: &Counters) -> (String, &'static str) {
         bad,
         if bad == 1 { "y" } else { "ies" }
     );
-    (text, if bad > 0 { "bad" } else if t.not_served() > 0 { "warn" } else { "ok" })
+    (
+        text,
+        if bad > 0 {
+            "bad"
+        } else if t.not_served() > 0 {
+            "warn"
+        } else {
+            "ok"
+        },
+    )
 }
 
 /// A short description of the time an operation took.

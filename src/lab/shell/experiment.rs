@@ -39,14 +39,31 @@ pub struct Experiments {
 }
 
 fn quick_trials(e: &dyn Experiment) -> Option<i64> {
-    e.info().params.iter().find(|p| p.flag == "trials").map(|p| (p.default.value().as_int() / QUICK_DIVISOR).max(1))
+    e.info()
+        .params
+        .iter()
+        .find(|p| p.flag == "trials")
+        .map(|p| (p.default.value().as_int() / QUICK_DIVISOR).max(1))
 }
 
 impl Experiments {
     pub fn new<L: Lab>() -> Experiments {
         let list = L::experiments();
-        let args = list.iter().map(|e| e.info().params.iter().map(|p| (p.flag, p.default.value().text())).collect()).collect();
-        Experiments { list, args, running: None }
+        let args = list
+            .iter()
+            .map(|e| {
+                e.info()
+                    .params
+                    .iter()
+                    .map(|p| (p.flag, p.default.value().text()))
+                    .collect()
+            })
+            .collect();
+        Experiments {
+            list,
+            args,
+            running: None,
+        }
     }
 
     pub fn set_arg(&mut self, i: usize, flag: &'static str, value: String) {
@@ -57,7 +74,10 @@ impl Experiments {
 
     pub fn start<L: Lab>(&mut self, i: usize, quick: bool) -> Result<(), String> {
         let e = *self.list.get(i).ok_or("no such experiment")?;
-        let mut given: Vec<(String, String)> = self.args[i].iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let mut given: Vec<(String, String)> = self.args[i]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         if quick {
             if let Some(q) = quick_trials(e) {
                 given.retain(|(k, _)| k != "trials");
@@ -66,13 +86,23 @@ impl Experiments {
         }
         let args = read_args(e.info(), &given)?;
         let run = e.start(&args)?;
-        self.running = Some(ExpState { idx: i, run, started_ms: dom::now_ms(), elapsed_ms: 0.0, output: None, svgs: Vec::new(), _frame: None });
+        self.running = Some(ExpState {
+            idx: i,
+            run,
+            started_ms: dom::now_ms(),
+            elapsed_ms: 0.0,
+            output: None,
+            svgs: Vec::new(),
+            _frame: None,
+        });
         Ok(())
     }
 
     /// Works for one slice; asks for another frame until done. True to redraw.
     pub fn frame(&mut self, next: impl FnOnce() + 'static) -> bool {
-        let Some(s) = self.running.as_mut() else { return false };
+        let Some(s) = self.running.as_mut() else {
+            return false;
+        };
         if s.output.is_some() {
             return false;
         }
@@ -105,7 +135,11 @@ fn chart_svg(c: &dsviz_sim::labs::experiment::Chart) -> String {
             let curves: Vec<Curve> = c
                 .series
                 .iter()
-                .map(|s| Curve { label: s.label.clone(), points: xs.iter().copied().zip(s.values.iter().copied()).collect(), dashed: false })
+                .map(|s| Curve {
+                    label: s.label.clone(),
+                    points: xs.iter().copied().zip(s.values.iter().copied()).collect(),
+                    dashed: false,
+                })
                 .collect();
             t_visibility_svg(&c.title, &curves, None)
         }

@@ -43,7 +43,9 @@ fn table<U: LabUi>() -> &'static [Param<Config<U>>] {
 
 /// A number typed in the shown unit, as link text in the table's unit.
 fn to_link(p: &Param<impl Sized>, typed: &str) -> String {
-    let Ok(v) = typed.trim().parse::<f64>() else { return typed.trim().to_string() };
+    let Ok(v) = typed.trim().parse::<f64>() else {
+        return typed.trim().to_string();
+    };
     let factor = p.shown.map(|s| s.factor).unwrap_or(1.0);
     let v = v / factor;
     match p.kind {
@@ -61,7 +63,11 @@ fn shown(p: &Param<impl Sized>, v: f64) -> String {
 
 impl<U: LabUi> Draft<U> {
     pub fn of(run: &Run<U::Lab>) -> Draft<U> {
-        Draft { config: run.config.clone(), seed: run.seed.to_string(), notes: Vec::new() }
+        Draft {
+            config: run.config.clone(),
+            seed: run.seed.to_string(),
+            notes: Vec::new(),
+        }
     }
 
     /// Takes one field's new text.
@@ -73,7 +79,9 @@ impl<U: LabUi> Draft<U> {
             }
             Field::Param(k, part) => (k, part),
         };
-        let Some(p) = table::<U>().iter().find(|p| p.key == key) else { return };
+        let Some(p) = table::<U>().iter().find(|p| p.key == key) else {
+            return;
+        };
         let text = match (p.kind, part) {
             (Kind::Range { .. }, Part::Min | Part::Max) => {
                 let (a, b) = (p.get)(&self.config).as_range();
@@ -104,7 +112,8 @@ impl<U: LabUi> Draft<U> {
                 notes.push(n.clone());
             }
         }
-        let mut config = <<U::Lab as Lab>::P as dsviz_sim::labs::lab::Model>::clamp(self.config.clone());
+        let mut config =
+            <<U::Lab as Lab>::P as dsviz_sim::labs::lab::Model>::clamp(self.config.clone());
         if config != self.config && notes.is_empty() {
             notes.push("some values did not fit the other settings and were adjusted".into());
         }
@@ -112,7 +121,10 @@ impl<U: LabUi> Draft<U> {
         let seed = match self.seed.trim().parse::<u64>() {
             Ok(s) if s <= dsviz_sim::labs::lab::SEED_MAX => s,
             _ => {
-                notes.push(format!("the seed must be a whole number up to {}, so it was kept", fmt_num(dsviz_sim::labs::lab::SEED_MAX as f64)));
+                notes.push(format!(
+                    "the seed must be a whole number up to {}, so it was kept",
+                    fmt_num(dsviz_sim::labs::lab::SEED_MAX as f64)
+                ));
                 run.seed
             }
         };
@@ -129,7 +141,11 @@ fn label_of(p: &Param<impl Sized>) -> String {
     }
 }
 
-fn field<U: LabUi>(page: &LabPage<U>, link: &Scope<LabPage<U>>, p: &'static Param<Config<U>>) -> Html {
+fn field<U: LabUi>(
+    page: &LabPage<U>,
+    link: &Scope<LabPage<U>>,
+    p: &'static Param<Config<U>>,
+) -> Html {
     let d = &page.draft.config;
     let disabled = p.when.is_some_and(|w| !w(d));
     let key = p.key;
@@ -154,7 +170,9 @@ fn field<U: LabUi>(page: &LabPage<U>, link: &Scope<LabPage<U>>, p: &'static Para
     let value = (p.get)(d);
     let help = p.help;
     match (p.kind, &value) {
-        (Kind::Int { .. }, Value::Int(v)) if p.shown.is_none() && bounds.1 - bounds.0 <= SELECT_SPAN_MAX as f64 => {
+        (Kind::Int { .. }, Value::Int(v))
+            if p.shown.is_none() && bounds.1 - bounds.0 <= SELECT_SPAN_MAX as f64 =>
+        {
             let (a, b) = (bounds.0 as i64, bounds.1 as i64);
             html! {
                 <label class="field" title={help}><span>{label_of(p)}</span>
@@ -169,7 +187,11 @@ fn field<U: LabUi>(page: &LabPage<U>, link: &Scope<LabPage<U>>, p: &'static Para
         },
         (Kind::Range { .. }, Value::Range(a, b)) => {
             let unit = p.shown.map(|s| s.unit).unwrap_or(p.unit);
-            let unit = if unit.is_empty() { String::new() } else { format!(" ({unit})") };
+            let unit = if unit.is_empty() {
+                String::new()
+            } else {
+                format!(" ({unit})")
+            };
             html! {
                 <>
                     <label class="field" title={help}><span>{format!("{} min{unit}", p.label)}</span>
@@ -189,7 +211,12 @@ fn field<U: LabUi>(page: &LabPage<U>, link: &Scope<LabPage<U>>, p: &'static Para
             </label>
         },
         (Kind::List { .. }, v) => {
-            let text = v.as_list().iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",");
+            let text = v
+                .as_list()
+                .iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
             html! {
                 <label class="field wide" title={help}><span>{format!("{}, comma-separated", label_of(p))}</span>
                     <input type="text" value={text} onchange={input(Part::Whole)} aria-label={p.label} {disabled} />
@@ -198,7 +225,12 @@ fn field<U: LabUi>(page: &LabPage<U>, link: &Scope<LabPage<U>>, p: &'static Para
         }
         (Kind::Flag, v) => {
             let on = v.as_flag();
-            let toggle = link.callback(move |_: Event| Msg::Draft(Field::Param(key, Part::Whole), if on { "0".into() } else { "1".into() }));
+            let toggle = link.callback(move |_: Event| {
+                Msg::Draft(
+                    Field::Param(key, Part::Whole),
+                    if on { "0".into() } else { "1".into() },
+                )
+            });
             html! {
                 <label class="check-field" title={help}>
                     <input type="checkbox" checked={on} onchange={toggle} {disabled} />
@@ -212,9 +244,17 @@ fn field<U: LabUi>(page: &LabPage<U>, link: &Scope<LabPage<U>>, p: &'static Para
 
 /// The Settings tab.
 pub fn view<U: LabUi>(page: &LabPage<U>, link: &Scope<LabPage<U>>) -> Html {
-    let settings = table::<U>().iter().filter(|p| p.group == Group::Setting && !matches!(p.kind, Kind::Flag));
-    let flags: Vec<&'static Param<Config<U>>> = table::<U>().iter().filter(|p| p.group == Group::Setting && matches!(p.kind, Kind::Flag)).collect();
-    let safety: Vec<&'static Param<Config<U>>> = table::<U>().iter().filter(|p| p.group == Group::Safety).collect();
+    let settings = table::<U>()
+        .iter()
+        .filter(|p| p.group == Group::Setting && !matches!(p.kind, Kind::Flag));
+    let flags: Vec<&'static Param<Config<U>>> = table::<U>()
+        .iter()
+        .filter(|p| p.group == Group::Setting && matches!(p.kind, Kind::Flag))
+        .collect();
+    let safety: Vec<&'static Param<Config<U>>> = table::<U>()
+        .iter()
+        .filter(|p| p.group == Group::Safety)
+        .collect();
     let on_seed = link.callback(|e: Event| {
         let el: web_sys::HtmlInputElement = e.target_unchecked_into();
         Msg::Draft(Field::Seed, el.value())

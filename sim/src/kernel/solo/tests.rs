@@ -37,9 +37,18 @@ struct Tokens {
 
 #[derive(Clone, Debug, PartialEq)]
 enum BNote {
-    Admitted { client: u16, late_us: u64, tokens_milli: u64 },
-    Refused { client: u16 },
-    Flood { n: u8, admitted: u8 },
+    Admitted {
+        client: u16,
+        late_us: u64,
+        tokens_milli: u64,
+    },
+    Refused {
+        client: u16,
+    },
+    Flood {
+        n: u8,
+        admitted: u8,
+    },
     Drained,
     Restarted,
 }
@@ -62,7 +71,10 @@ impl CommandCodec for BCmd {
         if s == "drain" {
             return Ok(BCmd::Drain);
         }
-        let n: u8 = s.strip_prefix("flood-").and_then(|n| n.parse().ok()).ok_or_else(|| format!("unknown command '{s}'"))?;
+        let n: u8 = s
+            .strip_prefix("flood-")
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("unknown command '{s}'"))?;
         if !(1..=100).contains(&n) {
             return Err(format!("'{s}': a flood is 1 to 100 requests"));
         }
@@ -110,7 +122,9 @@ const RATE_BOUND: &[InvariantInfo] = &[InvariantInfo {
 impl Bucket {
     fn refill(&self, s: &mut Tokens, mono_us: i64) {
         let elapsed_us = mono_us.saturating_sub(s.last_mono_us).max(0) as u64;
-        s.micro = s.micro.saturating_add(self.rate_per_s.saturating_mul(elapsed_us));
+        s.micro = s
+            .micro
+            .saturating_add(self.rate_per_s.saturating_mul(elapsed_us));
         if !self.flaw_uncapped {
             s.micro = s.micro.min(self.burst * MICRO);
         }
@@ -145,11 +159,20 @@ impl SoloModel for Bucket {
         self.clock
     }
     fn init(&self, ctx: &mut SoloCtx<'_, '_, ()>) -> Tokens {
-        Tokens { micro: self.burst * MICRO, last_mono_us: ctx.monotonic_now_us(), admitted: 0, refused: 0 }
+        Tokens {
+            micro: self.burst * MICRO,
+            last_mono_us: ctx.monotonic_now_us(),
+            admitted: 0,
+            refused: 0,
+        }
     }
     fn on_arrival(&self, s: &mut Tokens, ctx: &mut SoloCtx<'_, '_, ()>, a: Arrival) -> BNote {
         if self.try_admit(s, ctx.monotonic_now_us()) {
-            BNote::Admitted { client: a.client, late_us: ctx.now_us() - a.at_us, tokens_milli: s.micro / 1_000 }
+            BNote::Admitted {
+                client: a.client,
+                late_us: ctx.now_us() - a.at_us,
+                tokens_milli: s.micro / 1_000,
+            }
         } else {
             BNote::Refused { client: a.client }
         }
@@ -161,7 +184,9 @@ impl SoloModel for Bucket {
         match cmd {
             BCmd::Flood(n) => {
                 let n = (*n).clamp(1, 100);
-                let admitted = (0..n).filter(|_| self.try_admit(s, ctx.monotonic_now_us())).count() as u8;
+                let admitted = (0..n)
+                    .filter(|_| self.try_admit(s, ctx.monotonic_now_us()))
+                    .count() as u8;
                 BNote::Flood { n, admitted }
             }
             BCmd::Drain => {
@@ -204,16 +229,32 @@ impl SoloModel for Bucket {
     fn narrate(&self, note: &BNote) -> String {
         let tokens = |milli: u64| format!("{}.{:03}", milli / 1_000, milli % 1_000);
         match note {
-            BNote::Admitted { client, late_us: 0, tokens_milli } => {
-                format!("Limiter admits client {client}'s request; {} tokens left.", tokens(*tokens_milli))
+            BNote::Admitted {
+                client,
+                late_us: 0,
+                tokens_milli,
+            } => {
+                format!(
+                    "Limiter admits client {client}'s request; {} tokens left.",
+                    tokens(*tokens_milli)
+                )
             }
-            BNote::Admitted { client, late_us, tokens_milli } => format!(
+            BNote::Admitted {
+                client,
+                late_us,
+                tokens_milli,
+            } => format!(
                 "Limiter admits client {client}'s request, {} after it arrived; {} tokens left.",
                 fmt_time(*late_us),
                 tokens(*tokens_milli)
             ),
-            BNote::Refused { client } => format!("Limiter refuses client {client}'s request: less than one token left."),
-            BNote::Flood { n, admitted } => format!("A flood of {n} requests: Limiter admits {admitted} and refuses {}.", n - admitted),
+            BNote::Refused { client } => {
+                format!("Limiter refuses client {client}'s request: less than one token left.")
+            }
+            BNote::Flood { n, admitted } => format!(
+                "A flood of {n} requests: Limiter admits {admitted} and refuses {}.",
+                n - admitted
+            ),
             BNote::Drained => "Limiter's bucket is emptied.".into(),
             BNote::Restarted => "Limiter restarts; its bucket kept its tokens.".into(),
         }
@@ -224,17 +265,36 @@ impl SoloModel for Bucket {
 }
 
 fn bucket(burst: u64, rate_per_s: u64, workload: WorkloadSpec) -> Bucket {
-    Bucket { burst, rate_per_s, workload, clock: ClockSpec::PERFECT, flaw_uncapped: false }
+    Bucket {
+        burst,
+        rate_per_s,
+        workload,
+        clock: ClockSpec::PERFECT,
+        flaw_uncapped: false,
+    }
 }
 
 fn steady(gap_us: TimeUs) -> WorkloadSpec {
-    WorkloadSpec::uniform(1, Process::Steady { gap_us, jitter_us: 0 })
+    WorkloadSpec::uniform(
+        1,
+        Process::Steady {
+            gap_us,
+            jitter_us: 0,
+        },
+    )
 }
 
 /// A fleet of 50 clients in bursts: 200 ms on at 100 requests a second
 /// each, 800 ms off.
 fn bursty() -> WorkloadSpec {
-    WorkloadSpec::uniform(50, Process::OnOff { mean_gap_us: 10_000, on_us: 200_000, off_us: 800_000 })
+    WorkloadSpec::uniform(
+        50,
+        Process::OnOff {
+            mean_gap_us: 10_000,
+            on_us: 200_000,
+            off_us: 800_000,
+        },
+    )
 }
 
 /// (time, narration) of each step up to `until_us`.
@@ -242,7 +302,10 @@ fn told(t: &mut Timeline<Solo<Bucket>>, until_us: TimeUs) -> Vec<(TimeUs, String
     let from = t.cursor() as usize;
     let _ = t.run_until(until_us, 10_000);
     let w = t.world();
-    t.records()[from..].iter().map(|r| (r.time_us, w.narrate(&r.note))).collect()
+    t.records()[from..]
+        .iter()
+        .map(|r| (r.time_us, w.narrate(&r.note)))
+        .collect()
 }
 
 fn line(t_us: TimeUs, s: &str) -> (TimeUs, String) {
@@ -255,17 +318,41 @@ fn a_token_bucket_admits_its_burst_then_its_rate() {
     assert_eq!(
         told(&mut t, 140_000),
         vec![
-            line(20_000, "Limiter admits client 0's request; 2.000 tokens left."),
-            line(40_000, "Limiter admits client 0's request; 1.200 tokens left."),
-            line(60_000, "Limiter admits client 0's request; 0.400 tokens left."),
-            line(80_000, "Limiter refuses client 0's request: less than one token left."),
-            line(100_000, "Limiter refuses client 0's request: less than one token left."),
-            line(120_000, "Limiter admits client 0's request; 0.000 tokens left."),
-            line(140_000, "Limiter refuses client 0's request: less than one token left."),
+            line(
+                20_000,
+                "Limiter admits client 0's request; 2.000 tokens left."
+            ),
+            line(
+                40_000,
+                "Limiter admits client 0's request; 1.200 tokens left."
+            ),
+            line(
+                60_000,
+                "Limiter admits client 0's request; 0.400 tokens left."
+            ),
+            line(
+                80_000,
+                "Limiter refuses client 0's request: less than one token left."
+            ),
+            line(
+                100_000,
+                "Limiter refuses client 0's request: less than one token left."
+            ),
+            line(
+                120_000,
+                "Limiter admits client 0's request; 0.000 tokens left."
+            ),
+            line(
+                140_000,
+                "Limiter refuses client 0's request: less than one token left."
+            ),
         ]
     );
     let s = &t.world().nodes[0].state;
-    assert_eq!((s.admitted, s.refused, t.world().nodes[0].workload.n_arrived), (4, 3, 7));
+    assert_eq!(
+        (s.admitted, s.refused, t.world().nodes[0].workload.n_arrived),
+        (4, 3, 7)
+    );
     assert!(t.world().violations.is_empty());
 }
 
@@ -276,14 +363,22 @@ fn the_rate_bound_holds_under_a_bursty_fleet() {
     let s = &t.world().nodes[0].state;
     // Each second banks at most the burst, then refills at the rate during
     // the 200 ms burst: about 10 + 10 of its 1,000 requests get in.
-    assert!((150..=250).contains(&s.admitted) && s.refused > 9_000, "admitted {}, refused {}", s.admitted, s.refused);
+    assert!(
+        (150..=250).contains(&s.admitted) && s.refused > 9_000,
+        "admitted {}, refused {}",
+        s.admitted,
+        s.refused
+    );
     assert_eq!(t.world().violations, vec![]);
 }
 
 /// The flawed script: a client every 200 ms at a bucket of 3 that gains 10
 /// a second, then a flood of 10 at 1 s.
 fn banked(flaw_uncapped: bool) -> Timeline<Solo<Bucket>> {
-    let m = Bucket { flaw_uncapped, ..bucket(3, 10, steady(200_000)) };
+    let m = Bucket {
+        flaw_uncapped,
+        ..bucket(3, 10, steady(200_000))
+    };
     let flood = Input::parse("cmd.0.flood-10", 1).expect("a valid link");
     let mut t = Timeline::new(World::new(Solo(m), 3, vec![(1_000_000, flood)]));
     let _ = t.run_until(1_000_000, 100);
@@ -293,7 +388,11 @@ fn banked(flaw_uncapped: bool) -> Timeline<Solo<Bucket>> {
 #[test]
 fn breaking_the_cap_is_recorded_as_a_violation_not_a_panic() {
     let flood = |t: &Timeline<Solo<Bucket>>| {
-        let r = t.records().iter().find(|r| matches!(r.note, Note::Proto(SoloNote::Model(BNote::Flood { .. })))).expect("the flood");
+        let r = t
+            .records()
+            .iter()
+            .find(|r| matches!(r.note, Note::Proto(SoloNote::Model(BNote::Flood { .. }))))
+            .expect("the flood");
         (r.step, t.world().narrate(&r.note))
     };
     let t = banked(true);
@@ -301,16 +400,25 @@ fn breaking_the_cap_is_recorded_as_a_violation_not_a_panic() {
     // Every 200 ms banks two tokens and spends one: 7 by 800 ms, 9 at the
     // flood (which comes before the arrival of the same instant, queued later).
     let (step, said) = flood(&t);
-    assert_eq!(said, "A flood of 10 requests: Limiter admits 9 and refuses 1.");
+    assert_eq!(
+        said,
+        "A flood of 10 requests: Limiter admits 9 and refuses 1."
+    );
     assert_eq!(w.violations.len(), 1);
     let v = &w.violations[0];
-    assert_eq!((v.invariant, v.step, v.time_us), ("Rate bound", step, 1_000_000));
+    assert_eq!(
+        (v.invariant, v.step, v.time_us),
+        ("Rate bound", step, 1_000_000)
+    );
     assert_eq!(v.explanation, "Limiter admitted 9 requests between 1.000 s and 1.000 s; a burst of 3 at 10 per second allows at most 3.");
     assert_eq!(t.markers_from(0).last(), Some(&(step, Marker::Violation)));
     assert_eq!(t.records()[step as usize - 1].n_violations, 1);
 
     let t = banked(false);
-    assert_eq!(flood(&t).1, "A flood of 10 requests: Limiter admits 3 and refuses 7.");
+    assert_eq!(
+        flood(&t).1,
+        "A flood of 10 requests: Limiter admits 3 and refuses 7."
+    );
     assert!(t.world().violations.is_empty());
 }
 
@@ -321,37 +429,98 @@ fn commands_come_in_as_inputs_with_their_text_form() {
     let drain: Input<BCmd> = Input::parse("cmd.0.drain", 1).unwrap();
     assert_eq!(drain.encode(), "cmd.0.drain");
     let r = t.inject(drain).unwrap().clone();
-    assert_eq!((r.time_us, t.world().narrate(&r.note)), (20_000, "Limiter's bucket is emptied.".into()));
-    assert_eq!(told(&mut t, 40_000), vec![line(40_000, "Limiter refuses client 0's request: less than one token left.")]);
-    for bad in ["cmd.0.flood-0", "cmd.0.flood-101", "cmd.0.fill", "cmd.1.drain"] {
+    assert_eq!(
+        (r.time_us, t.world().narrate(&r.note)),
+        (20_000, "Limiter's bucket is emptied.".into())
+    );
+    assert_eq!(
+        told(&mut t, 40_000),
+        vec![line(
+            40_000,
+            "Limiter refuses client 0's request: less than one token left."
+        )]
+    );
+    for bad in [
+        "cmd.0.flood-0",
+        "cmd.0.flood-101",
+        "cmd.0.fill",
+        "cmd.1.drain",
+    ] {
         assert!(Input::<BCmd>::parse(bad, 1).is_err(), "{bad}");
     }
-    let r = t.inject(Input::Command(Who::Leader, BCmd::Drain)).unwrap().clone();
-    assert_eq!(t.world().narrate(&r.note), "Nothing happens: there is no leader.");
+    let r = t
+        .inject(Input::Command(Who::Leader, BCmd::Drain))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        t.world().narrate(&r.note),
+        "Nothing happens: there is no leader."
+    );
 }
 
 #[test]
 fn a_solo_lab_gets_pauses_crashes_and_clocks_from_the_kernel() {
     let me = Who::Id(SOLO_NODE);
-    let script = vec![(30_000, Input::Pause(me, 100_000)), (150_000, Input::Crash(me)), (300_000, Input::Restart(me))];
+    let script = vec![
+        (30_000, Input::Pause(me, 100_000)),
+        (150_000, Input::Crash(me)),
+        (300_000, Input::Restart(me)),
+    ];
     let mut t = Timeline::new(World::new(Solo(bucket(100, 10, steady(20_000))), 1, script));
     told(&mut t, 29_999);
     let steps = told(&mut t, 140_000);
     // The arrival timer waits out the pause; then every overdue request is
     // handled at once, oldest first, as a queue behind a stalled service.
     assert_eq!(steps[0], line(30_000, "Limiter pauses for 100.0 ms (a stop-the-world pause, not a crash): it keeps its state but takes no steps until 130.0 ms."));
-    assert_eq!(steps[1], line(40_000, "One of Limiter's timers is due, but Limiter is paused; it waits."));
-    assert_eq!(steps[2], line(130_000, "Limiter resumes after a 100.0 ms pause; 1 timer waited."));
-    assert_eq!(steps[3], line(130_000, "Limiter admits client 0's request, 90.0 ms after it arrived; 99.000 tokens left."));
-    assert_eq!(steps.iter().filter(|(t, s)| *t == 130_000 && s.contains("admits")).count(), 5, "arrivals of 40 to 120 ms");
-    assert_eq!(steps.last(), Some(&line(140_000, "Limiter admits client 0's request; 94.100 tokens left.")));
+    assert_eq!(
+        steps[1],
+        line(
+            40_000,
+            "One of Limiter's timers is due, but Limiter is paused; it waits."
+        )
+    );
+    assert_eq!(
+        steps[2],
+        line(
+            130_000,
+            "Limiter resumes after a 100.0 ms pause; 1 timer waited."
+        )
+    );
+    assert_eq!(
+        steps[3],
+        line(
+            130_000,
+            "Limiter admits client 0's request, 90.0 ms after it arrived; 99.000 tokens left."
+        )
+    );
+    assert_eq!(
+        steps
+            .iter()
+            .filter(|(t, s)| *t == 130_000 && s.contains("admits"))
+            .count(),
+        5,
+        "arrivals of 40 to 120 ms"
+    );
+    assert_eq!(
+        steps.last(),
+        Some(&line(
+            140_000,
+            "Limiter admits client 0's request; 94.100 tokens left."
+        ))
+    );
     // A crash stops the arrivals; at the restart the client starts afresh.
     assert_eq!(
         told(&mut t, 320_000),
         vec![
-            line(150_000, "Limiter crashes; it keeps only its persistent state."),
+            line(
+                150_000,
+                "Limiter crashes; it keeps only its persistent state."
+            ),
             line(300_000, "Limiter restarts; its bucket kept its tokens."),
-            line(320_000, "Limiter admits client 0's request; 94.900 tokens left."),
+            line(
+                320_000,
+                "Limiter admits client 0's request; 94.900 tokens left."
+            ),
         ]
     );
 }
@@ -359,7 +528,13 @@ fn a_solo_lab_gets_pauses_crashes_and_clocks_from_the_kernel() {
 #[test]
 fn a_fast_clock_breaks_the_rate_bound_in_true_time() {
     // The bucket refills on its own clock: 10% fast, it admits 10% too many.
-    let fast = Bucket { clock: ClockSpec { offset_us: 0, drift_ppm: 100_000 }, ..bucket(5, 100, steady(1_000)) };
+    let fast = Bucket {
+        clock: ClockSpec {
+            offset_us: 0,
+            drift_ppm: 100_000,
+        },
+        ..bucket(5, 100, steady(1_000))
+    };
     let mut t = Timeline::new(World::new(Solo(fast), 4, vec![]));
     let _ = t.run_until(2_000_000, 5_000);
     // Over the 19 ms from 1 to 20 ms its clock counts 20.9 ms: 5 + 2.09
@@ -369,7 +544,10 @@ fn a_fast_clock_breaks_the_rate_bound_in_true_time() {
     assert_eq!(v.explanation, "Limiter admitted 7 requests between 1.0 ms and 20.0 ms; a burst of 5 at 100 per second allows at most 6.");
     let mut t = Timeline::new(World::new(Solo(bucket(5, 100, steady(1_000))), 4, vec![]));
     let _ = t.run_until(2_000_000, 5_000);
-    assert!(t.world().violations.is_empty(), "a true clock keeps the promise");
+    assert!(
+        t.world().violations.is_empty(),
+        "a true clock keeps the promise"
+    );
 }
 
 #[test]
@@ -377,11 +555,28 @@ fn solo_runs_are_deterministic_and_rewind_exactly() {
     let run = || {
         let spec = WorkloadSpec {
             streams: vec![
-                Stream { first_client: 0, n_clients: 400, process: Process::Poisson { mean_gap_us: 2_000_000 } },
-                Stream { first_client: 400, n_clients: 100, process: Process::Spike { mean_gap_us: 5_000, at_us: 1_000_000, for_us: 200_000 } },
+                Stream {
+                    first_client: 0,
+                    n_clients: 400,
+                    process: Process::Poisson {
+                        mean_gap_us: 2_000_000,
+                    },
+                },
+                Stream {
+                    first_client: 400,
+                    n_clients: 100,
+                    process: Process::Spike {
+                        mean_gap_us: 5_000,
+                        at_us: 1_000_000,
+                        for_us: 200_000,
+                    },
+                },
             ],
         };
-        let script = vec![(500_000, Input::Command(Who::Id(SOLO_NODE), BCmd::Flood(20))), (1_100_000, Input::Pause(Who::Id(SOLO_NODE), 50_000))];
+        let script = vec![
+            (500_000, Input::Command(Who::Id(SOLO_NODE), BCmd::Flood(20))),
+            (1_100_000, Input::Pause(Who::Id(SOLO_NODE), 50_000)),
+        ];
         let mut t = Timeline::new(World::new(Solo(bucket(20, 200, spec)), 9, script));
         let _ = t.run_until(2_000_000, 8_000);
         t

@@ -28,7 +28,8 @@ pub const FAULT_SEED_SALT: u64 = 0x5eed;
 /// A lab's commands, drawn by the runner as one more kind of input: given
 /// the fault RNG and the world, a command to inject, or `None` (no client
 /// is free).
-pub type CommandHook<'h, P> = Box<dyn FnMut(&mut SimRng, &World<P>) -> Option<Input<<P as Protocol>::Command>> + 'h>;
+pub type CommandHook<'h, P> =
+    Box<dyn FnMut(&mut SimRng, &World<P>) -> Option<Input<<P as Protocol>::Command>> + 'h>;
 
 /// What a chaos run shows a test after each step: the world and the step's record.
 pub type Observer<'o, P> = dyn FnMut(&World<P>, &StepRecord<<P as Protocol>::Note>) + 'o;
@@ -63,7 +64,11 @@ impl Explored {
     }
     /// The most groups any split left the network in.
     pub fn groups_max(&self) -> usize {
-        self.splits_by_groups.keys().next_back().copied().unwrap_or(1)
+        self.splits_by_groups
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(1)
     }
     /// Adds another run's counts to these.
     pub fn merge(&mut self, o: &Explored) {
@@ -83,8 +88,16 @@ impl Explored {
 
 impl fmt::Display for Explored {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kinds: Vec<String> = self.faults.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        let splits: Vec<String> = self.splits_by_groups.iter().map(|(g, n)| format!("{g}:{n}")).collect();
+        let kinds: Vec<String> = self
+            .faults
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        let splits: Vec<String> = self
+            .splits_by_groups
+            .iter()
+            .map(|(g, n)| format!("{g}:{n}"))
+            .collect();
         write!(
             f,
             "{} steps, {} faults ({}), {} commands, {} bounces, {} skipped, splits by groups [{}], {} ended early",
@@ -166,13 +179,27 @@ impl<'h, P: Protocol> Chaos<'h, P> {
     /// A runner injecting, at each step with chance `rate`, one fault of
     /// `mix`, its RNG seeded from `seed` (salted with [`FAULT_SEED_SALT`]).
     pub fn new(mix: FaultMix, seed: u64, rate: f64) -> Chaos<'h, P> {
-        let rate = if rate.is_finite() { rate.clamp(0.0, 1.0) } else { 0.0 };
-        Chaos { mix: mix.clamped(), rate, rng: SimRng::new(seed ^ FAULT_SEED_SALT), commands: None, bounce: None }
+        let rate = if rate.is_finite() {
+            rate.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Chaos {
+            mix: mix.clamped(),
+            rate,
+            rng: SimRng::new(seed ^ FAULT_SEED_SALT),
+            commands: None,
+            bounce: None,
+        }
     }
 
     /// Mixes the lab's commands in: drawn with `weight` against the
     /// mix's fault weights, and asked for when the world falls idle.
-    pub fn with_commands(mut self, weight: u32, hook: impl FnMut(&mut SimRng, &World<P>) -> Option<Input<P::Command>> + 'h) -> Chaos<'h, P> {
+    pub fn with_commands(
+        mut self,
+        weight: u32,
+        hook: impl FnMut(&mut SimRng, &World<P>) -> Option<Input<P::Command>> + 'h,
+    ) -> Chaos<'h, P> {
         self.commands = Some((weight, Box::new(hook)));
         self
     }
@@ -191,7 +218,10 @@ impl<'h, P: Protocol> Chaos<'h, P> {
         }
         let command_weight = self.commands.as_ref().map_or(0, |(wt, _)| *wt as u64);
         if command_weight > 0 {
-            let faults: u64 = eligible(&self.mix, w).iter().map(|(_, wt)| *wt as u64).sum();
+            let faults: u64 = eligible(&self.mix, w)
+                .iter()
+                .map(|(_, wt)| *wt as u64)
+                .sum();
             if self.rng.range_u64(0, faults + command_weight - 1) >= faults {
                 return self.command(w).map(|i| (i, Source::Command));
             }
@@ -222,7 +252,12 @@ impl<'h, P: Protocol> Chaos<'h, P> {
     }
 
     /// [`Chaos::run`], calling `observe` with the world after every step.
-    pub fn run_observed(&mut self, w: &mut World<P>, steps: u64, mut observe: impl FnMut(&World<P>, &StepRecord<P::Note>)) -> Report {
+    pub fn run_observed(
+        &mut self,
+        w: &mut World<P>,
+        steps: u64,
+        mut observe: impl FnMut(&World<P>, &StepRecord<P::Note>),
+    ) -> Report {
         self.drive(w, steps, &mut observe)
     }
 
@@ -232,7 +267,12 @@ impl<'h, P: Protocol> Chaos<'h, P> {
         self.drive(t, steps, &mut |_, _| {})
     }
 
-    fn drive<D: Drive<P>>(&mut self, d: &mut D, steps: u64, observe: &mut Observer<'_, P>) -> Report {
+    fn drive<D: Drive<P>>(
+        &mut self,
+        d: &mut D,
+        steps: u64,
+        observe: &mut Observer<'_, P>,
+    ) -> Report {
         let first_violation = d.world().violations.len();
         let mut ex = Explored::default();
         for _ in 0..steps {
@@ -262,13 +302,20 @@ impl<'h, P: Protocol> Chaos<'h, P> {
                 if matches!(rec.note, Note::Skipped(_)) {
                     ex.skipped += 1;
                 }
-                if matches!(input, Input::Partition(_) | Input::Isolate(_)) && matches!(rec.note, Note::Partitioned(_)) {
-                    *ex.splits_by_groups.entry(d.world().net.groups().len()).or_default() += 1;
+                if matches!(input, Input::Partition(_) | Input::Isolate(_))
+                    && matches!(rec.note, Note::Partitioned(_))
+                {
+                    *ex.splits_by_groups
+                        .entry(d.world().net.groups().len())
+                        .or_default() += 1;
                 }
             }
             observe(d.world(), &rec);
         }
-        Report { violations: d.world().violations[first_violation..].to_vec(), explored: ex }
+        Report {
+            violations: d.world().violations[first_violation..].to_vec(),
+            explored: ex,
+        }
     }
 }
 
@@ -290,7 +337,12 @@ impl fmt::Display for Hunt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.first() {
             None => write!(f, "found in none of {} seeds", self.tried),
-            Some(s) => write!(f, "found in {} of {} seeds (first: seed {s})", self.found.len(), self.tried),
+            Some(s) => write!(
+                f,
+                "found in {} of {} seeds (first: seed {s})",
+                self.found.len(),
+                self.tried
+            ),
         }
     }
 }
@@ -298,7 +350,10 @@ impl fmt::Display for Hunt {
 /// Tries the seeds of `seeds` in order with `finds`, up to the first that
 /// finds, or through all of them when `exhaustive` (to measure how often).
 pub fn hunt(seeds: Range<u64>, exhaustive: bool, mut finds: impl FnMut(u64) -> bool) -> Hunt {
-    let mut h = Hunt { tried: 0, found: Vec::new() };
+    let mut h = Hunt {
+        tried: 0,
+        found: Vec::new(),
+    };
     for seed in seeds {
         h.tried += 1;
         if finds(seed) {

@@ -30,7 +30,11 @@ pub struct ScenarioFailure {
 impl fmt::Display for ScenarioFailure {
     /// One line: lab, scenario, seed and reason (the narration is apart).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{} (seed {}): {}", self.lab, self.scenario, self.seed, self.reason)
+        write!(
+            f,
+            "{}/{} (seed {}): {}",
+            self.lab, self.scenario, self.seed, self.reason
+        )
     }
 }
 
@@ -38,15 +42,29 @@ impl fmt::Display for ScenarioFailure {
 /// the violations it recorded.
 pub fn narrate<L: Lab>(run: &Run<L>) -> String {
     let w = run.world();
-    let mut lines: Vec<String> = run.tl.records().iter().map(|r| format!("{:>6} {}", r.time_us / 1000, w.narrate(&r.note))).collect();
-    lines.extend(w.violations.iter().map(|v| format!("VIOLATION {} at step {}: {}", v.invariant, v.step, v.explanation)));
+    let mut lines: Vec<String> = run
+        .tl
+        .records()
+        .iter()
+        .map(|r| format!("{:>6} {}", r.time_us / 1000, w.narrate(&r.note)))
+        .collect();
+    lines.extend(w.violations.iter().map(|v| {
+        format!(
+            "VIOLATION {} at step {}: {}",
+            v.invariant, v.step, v.explanation
+        )
+    }));
     lines.join("\n")
 }
 
 /// Runs `scenario` of lab `L` with `seed` to its check point and checks
 /// its promise.
 pub fn check_scenario<L: Lab>(scenario: &Scenario<L::P>, seed: u64) -> Result<(), ScenarioFailure> {
-    let mut run = Run::<L>::new(scenario.clone(), seed, crate::labs::lab::Model::config(&scenario.proto).clone());
+    let mut run = Run::<L>::new(
+        scenario.clone(),
+        seed,
+        crate::labs::lab::Model::config(&scenario.proto).clone(),
+    );
     let _ = run.tl.run_until(scenario.check_ms() * 1000, MAX_STEPS);
     (scenario.expect)(run.world()).map_err(|reason| ScenarioFailure {
         lab: L::info().id,

@@ -180,7 +180,10 @@ impl Default for FaultMix {
 impl FaultMix {
     /// No fault at all (a base to add kinds to).
     pub fn none() -> FaultMix {
-        FaultMix { weights: [0; FaultKind::COUNT], ..FaultMix::default() }
+        FaultMix {
+            weights: [0; FaultKind::COUNT],
+            ..FaultMix::default()
+        }
     }
     pub fn with(mut self, kind: FaultKind, weight: u32) -> FaultMix {
         self.weights[kind.index()] = weight;
@@ -191,7 +194,8 @@ impl FaultMix {
     }
     /// Adds clock steps and drift, weight 1 each.
     pub fn with_clocks(self) -> FaultMix {
-        self.with(FaultKind::ClockOffset, 1).with(FaultKind::ClockDrift, 1)
+        self.with(FaultKind::ClockOffset, 1)
+            .with(FaultKind::ClockDrift, 1)
     }
     pub fn weight(&self, kind: FaultKind) -> u32 {
         self.weights[kind.index()]
@@ -202,7 +206,13 @@ impl FaultMix {
     }
     /// The mix with every bound forced into its range.
     pub fn clamped(mut self) -> FaultMix {
-        let unit = |p: f64| if p.is_finite() { p.clamp(0.0, 1.0) } else { 0.0 };
+        let unit = |p: f64| {
+            if p.is_finite() {
+                p.clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        };
         self.leader_bias = unit(self.leader_bias);
         self.bounce = unit(self.bounce);
         self.groups_max = self.groups_max.clamp(2, GROUPS_MAX);
@@ -233,12 +243,23 @@ struct Cast {
 
 impl Cast {
     fn of<P: Protocol>(mix: &FaultMix, w: &World<P>) -> Cast {
-        let faultable: Vec<NodeId> = (0..w.nodes.len()).map(|i| NodeId(i as u8)).filter(|n| w.proto.is_faultable(*n)).collect();
+        let faultable: Vec<NodeId> = (0..w.nodes.len())
+            .map(|i| NodeId(i as u8))
+            .filter(|n| w.proto.is_faultable(*n))
+            .collect();
         let targets = match &mix.targets {
             None => faultable.clone(),
-            Some(only) => faultable.iter().copied().filter(|n| only.contains(n)).collect(),
+            Some(only) => faultable
+                .iter()
+                .copied()
+                .filter(|n| only.contains(n))
+                .collect(),
         };
-        Cast { faultable, targets, leader: w.proto.leader(&w.nodes, &w.net) }
+        Cast {
+            faultable,
+            targets,
+            leader: w.proto.leader(&w.nodes, &w.net),
+        }
     }
 }
 
@@ -253,19 +274,29 @@ fn meaningful<P: Protocol>(kind: FaultKind, cast: &Cast, w: &World<P>) -> bool {
         FaultKind::Heal => w.net.is_partitioned(),
         FaultKind::Drop => !w.in_flight.is_empty(),
         FaultKind::Duplicate => !w.in_flight.is_empty() && w.net.config.duplicate > 0.0,
-        FaultKind::Slow | FaultKind::ClockOffset | FaultKind::ClockDrift => !cast.targets.is_empty(),
+        FaultKind::Slow | FaultKind::ClockOffset | FaultKind::ClockDrift => {
+            !cast.targets.is_empty()
+        }
     }
 }
 
 /// The kinds `mix` allows that mean something in `w` now, with their weights.
 pub fn eligible<P: Protocol>(mix: &FaultMix, w: &World<P>) -> Vec<(FaultKind, u32)> {
     let cast = Cast::of(mix, w);
-    FaultKind::ALL.iter().map(|k| (*k, mix.weight(*k))).filter(|(k, wt)| *wt > 0 && meaningful(*k, &cast, w)).collect()
+    FaultKind::ALL
+        .iter()
+        .map(|k| (*k, mix.weight(*k)))
+        .filter(|(k, wt)| *wt > 0 && meaningful(*k, &cast, w))
+        .collect()
 }
 
 /// One fault `mix` allows, drawn from `rng` among those that mean
 /// something in `w` now; `None` if none does.
-pub fn draw_fault<P: Protocol>(mix: &FaultMix, rng: &mut SimRng, w: &World<P>) -> Option<Fault<P::Command>> {
+pub fn draw_fault<P: Protocol>(
+    mix: &FaultMix,
+    rng: &mut SimRng,
+    w: &World<P>,
+) -> Option<Fault<P::Command>> {
     let kinds = eligible(mix, w);
     let total: u64 = kinds.iter().map(|(_, wt)| *wt as u64).sum();
     if total == 0 {
@@ -274,7 +305,10 @@ pub fn draw_fault<P: Protocol>(mix: &FaultMix, rng: &mut SimRng, w: &World<P>) -
     let mut ticket = rng.range_u64(0, total - 1);
     for (kind, wt) in kinds {
         if ticket < wt as u64 {
-            return Some(Fault { kind, input: build(kind, &mix.clone().clamped(), rng, w) });
+            return Some(Fault {
+                kind,
+                input: build(kind, &mix.clone().clamped(), rng, w),
+            });
         }
         ticket -= wt as u64;
     }
@@ -318,25 +352,50 @@ fn signed(rng: &mut SimRng, max: u64) -> i64 {
 /// A message in flight, any of them (there is at least one).
 fn any_message<P: Protocol>(rng: &mut SimRng, w: &World<P>) -> u64 {
     let k = rng.range_u64(0, w.in_flight.len() as u64 - 1) as usize;
-    *w.in_flight.keys().nth(k).expect("k is below the number of messages")
+    *w.in_flight
+        .keys()
+        .nth(k)
+        .expect("k is below the number of messages")
 }
 
 /// The input for `kind`, which is meaningful in `w` (see [`meaningful`]).
-fn build<P: Protocol>(kind: FaultKind, mix: &FaultMix, rng: &mut SimRng, w: &World<P>) -> Input<P::Command> {
+fn build<P: Protocol>(
+    kind: FaultKind,
+    mix: &FaultMix,
+    rng: &mut SimRng,
+    w: &World<P>,
+) -> Input<P::Command> {
     let cast = Cast::of(mix, w);
-    let up: Vec<NodeId> = cast.targets.iter().copied().filter(|n| w.is_up(*n)).collect();
+    let up: Vec<NodeId> = cast
+        .targets
+        .iter()
+        .copied()
+        .filter(|n| w.is_up(*n))
+        .collect();
     let bias = mix.leader_bias;
     match kind {
         FaultKind::Crash => Input::Crash(Who::Id(aim(rng, &up, cast.leader, bias))),
-        FaultKind::Pause => Input::Pause(Who::Id(aim(rng, &up, cast.leader, bias)), rng.range_u64(1_000.min(mix.pause_us_max), mix.pause_us_max)),
+        FaultKind::Pause => Input::Pause(
+            Who::Id(aim(rng, &up, cast.leader, bias)),
+            rng.range_u64(1_000.min(mix.pause_us_max), mix.pause_us_max),
+        ),
         FaultKind::Restart => {
-            let down: Vec<NodeId> = cast.targets.iter().copied().filter(|n| !w.is_up(*n)).collect();
+            let down: Vec<NodeId> = cast
+                .targets
+                .iter()
+                .copied()
+                .filter(|n| !w.is_up(*n))
+                .collect();
             Input::Restart(Who::Id(one(rng, &down)))
         }
         FaultKind::Isolate => Input::Isolate(Who::Id(aim(rng, &cast.targets, cast.leader, bias))),
         FaultKind::Slow => {
             let node = aim(rng, &cast.targets, cast.leader, bias);
-            let factor = if rng.range_u64(0, 2) == 0 { 1 } else { rng.range_u64(2, mix.slow_max as u64) as u8 };
+            let factor = if rng.range_u64(0, 2) == 0 {
+                1
+            } else {
+                rng.range_u64(2, mix.slow_max as u64) as u8
+            };
             Input::Slow(Who::Id(node), factor)
         }
         FaultKind::Partition => Input::Partition(partition(rng, &cast.faultable, mix.groups_max)),
@@ -382,7 +441,14 @@ fn partition(rng: &mut SimRng, nodes: &[NodeId], groups_max: usize) -> Vec<Vec<N
         group[i] = (group[i] + 1 + rng.range_u64(0, k - 2)) % k;
     }
     (1..k)
-        .map(|g| nodes.iter().zip(&group).filter(|(_, x)| **x == g).map(|(n, _)| *n).collect::<Vec<NodeId>>())
+        .map(|g| {
+            nodes
+                .iter()
+                .zip(&group)
+                .filter(|(_, x)| **x == g)
+                .map(|(n, _)| *n)
+                .collect::<Vec<NodeId>>()
+        })
         .filter(|g| !g.is_empty())
         .collect()
 }

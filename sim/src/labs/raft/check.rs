@@ -40,9 +40,18 @@ impl RaftChecker {
         }
     }
 
-    fn report(&mut self, out: &mut Vec<Breach>, invariant: &'static str, key: (u64, u64), explanation: String) {
+    fn report(
+        &mut self,
+        out: &mut Vec<Breach>,
+        invariant: &'static str,
+        key: (u64, u64),
+        explanation: String,
+    ) {
         if self.reported.insert((invariant, key.0, key.1)) {
-            out.push(Breach { invariant, explanation });
+            out.push(Breach {
+                invariant,
+                explanation,
+            });
         }
     }
 
@@ -62,7 +71,12 @@ impl RaftChecker {
                     out,
                     "Election Safety",
                     (s.term, 0),
-                    format!("{} and {} are both leaders of term {}.", name(other), name(s.id), s.term),
+                    format!(
+                        "{} and {} are both leaders of term {}.",
+                        name(other),
+                        name(s.id),
+                        s.term
+                    ),
                 ),
                 Some(_) => {}
                 None => {
@@ -82,7 +96,8 @@ impl RaftChecker {
             match self.leader_logs[i] {
                 Some((t, old_len, old_print)) if t == s.term => {
                     if s.log_version != self.seen_version[i] {
-                        let kept = old_len <= s.log.len() && fingerprint(&s.log[..old_len]) == old_print;
+                        let kept =
+                            old_len <= s.log.len() && fingerprint(&s.log[..old_len]) == old_print;
                         if !kept {
                             self.report(
                                 out,
@@ -125,7 +140,14 @@ impl RaftChecker {
                 let e = &s.log[idx as usize - 1];
                 match self.committed.get(&idx) {
                     None => {
-                        self.committed.insert(idx, Committed { entry: e.clone(), commit_term: s.term, first_by: s.id });
+                        self.committed.insert(
+                            idx,
+                            Committed {
+                                entry: e.clone(),
+                                commit_term: s.term,
+                                first_by: s.id,
+                            },
+                        );
                         new_commits = true;
                     }
                     Some(c) if c.entry != *e => {
@@ -181,7 +203,9 @@ impl RaftChecker {
 
     fn check_matching(&mut self, a: &Server, b: &Server, out: &mut Vec<Breach>) {
         let common = a.log.len().min(b.log.len());
-        let Some(top) = (0..common).rev().find(|&i| a.log[i].term == b.log[i].term) else { return };
+        let Some(top) = (0..common).rev().find(|&i| a.log[i].term == b.log[i].term) else {
+            return;
+        };
         if let Some(i) = (0..=top).find(|&i| a.log[i] != b.log[i]) {
             let (lo, hi) = if a.id < b.id { (a, b) } else { (b, a) };
             let msg = format!(
@@ -192,7 +216,12 @@ impl RaftChecker {
                 top + 1,
                 i + 1
             );
-            self.report(out, "Log Matching", ((lo.id.0 as u64) << 8 | hi.id.0 as u64, i as u64 + 1), msg);
+            self.report(
+                out,
+                "Log Matching",
+                ((lo.id.0 as u64) << 8 | hi.id.0 as u64, i as u64 + 1),
+                msg,
+            );
         }
     }
 }

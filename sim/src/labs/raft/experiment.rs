@@ -59,8 +59,18 @@ use serde::Serialize;
 
 /// The paper's timeout ranges in ms: its top graph, then its bottom graph
 /// (150–300 appears in both and is listed once).
-pub const FIG16_RANGES_MS: &[(u64, u64)] =
-    &[(150, 150), (150, 151), (150, 155), (150, 175), (150, 200), (150, 300), (12, 24), (25, 50), (50, 100), (100, 200)];
+pub const FIG16_RANGES_MS: &[(u64, u64)] = &[
+    (150, 150),
+    (150, 151),
+    (150, 155),
+    (150, 175),
+    (150, 200),
+    (150, 300),
+    (12, 24),
+    (25, 50),
+    (50, 100),
+    (100, 200),
+];
 
 pub const N_SERVERS: u8 = 5;
 /// Time to persist a new term or vote before answering.
@@ -196,7 +206,11 @@ fn run_trial(config: RaftConfig, seed: u64) -> Option<Trial> {
             break Some(rec.time_us - crash_at);
         }
     };
-    Some(Trial { crash_offset_us, elected_after_us, steps: w.step })
+    Some(Trial {
+        crash_offset_us,
+        elected_after_us,
+        steps: w.step,
+    })
 }
 
 /// One trial: the time in ms from the leader's crash until a new leader is
@@ -266,14 +280,22 @@ impl ElectionTimeExperiment {
     pub fn new(ranges: Vec<(u64, u64)>, trials: u32, base_seed: u64) -> ElectionTimeExperiment {
         let ranges: Vec<(u64, u64)> = ranges.into_iter().take(RANGES_MAX).map(normalize).collect();
         let outcomes = vec![Vec::new(); ranges.len()];
-        ElectionTimeExperiment { ranges, trials: trials.min(TRIALS_MAX), base_seed, outcomes, next_range: 0 }
+        ElectionTimeExperiment {
+            ranges,
+            trials: trials.min(TRIALS_MAX),
+            base_seed,
+            outcomes,
+            next_range: 0,
+        }
     }
 
     /// Runs up to `max_trials` more trials; true when every trial is done.
     pub fn run_some(&mut self, max_trials: u32) -> bool {
         let mut budget = max_trials;
         loop {
-            let Some(range) = self.ranges.get(self.next_range).copied() else { return true };
+            let Some(range) = self.ranges.get(self.next_range).copied() else {
+                return true;
+            };
             let done = &mut self.outcomes[self.next_range];
             if done.len() as u32 >= self.trials {
                 self.next_range += 1;
@@ -309,7 +331,11 @@ impl ElectionTimeExperiment {
 
     /// One result per range, from the trials run so far.
     pub fn results(&self) -> Vec<RangeResult> {
-        self.ranges.iter().zip(&self.outcomes).map(|(r, o)| RangeResult::from_outcomes(*r, o)).collect()
+        self.ranges
+            .iter()
+            .zip(&self.outcomes)
+            .map(|(r, o)| RangeResult::from_outcomes(*r, o))
+            .collect()
     }
 }
 
@@ -325,7 +351,10 @@ mod tests {
     use super::*;
 
     fn find(results: &[RangeResult], range: (u64, u64)) -> &RangeResult {
-        results.iter().find(|r| r.timeout_ms == [range.0, range.1]).unwrap()
+        results
+            .iter()
+            .find(|r| r.timeout_ms == [range.0, range.1])
+            .unwrap()
     }
 
     #[test]
@@ -336,20 +365,32 @@ mod tests {
         assert_eq!(round_us, 15_000);
         assert_eq!((c.n_servers, c.heartbeat_ms), (5, 75));
         assert_eq!(trial_config((12, 24)).heartbeat_ms, 6);
-        assert_eq!(trial_config((1, 1)).heartbeat_ms, 1, "never a zero heartbeat");
+        assert_eq!(
+            trial_config((1, 1)).heartbeat_ms,
+            1,
+            "never a zero heartbeat"
+        );
     }
 
     #[test]
     fn trials_are_deterministic_and_seeded() {
-        let a: Vec<Option<f64>> = (0..20).map(|i| election_time_trial((150, 200), trial_seed(9, (150, 200), i))).collect();
-        let b: Vec<Option<f64>> = (0..20).map(|i| election_time_trial((150, 200), trial_seed(9, (150, 200), i))).collect();
+        let a: Vec<Option<f64>> = (0..20)
+            .map(|i| election_time_trial((150, 200), trial_seed(9, (150, 200), i)))
+            .collect();
+        let b: Vec<Option<f64>> = (0..20)
+            .map(|i| election_time_trial((150, 200), trial_seed(9, (150, 200), i)))
+            .collect();
         assert_eq!(a, b);
         let mut distinct: Vec<u64> = a.iter().map(|t| t.unwrap().to_bits()).collect();
         crate::sort::sort(&mut distinct);
         distinct.dedup();
         assert!(distinct.len() > 10, "the seed must matter: {a:?}");
         let seeds: Vec<u64> = (0..3).map(|i| trial_seed(9, (150, 200), i)).collect();
-        assert!(seeds[0] != seeds[1] && seeds[1] != seeds[2] && trial_seed(9, (150, 201), 0) != seeds[0]);
+        assert!(
+            seeds[0] != seeds[1]
+                && seeds[1] != seeds[2]
+                && trial_seed(9, (150, 201), 0) != seeds[0]
+        );
     }
 
     #[test]
@@ -372,8 +413,12 @@ mod tests {
 
     #[test]
     fn inputs_are_bounded() {
-        let e = ElectionTimeExperiment::new(vec![(300, 150), (0, 0), (20_000, 30_000)], u32::MAX, 0);
-        assert_eq!(e.ranges(), &[(150, 300), (1, 1), (TIMEOUT_MS_MAX, TIMEOUT_MS_MAX)]);
+        let e =
+            ElectionTimeExperiment::new(vec![(300, 150), (0, 0), (20_000, 30_000)], u32::MAX, 0);
+        assert_eq!(
+            e.ranges(),
+            &[(150, 300), (1, 1), (TIMEOUT_MS_MAX, TIMEOUT_MS_MAX)]
+        );
         assert_eq!(e.trials(), TRIALS_MAX);
         let e = ElectionTimeExperiment::new(vec![(1, 2); 1000], 1, 0);
         assert_eq!(e.ranges().len(), RANGES_MAX);
@@ -398,7 +443,10 @@ mod tests {
     /// of at least 1 ms + the voter's fsync + 1 ms.
     fn lower_bound_us(range: (u64, u64)) -> TimeUs {
         let c = trial_config(range);
-        c.election_timeout_ms_min * 1000 - c.heartbeat_ms * 1000 + c.latency_us_min + c.fsync_us + 2 * c.latency_us_min
+        c.election_timeout_ms_min * 1000 - c.heartbeat_ms * 1000
+            + c.latency_us_min
+            + c.fsync_us
+            + 2 * c.latency_us_min
     }
 
     #[test]
@@ -409,11 +457,19 @@ mod tests {
             let mut fastest = TimeUs::MAX;
             for i in 0..100 {
                 let seed = trial_seed(1, range, i);
-                let t = run_trial(trial_config(range), seed).unwrap_or_else(|| panic!("{range:?} seed {seed}: never settled"));
+                let t = run_trial(trial_config(range), seed)
+                    .unwrap_or_else(|| panic!("{range:?} seed {seed}: never settled"));
                 assert!(t.crash_offset_us < hb_us);
-                assert!(t.steps < TRIAL_STEPS_MAX / 10, "{range:?} seed {seed}: {} steps", t.steps);
+                assert!(
+                    t.steps < TRIAL_STEPS_MAX / 10,
+                    "{range:?} seed {seed}: {} steps",
+                    t.steps
+                );
                 if let Some(us) = t.elected_after_us {
-                    assert!(us > bound, "{range:?} seed {seed}: elected {us} µs after the crash, bound {bound} µs");
+                    assert!(
+                        us > bound,
+                        "{range:?} seed {seed}: elected {us} µs after the crash, bound {bound} µs"
+                    );
                     fastest = fastest.min(us);
                 }
             }
@@ -422,7 +478,10 @@ mod tests {
             // comes close to the bound. If crashes all fell early in the
             // heartbeat interval, the fastest would be up to `hb` slower.
             if range.1 - range.0 >= 10 {
-                assert!(fastest < bound + 10_000, "{range:?}: fastest {fastest} µs, bound {bound} µs");
+                assert!(
+                    fastest < bound + 10_000,
+                    "{range:?}: fastest {fastest} µs, bound {bound} µs"
+                );
             }
         }
     }
@@ -445,12 +504,25 @@ mod tests {
         let results = run_all(FIG16_RANGES_MS.to_vec(), 400, 16);
         let summary: Vec<String> = results
             .iter()
-            .map(|x| format!("{:?}: mean {:?} median {:?} p99 {:?} max {:?} none {}", x.timeout_ms, x.mean_ms, x.median_ms, x.p99_ms, x.max_ms, x.no_leader))
+            .map(|x| {
+                format!(
+                    "{:?}: mean {:?} median {:?} p99 {:?} max {:?} none {}",
+                    x.timeout_ms, x.mean_ms, x.median_ms, x.p99_ms, x.max_ms, x.no_leader
+                )
+            })
             .collect();
         let summary = summary.join("\n");
         let r = |lo, hi| find(&results, (lo, hi));
-        let mean = |lo, hi| r(lo, hi).mean_ms.unwrap_or_else(|| panic!("{lo}-{hi}: no leader ever\n{summary}"));
-        let p99 = |lo, hi| r(lo, hi).p99_ms.unwrap_or_else(|| panic!("{lo}-{hi}: no leader ever\n{summary}"));
+        let mean = |lo, hi| {
+            r(lo, hi)
+                .mean_ms
+                .unwrap_or_else(|| panic!("{lo}-{hi}: no leader ever\n{summary}"))
+        };
+        let p99 = |lo, hi| {
+            r(lo, hi)
+                .p99_ms
+                .unwrap_or_else(|| panic!("{lo}-{hi}: no leader ever\n{summary}"))
+        };
 
         // No randomness: the followers time out within 1 ms of each other,
         // every election splits, forever (the paper: "consistently longer than 10 s").
@@ -462,7 +534,16 @@ mod tests {
         // 5 ms already helps a lot, but the tail is still long.
         assert!(r(150, 155).no_leader == 0, "{summary}");
         assert!(p99(150, 155) > 1.5 * p99(150, 175), "{summary}");
-        for range in [(150, 155), (150, 175), (150, 200), (150, 300), (12, 24), (25, 50), (50, 100), (100, 200)] {
+        for range in [
+            (150, 155),
+            (150, 175),
+            (150, 200),
+            (150, 300),
+            (12, 24),
+            (25, 50),
+            (50, 100),
+            (100, 200),
+        ] {
             assert_eq!(r(range.0, range.1).no_leader, 0, "{range:?}\n{summary}");
         }
         // More randomness, shorter tail.
@@ -470,6 +551,11 @@ mod tests {
         assert!(mean(150, 300) < 1_000.0, "{summary}");
         // Shorter timeouts, shorter downtime: 12-24 ms averages tens of ms, as in the paper.
         assert!(mean(12, 24) < 60.0, "{summary}");
-        assert!(mean(25, 50) < mean(50, 100) && mean(50, 100) < mean(100, 200) && mean(100, 200) < mean(150, 300), "{summary}");
+        assert!(
+            mean(25, 50) < mean(50, 100)
+                && mean(50, 100) < mean(100, 200)
+                && mean(100, 200) < mean(150, 300),
+            "{summary}"
+        );
     }
 }

@@ -1,12 +1,19 @@
 //! The Raft lab's description: its card, parameter table, probes and the
 //! Figure 16 experiment, registered once in [`crate::labs::registry`].
 
-use super::experiment::{election_time_trial, trial_seed, ElectionTimeExperiment, RangeResult, FIG16_RANGES_MS, TRIALS_MAX};
-use super::{probes, scenarios, Cmd, Raft, RaftConfig, RaftNode, Safety, FSYNC_US_MAX, HEARTBEAT_MS_MAX, LATENCY_US_MAX, LOSS_MAX, N_SERVERS_MAX, N_SERVERS_MIN, TIMEOUT_MS_MAX};
+use super::experiment::{
+    election_time_trial, trial_seed, ElectionTimeExperiment, RangeResult, FIG16_RANGES_MS,
+    TRIALS_MAX,
+};
+use super::{
+    probes, scenarios, Cmd, Raft, RaftConfig, RaftNode, Safety, FSYNC_US_MAX, HEARTBEAT_MS_MAX,
+    LATENCY_US_MAX, LOSS_MAX, N_SERVERS_MAX, N_SERVERS_MIN, TIMEOUT_MS_MAX,
+};
 use crate::kernel::names::NodeGroup;
 use crate::kernel::{NodeId, World};
 use crate::labs::experiment::{
-    csv_field, Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo, ExperimentRun, Series, Table,
+    csv_field, Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment,
+    ExperimentInfo, ExperimentRun, Series, Table,
 };
 use crate::labs::lab::{Lab, LabInfo, Model};
 use crate::labs::params::{Group, Kind, Param, Shown, Value};
@@ -27,12 +34,38 @@ pub static INFO: LabInfo = LabInfo {
     paper: "Ongaro & Ousterhout, In Search of an Understandable Consensus Algorithm (2014)",
 };
 
-const fn param(key: &'static str, label: &'static str, unit: &'static str, shown: Option<Shown>, kind: Kind, help: &'static str) -> Param<RaftConfig> {
-    Param { key, label, unit, shown, kind, help, group: Group::Setting, get: |_| Value::Int(0), set: |_, _| {}, limit: None, rule: "", when: None }
+const fn param(
+    key: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    shown: Option<Shown>,
+    kind: Kind,
+    help: &'static str,
+) -> Param<RaftConfig> {
+    Param {
+        key,
+        label,
+        unit,
+        shown,
+        kind,
+        help,
+        group: Group::Setting,
+        get: |_| Value::Int(0),
+        set: |_, _| {},
+        limit: None,
+        rule: "",
+        when: None,
+    }
 }
 
-const MS: Option<Shown> = Some(Shown { unit: "ms", factor: 0.001 });
-const PCT: Option<Shown> = Some(Shown { unit: "%", factor: 100.0 });
+const MS: Option<Shown> = Some(Shown {
+    unit: "ms",
+    factor: 0.001,
+});
+const PCT: Option<Shown> = Some(Shown {
+    unit: "%",
+    factor: 100.0,
+});
 
 /// The table, in the order links write it.
 pub static PARAMS: &[Param<RaftConfig>] = &[
@@ -123,7 +156,10 @@ impl Model for Raft {
         Some(match cmd {
             Cmd::Timeout => Cmd::Timeout,
             // A request addressed to a server that is gone goes to the client's best guess.
-            Cmd::Submit { value, to } => Cmd::Submit { value: *value, to: to.and_then(map) },
+            Cmd::Submit { value, to } => Cmd::Submit {
+                value: *value,
+                to: to.and_then(map),
+            },
         })
     }
     fn summary(w: &World<Raft>) -> String {
@@ -133,8 +169,20 @@ impl Model for Raft {
             term: u64,
         }
         let f = match scenarios::leader(w) {
-            Some((id, term)) => Final { leader: Some(crate::kernel::Protocol::node_name(&w.proto, id)), term },
-            None => Final { leader: None, term: w.nodes.iter().filter_map(RaftNode::server).map(|s| s.term).max().unwrap_or(0) },
+            Some((id, term)) => Final {
+                leader: Some(crate::kernel::Protocol::node_name(&w.proto, id)),
+                term,
+            },
+            None => Final {
+                leader: None,
+                term: w
+                    .nodes
+                    .iter()
+                    .filter_map(RaftNode::server)
+                    .map(|s| s.term)
+                    .max()
+                    .unwrap_or(0),
+            },
         };
         serde_json::to_string(&f).unwrap_or_else(|_| "{}".into())
     }
@@ -202,7 +250,11 @@ pub static ELECTION_TIME_INFO: ExperimentInfo = ExperimentInfo {
 pub struct ElectionTime;
 
 fn args_of(args: &ExpArgs) -> (u32, u64) {
-    let trials = args.get("trials").map(|v| v.as_int()).unwrap_or(1_000).clamp(1, TRIALS_MAX as i64) as u32;
+    let trials = args
+        .get("trials")
+        .map(|v| v.as_int())
+        .unwrap_or(1_000)
+        .clamp(1, TRIALS_MAX as i64) as u32;
     let seed = args.get("seed").map(|v| v.as_int()).unwrap_or(1).max(0) as u64;
     (trials, seed)
 }
@@ -229,11 +281,19 @@ impl Experiment for ElectionTime {
     }
     fn start(&self, args: &ExpArgs) -> Result<Box<dyn ExperimentRun>, String> {
         let (trials, seed) = args_of(args);
-        Ok(Box::new(ElectionRun(ElectionTimeExperiment::new(FIG16_RANGES_MS.to_vec(), trials, seed))))
+        Ok(Box::new(ElectionRun(ElectionTimeExperiment::new(
+            FIG16_RANGES_MS.to_vec(),
+            trials,
+            seed,
+        ))))
     }
     fn run_all(&self, args: &ExpArgs) -> Result<ExpOutput, String> {
         let (trials, seed) = args_of(args);
-        Ok(election_output(trials, FIG16_RANGES_MS, &election_outcomes(trials, seed)))
+        Ok(election_output(
+            trials,
+            FIG16_RANGES_MS,
+            &election_outcomes(trials, seed),
+        ))
     }
 }
 
@@ -245,8 +305,17 @@ struct ElectionOut<'a> {
 }
 
 fn election_output(trials: u32, ranges: &[(u64, u64)], outcomes: &[Vec<Option<f64>>]) -> ExpOutput {
-    let results: Vec<RangeResult> = ranges.iter().zip(outcomes).map(|(r, o)| RangeResult::from_outcomes(*r, o)).collect();
-    let mut json = serde_json::to_string(&ElectionOut { experiment: ELECTION_TIME_INFO.name, trials, results: &results }).unwrap_or_else(|_| "{}".into());
+    let results: Vec<RangeResult> = ranges
+        .iter()
+        .zip(outcomes)
+        .map(|(r, o)| RangeResult::from_outcomes(*r, o))
+        .collect();
+    let mut json = serde_json::to_string(&ElectionOut {
+        experiment: ELECTION_TIME_INFO.name,
+        trials,
+        results: &results,
+    })
+    .unwrap_or_else(|_| "{}".into());
     json.push('\n');
     let mut csv = String::from("timeout_min_ms,timeout_max_ms,trial,time_ms\n");
     for (range, o) in ranges.iter().zip(outcomes) {
@@ -275,11 +344,20 @@ fn election_output(trials: u32, ranges: &[(u64, u64)], outcomes: &[Vec<Option<f6
     };
     let f = |v: Option<f64>| v.map(|x| format!("{x:.0}")).unwrap_or_else(|| "—".into());
     let table = Table {
-        headers: ["timeout (ms)", "median", "mean", "p99", "max", "no leader"].map(String::from).to_vec(),
+        headers: ["timeout (ms)", "median", "mean", "p99", "max", "no leader"]
+            .map(String::from)
+            .to_vec(),
         rows: results
             .iter()
             .map(|r| {
-                vec![format!("{}–{}", r.timeout_ms[0], r.timeout_ms[1]), f(r.median_ms), f(r.mean_ms), f(r.p99_ms), f(r.max_ms), r.no_leader.to_string()]
+                vec![
+                    format!("{}–{}", r.timeout_ms[0], r.timeout_ms[1]),
+                    f(r.median_ms),
+                    f(r.mean_ms),
+                    f(r.p99_ms),
+                    f(r.max_ms),
+                    r.no_leader.to_string(),
+                ]
             })
             .collect(),
     };
@@ -311,25 +389,38 @@ fn election_outcomes(trials: u32, base_seed: u64) -> Vec<Vec<Option<f64>>> {
     let chunks: Vec<(usize, u32, u32)> = FIG16_RANGES_MS
         .iter()
         .enumerate()
-        .flat_map(|(r, _)| (0..trials).step_by(TRIALS_PER_CHUNK as usize).map(move |s| (r, s, (s + TRIALS_PER_CHUNK).min(trials))))
+        .flat_map(|(r, _)| {
+            (0..trials)
+                .step_by(TRIALS_PER_CHUNK as usize)
+                .map(move |s| (r, s, (s + TRIALS_PER_CHUNK).min(trials)))
+        })
         .collect();
     let run_chunk = |&(r, start, end): &(usize, u32, u32)| -> Vec<Option<f64>> {
         let range = FIG16_RANGES_MS[r];
-        (start..end).map(|i| election_time_trial(range, trial_seed(base_seed, range, i))).collect()
+        (start..end)
+            .map(|i| election_time_trial(range, trial_seed(base_seed, range, i)))
+            .collect()
     };
     let next = AtomicUsize::new(0);
     let worker = || {
         let mut done = Vec::new();
         loop {
             let k = next.fetch_add(1, Ordering::Relaxed);
-            let Some(chunk) = chunks.get(k) else { break done };
+            let Some(chunk) = chunks.get(k) else {
+                break done;
+            };
             done.push((k, run_chunk(chunk)));
         }
     };
-    let n_threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, THREADS_MAX);
+    let n_threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, THREADS_MAX);
     let mut slots: Vec<Option<Vec<Option<f64>>>> = vec![None; chunks.len()];
     std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..n_threads).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok()).collect();
+        let helpers: Vec<_> = (1..n_threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, worker).ok())
+            .collect();
         for (k, o) in worker() {
             slots[k] = Some(o);
         }

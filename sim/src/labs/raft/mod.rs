@@ -40,9 +40,11 @@ pub use lab::RaftLab;
 pub use server::Server;
 
 use crate::kernel::input::CommandCodec;
-use crate::kernel::world::MessageKind;
 use crate::kernel::names::{self, NodeGroup};
-use crate::kernel::{Breach, CheckView, Ctx, InvariantInfo, Marker, NetConfig, Network, NodeId, TimeUs};
+use crate::kernel::world::MessageKind;
+use crate::kernel::{
+    Breach, CheckView, Ctx, InvariantInfo, Marker, NetConfig, Network, NodeId, TimeUs,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -63,7 +65,11 @@ pub struct Safety {
 
 impl Default for Safety {
     fn default() -> Self {
-        Safety { up_to_date_vote: true, current_term_commit: true, persist_vote: true }
+        Safety {
+            up_to_date_vote: true,
+            current_term_commit: true,
+            persist_vote: true,
+        }
     }
 }
 
@@ -124,12 +130,22 @@ impl RaftConfig {
     pub fn clamped(mut self) -> RaftConfig {
         self.n_servers = self.n_servers.clamp(N_SERVERS_MIN, N_SERVERS_MAX);
         self.election_timeout_ms_min = self.election_timeout_ms_min.clamp(1, TIMEOUT_MS_MAX);
-        self.election_timeout_ms_max = self.election_timeout_ms_max.clamp(self.election_timeout_ms_min, TIMEOUT_MS_MAX);
+        self.election_timeout_ms_max = self
+            .election_timeout_ms_max
+            .clamp(self.election_timeout_ms_min, TIMEOUT_MS_MAX);
         self.heartbeat_ms = self.heartbeat_ms.clamp(1, HEARTBEAT_MS_MAX);
         self.latency_us_max = self.latency_us_max.min(LATENCY_US_MAX);
         self.latency_us_min = self.latency_us_min.min(self.latency_us_max);
-        self.loss = if self.loss.is_finite() { self.loss.clamp(0.0, LOSS_MAX) } else { 0.0 };
-        self.duplicate = if self.duplicate.is_finite() { self.duplicate.clamp(0.0, LOSS_MAX) } else { 0.0 };
+        self.loss = if self.loss.is_finite() {
+            self.loss.clamp(0.0, LOSS_MAX)
+        } else {
+            0.0
+        };
+        self.duplicate = if self.duplicate.is_finite() {
+            self.duplicate.clamp(0.0, LOSS_MAX)
+        } else {
+            0.0
+        };
         self.fsync_us = self.fsync_us.min(FSYNC_US_MAX);
         self
     }
@@ -163,14 +179,40 @@ impl fmt::Display for Role {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
-    RequestVote { term: Term, last_log_index: LogIndex, last_log_term: Term },
-    Vote { term: Term, granted: bool },
-    AppendEntries { term: Term, prev_index: LogIndex, prev_term: Term, entries: Vec<Entry>, leader_commit: LogIndex },
+    RequestVote {
+        term: Term,
+        last_log_index: LogIndex,
+        last_log_term: Term,
+    },
+    Vote {
+        term: Term,
+        granted: bool,
+    },
+    AppendEntries {
+        term: Term,
+        prev_index: LogIndex,
+        prev_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: LogIndex,
+    },
     /// `index`: on success the follower's last matching index; on refusal the `prev_index` it refused.
-    AppendReply { term: Term, success: bool, index: LogIndex },
-    Request { req: u32, value: u32 },
-    Reply { req: u32, index: LogIndex },
-    Redirect { req: u32, leader: Option<NodeId> },
+    AppendReply {
+        term: Term,
+        success: bool,
+        index: LogIndex,
+    },
+    Request {
+        req: u32,
+        value: u32,
+    },
+    Reply {
+        req: u32,
+        index: LogIndex,
+    },
+    Redirect {
+        req: u32,
+        leader: Option<NodeId>,
+    },
 }
 
 impl MessageKind for Msg {
@@ -217,12 +259,22 @@ impl CommandCodec for Cmd {
         if s == "timeout" {
             return Ok(Cmd::Timeout);
         }
-        let rest = s.strip_prefix("submit-").ok_or_else(|| format!("unknown command '{s}'"))?;
+        let rest = s
+            .strip_prefix("submit-")
+            .ok_or_else(|| format!("unknown command '{s}'"))?;
         let mut it = rest.split('-');
-        let value = it.next().and_then(|v| v.parse().ok()).ok_or_else(|| format!("'{s}': bad value"))?;
+        let value = it
+            .next()
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("'{s}': bad value"))?;
         let to = match it.next() {
             None => None,
-            Some(t) => Some(NodeId(t.parse::<u8>().ok().filter(|t| *t < N_SERVERS_MAX).ok_or_else(|| format!("'{s}': bad server"))?)),
+            Some(t) => Some(NodeId(
+                t.parse::<u8>()
+                    .ok()
+                    .filter(|t| *t < N_SERVERS_MAX)
+                    .ok_or_else(|| format!("'{s}': bad server"))?,
+            )),
         };
         Ok(Cmd::Submit { value, to })
     }
@@ -261,26 +313,94 @@ pub enum VoteRefusal {
 /// What one step did at one node.
 #[derive(Clone, Debug, PartialEq)]
 pub enum What {
-    ElectionStarted { term: Term, forced: bool },
-    VoteGranted { candidate: NodeId, term: Term },
-    VoteRefused { candidate: NodeId, term: Term, why: VoteRefusal },
-    VoteCounted { from: NodeId, granted: bool, votes: u8, needed: u8 },
-    BecameLeader { term: Term, votes: u8 },
-    Heartbeat { term: Term, n_sent: u8 },
-    Appended { leader: NodeId, prev_index: LogIndex, n_new: u32, truncated_from: Option<LogIndex>, commit: LogIndex, commit_advanced: bool },
-    AppendRefusedStale { leader: NodeId, term: Term },
-    AppendRefusedMismatch { leader: NodeId, prev_index: LogIndex, prev_term: Term },
-    AckCounted { from: NodeId, match_index: LogIndex, commit: LogIndex, commit_advanced: bool, earlier_term_skipped: bool },
-    NackCounted { from: NodeId, next_index: LogIndex },
-    RequestAccepted { index: LogIndex, value: u32 },
-    RequestDuplicate { index: LogIndex },
+    ElectionStarted {
+        term: Term,
+        forced: bool,
+    },
+    VoteGranted {
+        candidate: NodeId,
+        term: Term,
+    },
+    VoteRefused {
+        candidate: NodeId,
+        term: Term,
+        why: VoteRefusal,
+    },
+    VoteCounted {
+        from: NodeId,
+        granted: bool,
+        votes: u8,
+        needed: u8,
+    },
+    BecameLeader {
+        term: Term,
+        votes: u8,
+    },
+    Heartbeat {
+        term: Term,
+        n_sent: u8,
+    },
+    Appended {
+        leader: NodeId,
+        prev_index: LogIndex,
+        n_new: u32,
+        truncated_from: Option<LogIndex>,
+        commit: LogIndex,
+        commit_advanced: bool,
+    },
+    AppendRefusedStale {
+        leader: NodeId,
+        term: Term,
+    },
+    AppendRefusedMismatch {
+        leader: NodeId,
+        prev_index: LogIndex,
+        prev_term: Term,
+    },
+    AckCounted {
+        from: NodeId,
+        match_index: LogIndex,
+        commit: LogIndex,
+        commit_advanced: bool,
+        earlier_term_skipped: bool,
+    },
+    NackCounted {
+        from: NodeId,
+        next_index: LogIndex,
+    },
+    RequestAccepted {
+        index: LogIndex,
+        value: u32,
+    },
+    RequestDuplicate {
+        index: LogIndex,
+    },
     RequestRefusedFull,
-    RequestRedirected { leader: Option<NodeId> },
-    ClientSent { to: NodeId, value: u32, req: u32, attempt: u8 },
-    ClientDone { value: u32, index: LogIndex, latency_us: TimeUs },
-    ClientGaveUp { value: u32 },
-    Restarted { term: Term, voted_for: Option<NodeId>, log_len: u64 },
-    Ignored { what: &'static str },
+    RequestRedirected {
+        leader: Option<NodeId>,
+    },
+    ClientSent {
+        to: NodeId,
+        value: u32,
+        req: u32,
+        attempt: u8,
+    },
+    ClientDone {
+        value: u32,
+        index: LogIndex,
+        latency_us: TimeUs,
+    },
+    ClientGaveUp {
+        value: u32,
+    },
+    Restarted {
+        term: Term,
+        voted_for: Option<NodeId>,
+        log_len: u64,
+    },
+    Ignored {
+        what: &'static str,
+    },
 }
 
 /// A narrated step at one node; `stepped_down` is set when the node first
@@ -301,7 +421,9 @@ pub struct Raft {
 
 impl Raft {
     pub fn new(config: RaftConfig) -> Raft {
-        Raft { config: config.clamped() }
+        Raft {
+            config: config.clamped(),
+        }
     }
     pub fn n_servers(&self) -> usize {
         self.config.n_servers as usize
@@ -314,14 +436,25 @@ impl Raft {
     }
     /// Servers S1…Sn, then the one client.
     pub(crate) fn group_array(&self) -> [NodeGroup; 2] {
-        [NodeGroup::numbered("server", "S", self.n_servers()), NodeGroup { role: "client", prefix: "C", count: 1, solo: Some("Client") }]
+        [
+            NodeGroup::numbered("server", "S", self.n_servers()),
+            NodeGroup {
+                role: "client",
+                prefix: "C",
+                count: 1,
+                solo: Some("Client"),
+            },
+        ]
     }
     fn name(&self, id: NodeId) -> String {
         names::node_name(&self.group_array(), id)
     }
     pub(crate) fn election_timeout_us(&self, rng: &mut crate::kernel::SimRng) -> TimeUs {
         let c = &self.config;
-        rng.range_u64(c.election_timeout_ms_min * 1000, c.election_timeout_ms_max * 1000)
+        rng.range_u64(
+            c.election_timeout_ms_min * 1000,
+            c.election_timeout_ms_max * 1000,
+        )
     }
     /// How long the client waits for an answer before trying another server.
     pub fn client_retry_us(&self) -> TimeUs {
@@ -368,9 +501,17 @@ impl crate::kernel::Protocol for Raft {
             RaftNode::Server(Server::new(self, id, ctx))
         }
     }
-    fn on_message(&self, node: &mut RaftNode, ctx: &mut RCtx<'_>, from: NodeId, msg: Msg) -> RaftNote {
+    fn on_message(
+        &self,
+        node: &mut RaftNode,
+        ctx: &mut RCtx<'_>,
+        from: NodeId,
+        msg: Msg,
+    ) -> RaftNote {
         match node {
-            RaftNode::Server(s) => self.persisting(s, ctx, |s, ctx| s.on_message(self, ctx, from, msg)),
+            RaftNode::Server(s) => {
+                self.persisting(s, ctx, |s, ctx| s.on_message(self, ctx, from, msg))
+            }
             RaftNode::Client(c) => c.on_message(self, ctx, from, msg),
         }
     }
@@ -382,14 +523,26 @@ impl crate::kernel::Protocol for Raft {
     }
     fn on_command(&self, node: &mut RaftNode, ctx: &mut RCtx<'_>, cmd: &Cmd) -> RaftNote {
         match (node, cmd) {
-            (RaftNode::Server(s), Cmd::Timeout) => self.persisting(s, ctx, |s, ctx| s.start_election(self, ctx, true)),
+            (RaftNode::Server(s), Cmd::Timeout) => {
+                self.persisting(s, ctx, |s, ctx| s.start_election(self, ctx, true))
+            }
             (RaftNode::Client(c), Cmd::Submit { value, to }) => c.submit(self, ctx, *value, *to),
-            (RaftNode::Server(s), Cmd::Submit { .. }) => {
-                RaftNote { node: s.id, term: s.term, stepped_down: None, what: What::Ignored { what: "a submit sent to a server (send it to the client)" } }
-            }
-            (RaftNode::Client(_), Cmd::Timeout) => {
-                RaftNote { node: ctx.me, term: 0, stepped_down: None, what: What::Ignored { what: "a timeout for the client" } }
-            }
+            (RaftNode::Server(s), Cmd::Submit { .. }) => RaftNote {
+                node: s.id,
+                term: s.term,
+                stepped_down: None,
+                what: What::Ignored {
+                    what: "a submit sent to a server (send it to the client)",
+                },
+            },
+            (RaftNode::Client(_), Cmd::Timeout) => RaftNote {
+                node: ctx.me,
+                term: 0,
+                stepped_down: None,
+                what: What::Ignored {
+                    what: "a timeout for the client",
+                },
+            },
         }
     }
     fn on_crash(&self, node: &mut RaftNode) {
@@ -400,7 +553,14 @@ impl crate::kernel::Protocol for Raft {
     fn on_restart(&self, node: &mut RaftNode, ctx: &mut RCtx<'_>) -> RaftNote {
         match node {
             RaftNode::Server(s) => s.restart(self, ctx),
-            RaftNode::Client(_) => RaftNote { node: ctx.me, term: 0, stepped_down: None, what: What::Ignored { what: "a client restart" } },
+            RaftNode::Client(_) => RaftNote {
+                node: ctx.me,
+                term: 0,
+                stepped_down: None,
+                what: What::Ignored {
+                    what: "a client restart",
+                },
+            },
         }
     }
     fn is_faultable(&self, id: NodeId) -> bool {
@@ -444,7 +604,12 @@ impl Raft {
     /// as long as it counts itself only once the write is done, which the
     /// kernel's disk model grants since state is safe the moment it
     /// changes ([`crate::kernel::DiskModel::Parallel`]).
-    fn persisting(&self, s: &mut Server, ctx: &mut RCtx<'_>, f: impl FnOnce(&mut Server, &mut RCtx<'_>) -> RaftNote) -> RaftNote {
+    fn persisting(
+        &self,
+        s: &mut Server,
+        ctx: &mut RCtx<'_>,
+        f: impl FnOnce(&mut Server, &mut RCtx<'_>) -> RaftNote,
+    ) -> RaftNote {
         let before = (s.term, s.voted_for, s.log_version);
         let note = f(s, ctx);
         if (s.term, s.voted_for, s.log_version) != before {
@@ -458,10 +623,16 @@ impl Raft {
         let nm = |id: &NodeId| self.name(*id);
         let prefix = match n.stepped_down {
             Some((Role::Follower, t)) => format!("{me} sees term {t} and adopts it; "),
-            Some((role, t)) => format!("{me} sees term {t} and steps down from {role} to follower; "),
+            Some((role, t)) => {
+                format!("{me} sees term {t} and steps down from {role} to follower; ")
+            }
             None => String::new(),
         };
-        let subject = if prefix.is_empty() { me.clone() } else { "it".to_string() };
+        let subject = if prefix.is_empty() {
+            me.clone()
+        } else {
+            "it".to_string()
+        };
         let body = match &n.what {
             What::ElectionStarted { term, forced: false } => {
                 format!("{subject}'s election timer fires: it becomes a candidate for term {term}, votes for itself and asks for votes.")

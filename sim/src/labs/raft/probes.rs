@@ -7,8 +7,22 @@ use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeInfo, P
 
 type Run = ProbeRun<Raft>;
 
-const fn probe(name: &'static str, arg: ArgKind, about: &'static str, outcomes: &'static str, run: fn(&mut Run, Option<ProbeArg>) -> Result<String, String>) -> Probe<Raft> {
-    Probe { info: ProbeInfo { name, arg, about, outcomes }, run }
+const fn probe(
+    name: &'static str,
+    arg: ArgKind,
+    about: &'static str,
+    outcomes: &'static str,
+    run: fn(&mut Run, Option<ProbeArg>) -> Result<String, String>,
+) -> Probe<Raft> {
+    Probe {
+        info: ProbeInfo {
+            name,
+            arg,
+            about,
+            outcomes,
+        },
+        run,
+    }
 }
 
 pub static PROBES: &[Probe<Raft>] = &[
@@ -62,7 +76,12 @@ fn server_arg(run: &Run, arg: Option<ProbeArg>) -> Result<NodeId, String> {
 
 fn next_leader(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String> {
     while let Some(r) = run.step() {
-        if let Some(RaftNote { node, what: What::BecameLeader { .. }, .. }) = raft_note(&r) {
+        if let Some(RaftNote {
+            node,
+            what: What::BecameLeader { .. },
+            ..
+        }) = raft_note(&r)
+        {
             return Ok(name(run, *node));
         }
     }
@@ -71,7 +90,11 @@ fn next_leader(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String> {
 
 fn next_leader_term(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String> {
     while let Some(r) = run.step() {
-        if let Some(RaftNote { what: What::BecameLeader { term, .. }, .. }) = raft_note(&r) {
+        if let Some(RaftNote {
+            what: What::BecameLeader { term, .. },
+            ..
+        }) = raft_note(&r)
+        {
             return Ok(term.to_string());
         }
     }
@@ -80,16 +103,24 @@ fn next_leader_term(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String
 
 fn leader_at_end(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String> {
     run.finish();
-    Ok(scenarios::leader(run.world()).map(|(id, _)| name(run, id)).unwrap_or_else(|| "none".into()))
+    Ok(scenarios::leader(run.world())
+        .map(|(id, _)| name(run, id))
+        .unwrap_or_else(|| "none".into()))
 }
 
 /// Values applied at `idx` by any server right now.
 fn applied_now(w: &World<Raft>, idx: u64) -> impl Iterator<Item = u32> + '_ {
-    w.nodes.iter().filter_map(RaftNode::server).filter(move |s| s.commit >= idx && s.log.len() as u64 >= idx).map(move |s| s.log[idx as usize - 1].value)
+    w.nodes
+        .iter()
+        .filter_map(RaftNode::server)
+        .filter(move |s| s.commit >= idx && s.log.len() as u64 >= idx)
+        .map(move |s| s.log[idx as usize - 1].value)
 }
 
 fn applied_at(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
-    let Some(ProbeArg::Index(idx)) = arg else { return Err("applied-at needs an index".into()) };
+    let Some(ProbeArg::Index(idx)) = arg else {
+        return Err("applied-at needs an index".into());
+    };
     let mut seen: Vec<u32> = Vec::new();
     loop {
         for v in applied_now(run.world(), idx) {
@@ -104,11 +135,17 @@ fn applied_at(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
     if seen.is_empty() {
         return Ok("none".into());
     }
-    Ok(seen.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" then "))
+    Ok(seen
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(" then "))
 }
 
 fn index_of_value(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
-    let Some(ProbeArg::Value(value)) = arg else { return Err("index-of-value needs a value".into()) };
+    let Some(ProbeArg::Value(value)) = arg else {
+        return Err("index-of-value needs a value".into());
+    };
     loop {
         let w = run.world();
         let found = w
@@ -135,7 +172,11 @@ fn log_of(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
     if s.log.is_empty() {
         return Ok("empty".into());
     }
-    Ok(s.log.iter().map(|e| e.value.to_string()).collect::<Vec<_>>().join(" "))
+    Ok(s.log
+        .iter()
+        .map(|e| e.value.to_string())
+        .collect::<Vec<_>>()
+        .join(" "))
 }
 
 fn role_of(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
@@ -145,7 +186,11 @@ fn role_of(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
     if !w.is_up(id) {
         return Ok("down".into());
     }
-    Ok(w.nodes[id.idx()].server().ok_or("not a server")?.role.to_string())
+    Ok(w.nodes[id.idx()]
+        .server()
+        .ok_or("not a server")?
+        .role
+        .to_string())
 }
 
 fn next_vote_by(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
@@ -156,7 +201,9 @@ fn next_vote_by(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> 
             continue;
         }
         match &n.what {
-            What::VoteGranted { candidate, .. } => return Ok(format!("grants {}", name(run, *candidate))),
+            What::VoteGranted { candidate, .. } => {
+                return Ok(format!("grants {}", name(run, *candidate)))
+            }
             What::VoteRefused { candidate, why, .. } => {
                 let why = match why {
                     VoteRefusal::AlreadyVoted(v) => format!("already voted for {}", name(run, *v)),

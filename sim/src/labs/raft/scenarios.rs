@@ -18,7 +18,13 @@ fn timeout(i: u8) -> Input<Cmd> {
     Input::Command(Who::Id(s(i)), Cmd::Timeout)
 }
 fn submit(client: NodeId, value: u32, to: u8) -> Input<Cmd> {
-    Input::Command(Who::Id(client), Cmd::Submit { value, to: Some(s(to)) })
+    Input::Command(
+        Who::Id(client),
+        Cmd::Submit {
+            value,
+            to: Some(s(to)),
+        },
+    )
 }
 
 /// A config with a fixed 10 ms latency and no fsync, so scripts time exactly.
@@ -50,7 +56,10 @@ fn violated(w: &World<Raft>, name: &str) -> bool {
 fn no_violations(w: &World<Raft>) -> Result<(), String> {
     match w.violations.first() {
         None => Ok(()),
-        Some(v) => Err(format!("unexpected violation: {} at step {}: {}", v.invariant, v.step, v.explanation)),
+        Some(v) => Err(format!(
+            "unexpected violation: {} at step {}: {}",
+            v.invariant, v.step, v.explanation
+        )),
     }
 }
 
@@ -267,7 +276,10 @@ pub fn all() -> Vec<Scenario<Raft>> {
 }
 
 fn figure8(unsafe_commit: bool) -> Scenario<Raft> {
-    let safety = Safety { current_term_commit: !unsafe_commit, ..Safety::default() };
+    let safety = Safety {
+        current_term_commit: !unsafe_commit,
+        ..Safety::default()
+    };
     let mut sc = Scenario {
         id: "figure-8",
         title: "Figure 8: the current-term commit rule",
@@ -316,7 +328,13 @@ pub fn find(id: &str) -> Option<Scenario<Raft>> {
 pub fn golden_trace_hash() -> u64 {
     let sc = find("leader-crash").expect("leader-crash exists");
     let mut t = crate::kernel::Timeline::new(sc.world(sc.seed));
-    let _ = t.inject(Input::Command(Who::Id(NodeId(5)), Cmd::Submit { value: 42, to: None }));
+    let _ = t.inject(Input::Command(
+        Who::Id(NodeId(5)),
+        Cmd::Submit {
+            value: 42,
+            to: None,
+        },
+    ));
     t.seek(2_000);
     t.trace_hash()
 }

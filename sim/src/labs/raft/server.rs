@@ -1,7 +1,10 @@
 //! A Raft server: one handler per input, each returning a [`RaftNote`].
 //! Transitions are named (`become_follower`, `become_leader`) as in the paper.
 
-use super::{Entry, LogIndex, Msg, RCtx, Raft, RaftNote, Role, Term, Timer, VoteRefusal, What, MAX_BATCH, MAX_LOG};
+use super::{
+    Entry, LogIndex, Msg, RCtx, Raft, RaftNote, Role, Term, Timer, VoteRefusal, What, MAX_BATCH,
+    MAX_LOG,
+};
 use crate::kernel::NodeId;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +62,12 @@ impl Server {
     }
 
     fn note(&self, stepped_down: Option<(Role, Term)>, what: What) -> RaftNote {
-        RaftNote { node: self.id, term: self.term, stepped_down, what }
+        RaftNote {
+            node: self.id,
+            term: self.term,
+            stepped_down,
+            what,
+        }
     }
 
     fn reset_election_timer(&self, raft: &Raft, ctx: &mut RCtx<'_>) {
@@ -68,7 +76,12 @@ impl Server {
     }
 
     /// Adopts a higher term seen in any message (Figure 2, "Rules for Servers").
-    fn observe_term(&mut self, raft: &Raft, ctx: &mut RCtx<'_>, term: Term) -> Option<(Role, Term)> {
+    fn observe_term(
+        &mut self,
+        raft: &Raft,
+        ctx: &mut RCtx<'_>,
+        term: Term,
+    ) -> Option<(Role, Term)> {
         if term <= self.term {
             return None;
         }
@@ -98,13 +111,23 @@ impl Server {
         self.votes = vec![self.id];
         self.leader_hint = None;
         self.reset_election_timer(raft, ctx);
-        let msg = Msg::RequestVote { term: self.term, last_log_index: self.last_index(), last_log_term: self.last_term() };
+        let msg = Msg::RequestVote {
+            term: self.term,
+            last_log_index: self.last_index(),
+            last_log_term: self.last_term(),
+        };
         for peer in 0..raft.n_servers() {
             if peer != self.id.idx() {
                 ctx.send(NodeId(peer as u8), msg.clone());
             }
         }
-        self.note(None, What::ElectionStarted { term: self.term, forced })
+        self.note(
+            None,
+            What::ElectionStarted {
+                term: self.term,
+                forced,
+            },
+        )
     }
 
     fn become_leader(&mut self, raft: &Raft, ctx: &mut RCtx<'_>) {
@@ -139,7 +162,16 @@ impl Server {
         let prev_term = self.term_at(prev_index).unwrap_or(0);
         let end = (prev_index as usize + MAX_BATCH).min(self.log.len());
         let entries = self.log[prev_index as usize..end].to_vec();
-        ctx.send(to, Msg::AppendEntries { term: self.term, prev_index, prev_term, entries, leader_commit: self.commit });
+        ctx.send(
+            to,
+            Msg::AppendEntries {
+                term: self.term,
+                prev_index,
+                prev_term,
+                entries,
+                leader_commit: self.commit,
+            },
+        );
     }
 
     pub fn on_timer(&mut self, raft: &Raft, ctx: &mut RCtx<'_>, timer: Timer) -> RaftNote {
@@ -147,24 +179,65 @@ impl Server {
             Timer::Election if self.role != Role::Leader => self.start_election(raft, ctx, false),
             Timer::Heartbeat if self.role == Role::Leader => {
                 let n_sent = self.broadcast_append(raft, ctx);
-                self.note(None, What::Heartbeat { term: self.term, n_sent })
+                self.note(
+                    None,
+                    What::Heartbeat {
+                        term: self.term,
+                        n_sent,
+                    },
+                )
             }
-            _ => self.note(None, What::Ignored { what: "a timer left over from an earlier role" }),
+            _ => self.note(
+                None,
+                What::Ignored {
+                    what: "a timer left over from an earlier role",
+                },
+            ),
         }
     }
 
-    pub fn on_message(&mut self, raft: &Raft, ctx: &mut RCtx<'_>, from: NodeId, msg: Msg) -> RaftNote {
+    pub fn on_message(
+        &mut self,
+        raft: &Raft,
+        ctx: &mut RCtx<'_>,
+        from: NodeId,
+        msg: Msg,
+    ) -> RaftNote {
         match msg {
-            Msg::RequestVote { term, last_log_index, last_log_term } => {
-                self.on_request_vote(raft, ctx, from, term, last_log_index, last_log_term)
-            }
+            Msg::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => self.on_request_vote(raft, ctx, from, term, last_log_index, last_log_term),
             Msg::Vote { term, granted } => self.on_vote(raft, ctx, from, term, granted),
-            Msg::AppendEntries { term, prev_index, prev_term, entries, leader_commit } => {
-                self.on_append(raft, ctx, from, term, prev_index, prev_term, entries, leader_commit)
-            }
-            Msg::AppendReply { term, success, index } => self.on_append_reply(raft, ctx, from, term, success, index),
+            Msg::AppendEntries {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                leader_commit,
+            } => self.on_append(
+                raft,
+                ctx,
+                from,
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                leader_commit,
+            ),
+            Msg::AppendReply {
+                term,
+                success,
+                index,
+            } => self.on_append_reply(raft, ctx, from, term, success, index),
             Msg::Request { req, value } => self.on_request(raft, ctx, from, req, value),
-            Msg::Reply { .. } | Msg::Redirect { .. } => self.note(None, What::Ignored { what: "a message meant for the client" }),
+            Msg::Reply { .. } | Msg::Redirect { .. } => self.note(
+                None,
+                What::Ignored {
+                    what: "a message meant for the client",
+                },
+            ),
         }
     }
 
@@ -178,7 +251,8 @@ impl Server {
         last_log_term: Term,
     ) -> RaftNote {
         let down = self.observe_term(raft, ctx, term);
-        let log_ok = last_log_term > self.last_term() || (last_log_term == self.last_term() && last_log_index >= self.last_index());
+        let log_ok = last_log_term > self.last_term()
+            || (last_log_term == self.last_term() && last_log_index >= self.last_index());
         let refusal = if term < self.term {
             Some(VoteRefusal::StaleTerm)
         } else if let Some(v) = self.voted_for.filter(|v| *v != candidate) {
@@ -193,18 +267,43 @@ impl Server {
             self.voted_for = Some(candidate);
             self.reset_election_timer(raft, ctx);
         }
-        ctx.send_durable(candidate, Msg::Vote { term: self.term, granted });
+        ctx.send_durable(
+            candidate,
+            Msg::Vote {
+                term: self.term,
+                granted,
+            },
+        );
         let what = match refusal {
-            None => What::VoteGranted { candidate, term: self.term },
-            Some(why) => What::VoteRefused { candidate, term: self.term, why },
+            None => What::VoteGranted {
+                candidate,
+                term: self.term,
+            },
+            Some(why) => What::VoteRefused {
+                candidate,
+                term: self.term,
+                why,
+            },
         };
         self.note(down, what)
     }
 
-    fn on_vote(&mut self, raft: &Raft, ctx: &mut RCtx<'_>, from: NodeId, term: Term, granted: bool) -> RaftNote {
+    fn on_vote(
+        &mut self,
+        raft: &Raft,
+        ctx: &mut RCtx<'_>,
+        from: NodeId,
+        term: Term,
+        granted: bool,
+    ) -> RaftNote {
         let down = self.observe_term(raft, ctx, term);
         if self.role != Role::Candidate || term != self.term {
-            return self.note(down, What::Ignored { what: "a vote from an election that is over" });
+            return self.note(
+                down,
+                What::Ignored {
+                    what: "a vote from an election that is over",
+                },
+            );
         }
         if granted && !self.votes.contains(&from) {
             self.votes.push(from);
@@ -212,9 +311,23 @@ impl Server {
         let votes = self.votes.len() as u8;
         if votes as usize >= raft.majority() {
             self.become_leader(raft, ctx);
-            return self.note(down, What::BecameLeader { term: self.term, votes });
+            return self.note(
+                down,
+                What::BecameLeader {
+                    term: self.term,
+                    votes,
+                },
+            );
         }
-        self.note(down, What::VoteCounted { from, granted, votes, needed: raft.majority() as u8 })
+        self.note(
+            down,
+            What::VoteCounted {
+                from,
+                granted,
+                votes,
+                needed: raft.majority() as u8,
+            },
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -231,12 +344,24 @@ impl Server {
     ) -> RaftNote {
         let down = self.observe_term(raft, ctx, term);
         if term < self.term {
-            ctx.send_durable(leader, Msg::AppendReply { term: self.term, success: false, index: prev_index });
+            ctx.send_durable(
+                leader,
+                Msg::AppendReply {
+                    term: self.term,
+                    success: false,
+                    index: prev_index,
+                },
+            );
             return self.note(down, What::AppendRefusedStale { leader, term });
         }
         if self.role == Role::Leader {
             // Two leaders in one term: Election Safety is already broken and recorded.
-            return self.note(down, What::Ignored { what: "AppendEntries from a second leader of its own term" });
+            return self.note(
+                down,
+                What::Ignored {
+                    what: "AppendEntries from a second leader of its own term",
+                },
+            );
         }
         if self.role == Role::Candidate {
             self.become_follower(raft, ctx);
@@ -244,8 +369,22 @@ impl Server {
         self.leader_hint = Some(leader);
         self.reset_election_timer(raft, ctx);
         if self.term_at(prev_index) != Some(prev_term) {
-            ctx.send_durable(leader, Msg::AppendReply { term: self.term, success: false, index: prev_index });
-            return self.note(down, What::AppendRefusedMismatch { leader, prev_index, prev_term });
+            ctx.send_durable(
+                leader,
+                Msg::AppendReply {
+                    term: self.term,
+                    success: false,
+                    index: prev_index,
+                },
+            );
+            return self.note(
+                down,
+                What::AppendRefusedMismatch {
+                    leader,
+                    prev_index,
+                    prev_term,
+                },
+            );
         }
         let mut truncated_from = None;
         let mut n_new = 0;
@@ -269,24 +408,60 @@ impl Server {
         if leader_commit > self.commit {
             self.commit = self.commit.max(leader_commit.min(last_new));
         }
-        ctx.send_durable(leader, Msg::AppendReply { term: self.term, success: true, index: last_new });
+        ctx.send_durable(
+            leader,
+            Msg::AppendReply {
+                term: self.term,
+                success: true,
+                index: last_new,
+            },
+        );
         self.note(
             down,
-            What::Appended { leader, prev_index, n_new, truncated_from, commit: self.commit, commit_advanced: self.commit > before },
+            What::Appended {
+                leader,
+                prev_index,
+                n_new,
+                truncated_from,
+                commit: self.commit,
+                commit_advanced: self.commit > before,
+            },
         )
     }
 
-    fn on_append_reply(&mut self, raft: &Raft, ctx: &mut RCtx<'_>, from: NodeId, term: Term, success: bool, index: LogIndex) -> RaftNote {
+    fn on_append_reply(
+        &mut self,
+        raft: &Raft,
+        ctx: &mut RCtx<'_>,
+        from: NodeId,
+        term: Term,
+        success: bool,
+        index: LogIndex,
+    ) -> RaftNote {
         let down = self.observe_term(raft, ctx, term);
         if self.role != Role::Leader || term != self.term {
-            return self.note(down, What::Ignored { what: "a reply to AppendEntries from an earlier term" });
+            return self.note(
+                down,
+                What::Ignored {
+                    what: "a reply to AppendEntries from an earlier term",
+                },
+            );
         }
         let f = from.idx();
         if !success {
-            let next = self.next_index[f].min(index).max(self.match_index[f] + 1).max(1);
+            let next = self.next_index[f]
+                .min(index)
+                .max(self.match_index[f] + 1)
+                .max(1);
             self.next_index[f] = next;
             self.send_append(ctx, from);
-            return self.note(down, What::NackCounted { from, next_index: next });
+            return self.note(
+                down,
+                What::NackCounted {
+                    from,
+                    next_index: next,
+                },
+            );
         }
         let index = index.min(self.last_index());
         self.match_index[f] = self.match_index[f].max(index);
@@ -335,7 +510,14 @@ impl Server {
         held_back
     }
 
-    fn on_request(&mut self, raft: &Raft, ctx: &mut RCtx<'_>, client: NodeId, req: u32, value: u32) -> RaftNote {
+    fn on_request(
+        &mut self,
+        raft: &Raft,
+        ctx: &mut RCtx<'_>,
+        client: NodeId,
+        req: u32,
+        value: u32,
+    ) -> RaftNote {
         if self.role != Role::Leader {
             let leader = self.leader_hint.filter(|l| *l != self.id);
             ctx.send(client, Msg::Redirect { req, leader });
@@ -352,7 +534,11 @@ impl Server {
             ctx.send(client, Msg::Redirect { req, leader: None });
             return self.note(None, What::RequestRefusedFull);
         }
-        self.log.push(Entry { term: self.term, value, req: Some(req) });
+        self.log.push(Entry {
+            term: self.term,
+            value,
+            req: Some(req),
+        });
         self.log_version += 1;
         self.match_index[self.id.idx()] = self.last_index();
         // A one-server majority is impossible (n ≥ 3), so nothing commits yet.
@@ -361,7 +547,13 @@ impl Server {
                 self.send_append(ctx, NodeId(peer as u8));
             }
         }
-        self.note(None, What::RequestAccepted { index: self.last_index(), value })
+        self.note(
+            None,
+            What::RequestAccepted {
+                index: self.last_index(),
+                value,
+            },
+        )
     }
 
     /// Forgets volatile state; keeps term, log and (unless switched off) the vote.
@@ -380,6 +572,13 @@ impl Server {
 
     pub fn restart(&mut self, raft: &Raft, ctx: &mut RCtx<'_>) -> RaftNote {
         self.reset_election_timer(raft, ctx);
-        self.note(None, What::Restarted { term: self.term, voted_for: self.voted_for, log_len: self.last_index() })
+        self.note(
+            None,
+            What::Restarted {
+                term: self.term,
+                voted_for: self.voted_for,
+                log_len: self.last_index(),
+            },
+        )
     }
 }

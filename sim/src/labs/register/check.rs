@@ -25,7 +25,10 @@
 
 use super::client::{Client, OpRecord, Outcome};
 use super::version::{same, values, OpRef, Version};
-use super::{Mode, RegNode, Register, What, CONVERGENCE, NO_INVERSION, NO_LOST_WRITES, NO_STALE_READS, QUORUM_OVERLAP};
+use super::{
+    Mode, RegNode, Register, What, CONVERGENCE, NO_INVERSION, NO_LOST_WRITES, NO_STALE_READS,
+    QUORUM_OVERLAP,
+};
 use crate::history::{Op, OpKind};
 use crate::kernel::{fmt_time, Breach, CheckView, NodeId, Note, TimeUs, World};
 
@@ -69,19 +72,34 @@ pub struct RegisterChecker {
 impl RegisterChecker {
     pub fn new(reg: &Register) -> RegisterChecker {
         let n = reg.n_clients();
-        RegisterChecker { sides: vec![vec![]; n], flags: vec![vec![]; n], done: vec![0; n], ..Default::default() }
+        RegisterChecker {
+            sides: vec![vec![]; n],
+            flags: vec![vec![]; n],
+            done: vec![0; n],
+            ..Default::default()
+        }
     }
 
     pub fn flags(&self, client: u8, idx: u32) -> OpFlags {
-        self.flags.get(client as usize).and_then(|f| f.get(idx as usize)).copied().unwrap_or_default()
+        self.flags
+            .get(client as usize)
+            .and_then(|f| f.get(idx as usize))
+            .copied()
+            .unwrap_or_default()
     }
 
     pub fn side(&self, client: u8, idx: u32) -> Side {
-        self.sides.get(client as usize).and_then(|f| f.get(idx as usize)).copied().unwrap_or(Side::Whole)
+        self.sides
+            .get(client as usize)
+            .and_then(|f| f.get(idx as usize))
+            .copied()
+            .unwrap_or(Side::Whole)
     }
 
     fn flag(&mut self, r: OpRef) -> Option<&mut OpFlags> {
-        self.flags.get_mut(r.client as usize).and_then(|f| f.get_mut(r.idx as usize))
+        self.flags
+            .get_mut(r.client as usize)
+            .and_then(|f| f.get_mut(r.idx as usize))
     }
 
     pub fn check(&mut self, reg: &Register, view: &CheckView<'_, Register>, out: &mut Vec<Breach>) {
@@ -113,8 +131,11 @@ impl RegisterChecker {
                 }
             }
         }
-        let replicas: Vec<&super::Replica> = view.nodes.iter().filter_map(RegNode::replica).collect();
-        let data_sum = replicas.iter().fold(0u64, |a, r| a.wrapping_add(r.data_version));
+        let replicas: Vec<&super::Replica> =
+            view.nodes.iter().filter_map(RegNode::replica).collect();
+        let data_sum = replicas
+            .iter()
+            .fold(0u64, |a, r| a.wrapping_add(r.data_version));
         if new_write || data_sum != self.data_sum {
             self.data_sum = data_sum;
             self.check_lost(reg, &clients, &replicas, out);
@@ -124,13 +145,23 @@ impl RegisterChecker {
         }
     }
 
-    fn check_read(&mut self, reg: &Register, clients: &[&Client], cl: &Client, r: &OpRecord, out: &mut Vec<Breach>) {
+    fn check_read(
+        &mut self,
+        reg: &Register,
+        clients: &[&Client],
+        cl: &Client,
+        r: &OpRecord,
+        out: &mut Vec<Breach>,
+    ) {
         let me = cl.op_ref(r.idx);
         let name = |c: u8| format!("C{}", c + 1);
         // The latest-begun write among those that finished before the read began.
         let mut latest: Option<(&OpRecord, u8)> = None;
         let mut last_done: Option<(&OpRecord, u8)> = None;
-        for o in clients.iter().flat_map(|k| k.ops.iter().map(move |o| (o, k.c))) {
+        for o in clients
+            .iter()
+            .flat_map(|k| k.ops.iter().map(move |o| (o, k.c)))
+        {
             if o.0.kind != OpKind::Write {
                 continue;
             }
@@ -145,7 +176,8 @@ impl RegisterChecker {
             }
         }
         // When the newest write this read returned finished (MAX: not known to have).
-        let returned_finish: Option<TimeUs> = r.read.iter().map(|v| finish(clients, v.origin)).max();
+        let returned_finish: Option<TimeUs> =
+            r.read.iter().map(|v| finish(clients, v.origin)).max();
         let what = describe_read(r);
         let mut stale = false;
         if let Some((w, wc)) = latest {
@@ -211,7 +243,11 @@ impl RegisterChecker {
                     if let Some(f) = self.flag(me) {
                         f.no_overlap = true;
                     }
-                    let set = |s: &mut dyn Iterator<Item = NodeId>| s.map(|n| format!("R{}", n.0 + 1)).collect::<Vec<_>>().join(", ");
+                    let set = |s: &mut dyn Iterator<Item = NodeId>| {
+                        s.map(|n| format!("R{}", n.0 + 1))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
                     out.push(Breach {
                         invariant: QUORUM_OVERLAP.name,
                         explanation: format!(
@@ -228,13 +264,23 @@ impl RegisterChecker {
         }
     }
 
-    fn check_lost(&mut self, reg: &Register, clients: &[&Client], replicas: &[&super::Replica], out: &mut Vec<Breach>) {
+    fn check_lost(
+        &mut self,
+        reg: &Register,
+        clients: &[&Client],
+        replicas: &[&super::Replica],
+        out: &mut Vec<Breach>,
+    ) {
         let pref = reg.preferred();
         let held: Vec<&Version> = replicas
             .iter()
             .filter(|r| pref.contains(&r.id))
             .flat_map(|r| r.versions.iter())
-            .chain(replicas.iter().flat_map(|r| r.hints.iter().map(|h| &h.version)))
+            .chain(
+                replicas
+                    .iter()
+                    .flat_map(|r| r.hints.iter().map(|h| &h.version)),
+            )
             .collect();
         let mut present: Vec<OpRef> = held.iter().map(|v| v.origin).collect();
         crate::sort::sort(&mut present);
@@ -246,7 +292,9 @@ impl RegisterChecker {
             if present.binary_search(&w).is_ok() {
                 continue;
             }
-            let Some(wr) = lookup(clients, w) else { continue };
+            let Some(wr) = lookup(clients, w) else {
+                continue;
+            };
             if newest_finish.is_some_and(|f| f >= wr.invoke_us) {
                 continue;
             }
@@ -279,30 +327,48 @@ impl RegisterChecker {
         }
     }
 
-    fn check_convergence(&mut self, reg: &Register, view: &CheckView<'_, Register>, replicas: &[&super::Replica], out: &mut Vec<Breach>) {
+    fn check_convergence(
+        &mut self,
+        reg: &Register,
+        view: &CheckView<'_, Register>,
+        replicas: &[&super::Replica],
+        out: &mut Vec<Breach>,
+    ) {
         let disturbed = match view.note {
             Note::Proto(n) => matches!(n.what, What::ApWrite { .. } | What::QuorumWrite { .. }),
             Note::Skipped(_) => false,
             _ => true,
         };
-        let all_up = reg.replica_ids().all(|r| view.net.up.get(r.idx()).copied().unwrap_or(false));
+        let all_up = reg
+            .replica_ids()
+            .all(|r| view.net.up.get(r.idx()).copied().unwrap_or(false));
         if disturbed || view.net.is_partitioned() || !all_up {
             self.quiet_since_us = view.now;
             self.converge_reported = false;
             return;
         }
-        if self.converge_reported || view.now < self.quiet_since_us.saturating_add(reg.settle_us()) {
+        if self.converge_reported || view.now < self.quiet_since_us.saturating_add(reg.settle_us())
+        {
             return;
         }
         let pref = reg.preferred();
-        let copies: Vec<&super::Replica> = replicas.iter().copied().filter(|r| pref.contains(&r.id)).collect();
-        let agree = copies.windows(2).all(|w| same(&w[0].versions, &w[1].versions));
+        let copies: Vec<&super::Replica> = replicas
+            .iter()
+            .copied()
+            .filter(|r| pref.contains(&r.id))
+            .collect();
+        let agree = copies
+            .windows(2)
+            .all(|w| same(&w[0].versions, &w[1].versions));
         let hints = replicas.iter().map(|r| r.hints.len()).sum::<usize>();
         if agree && hints == 0 {
             return;
         }
         self.converge_reported = true;
-        let state: Vec<String> = copies.iter().map(|r| format!("R{} {:?}", r.id.0 + 1, values(&r.versions))).collect();
+        let state: Vec<String> = copies
+            .iter()
+            .map(|r| format!("R{} {:?}", r.id.0 + 1, values(&r.versions)))
+            .collect();
         out.push(Breach {
             invariant: CONVERGENCE.name,
             explanation: format!(
@@ -317,11 +383,16 @@ impl RegisterChecker {
 
 fn side_of(reg: &Register, view: &CheckView<'_, Register>, client: NodeId) -> Side {
     let g = &view.net.group;
-    let Some(&mine) = g.get(client.idx()) else { return Side::Whole };
+    let Some(&mine) = g.get(client.idx()) else {
+        return Side::Whole;
+    };
     if g.iter().all(|x| *x == mine) {
         return Side::Whole;
     }
-    let with_me = reg.replica_ids().filter(|r| g.get(r.idx()) == Some(&mine)).count();
+    let with_me = reg
+        .replica_ids()
+        .filter(|r| g.get(r.idx()) == Some(&mine))
+        .count();
     if with_me >= reg.majority() {
         Side::Majority
     } else {
@@ -330,12 +401,17 @@ fn side_of(reg: &Register, view: &CheckView<'_, Register>, client: NodeId) -> Si
 }
 
 fn lookup<'a>(clients: &[&'a Client], r: OpRef) -> Option<&'a OpRecord> {
-    clients.iter().find(|c| c.c == r.client).and_then(|c| c.ops.get(r.idx as usize))
+    clients
+        .iter()
+        .find(|c| c.c == r.client)
+        .and_then(|c| c.ops.get(r.idx as usize))
 }
 
 /// When the write behind `r` finished successfully; `MAX` if it has not (or is unknown).
 fn finish(clients: &[&Client], r: OpRef) -> TimeUs {
-    lookup(clients, r).and_then(OpRecord::ok_at).unwrap_or(TimeUs::MAX)
+    lookup(clients, r)
+        .and_then(OpRecord::ok_at)
+        .unwrap_or(TimeUs::MAX)
 }
 
 fn describe_read(r: &OpRecord) -> String {
@@ -478,7 +554,11 @@ pub fn history(world: &World<Register>) -> Vec<Op> {
         .nodes
         .iter()
         .filter_map(RegNode::client)
-        .flat_map(|cl| cl.ops.iter().map(move |o| (o.invoke_us, cl.c, o.idx, o.to_op(cl.c))))
+        .flat_map(|cl| {
+            cl.ops
+                .iter()
+                .map(move |o| (o.invoke_us, cl.c, o.idx, o.to_op(cl.c)))
+        })
         .collect();
     crate::sort::sort_by_key(&mut ops, |(t, c, i, _)| (*t, *c, *i));
     ops.into_iter().map(|(_, _, _, o)| o).collect()

@@ -85,13 +85,23 @@ impl OpRecord {
         let (ok, response) = match self.outcome {
             Outcome::Ok => (true, self.answered_us),
             Outcome::Unavailable => (false, self.answered_us),
-            Outcome::Pending | Outcome::Failed | Outcome::NoAnswer => (self.kind == OpKind::Write, None),
+            Outcome::Pending | Outcome::Failed | Outcome::NoAnswer => {
+                (self.kind == OpKind::Write, None)
+            }
         };
         let value = match self.kind {
             OpKind::Read => self.read.iter().max_by_key(|v| v.stamp).map(|v| v.value),
             _ => self.value,
         };
-        Op { client: client as u32, kind: self.kind, value, expected: None, ok, invoke: self.invoke_us, response }
+        Op {
+            client: client as u32,
+            kind: self.kind,
+            value,
+            expected: None,
+            ok,
+            invoke: self.invoke_us,
+            response,
+        }
     }
 }
 
@@ -112,13 +122,24 @@ pub struct Client {
 
 impl Client {
     pub fn new(reg: &Register, c: u8, ctx: &mut RCtx<'_>) -> Client {
-        let cl = Client { id: ctx.me, c, home: reg.home(c), ops: Vec::new(), pending: None, context: Vec::new(), n_auto_writes: 0 };
+        let cl = Client {
+            id: ctx.me,
+            c,
+            home: reg.home(c),
+            ops: Vec::new(),
+            pending: None,
+            context: Vec::new(),
+            n_auto_writes: 0,
+        };
         cl.arm_auto(reg, ctx);
         cl
     }
 
     fn note(&self, what: What) -> RegNote {
-        RegNote { node: self.id, what }
+        RegNote {
+            node: self.id,
+            what,
+        }
     }
 
     fn arm_auto(&self, reg: &Register, ctx: &mut RCtx<'_>) {
@@ -129,11 +150,22 @@ impl Client {
     }
 
     pub fn op_ref(&self, idx: u32) -> OpRef {
-        OpRef { client: self.c, idx }
+        OpRef {
+            client: self.c,
+            idx,
+        }
     }
 
     /// Starts an operation through `via` (or the home replica).
-    pub fn invoke(&mut self, reg: &Register, ctx: &mut RCtx<'_>, kind: OpKind, value: Option<Value>, via: Option<NodeId>, auto: bool) -> RegNote {
+    pub fn invoke(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        kind: OpKind,
+        value: Option<Value>,
+        via: Option<NodeId>,
+        auto: bool,
+    ) -> RegNote {
         if let Some(p) = self.pending {
             return self.note(What::Busy { pending: p });
         }
@@ -158,14 +190,42 @@ impl Client {
             quorum: None,
         });
         self.pending = Some(idx);
-        ctx.send(via, Msg::Request { op: idx, kind, value, context: self.context.clone() });
+        ctx.send(
+            via,
+            Msg::Request {
+                op: idx,
+                kind,
+                value,
+                context: self.context.clone(),
+            },
+        );
         ctx.set_timer(Timer::ClientOp(idx), reg.client_timeout_us());
-        self.note(What::Invoked { op: idx, kind, value, via, auto })
+        self.note(What::Invoked {
+            op: idx,
+            kind,
+            value,
+            via,
+            auto,
+        })
     }
 
-    pub fn on_message(&mut self, _reg: &Register, ctx: &mut RCtx<'_>, _from: NodeId, msg: Msg) -> RegNote {
-        let Msg::Reply { op, answer, read_set, write_set } = msg else {
-            return self.note(What::Ignored { what: "a message meant for a replica" });
+    pub fn on_message(
+        &mut self,
+        _reg: &Register,
+        ctx: &mut RCtx<'_>,
+        _from: NodeId,
+        msg: Msg,
+    ) -> RegNote {
+        let Msg::Reply {
+            op,
+            answer,
+            read_set,
+            write_set,
+        } = msg
+        else {
+            return self.note(What::Ignored {
+                what: "a message meant for a replica",
+            });
         };
         if self.pending != Some(op) {
             return self.note(What::LateReply { op });
@@ -200,7 +260,13 @@ impl Client {
             }
         }
         let latency_us = rec.latency_us().unwrap_or(0);
-        let what = What::Completed { op, kind: rec.kind, outcome: rec.outcome, values: values(&rec.read), latency_us };
+        let what = What::Completed {
+            op,
+            kind: rec.kind,
+            outcome: rec.outcome,
+            values: values(&rec.read),
+            latency_us,
+        };
         self.note(what)
     }
 
@@ -220,7 +286,9 @@ impl Client {
             Timer::Auto => {
                 self.arm_auto(reg, ctx);
                 if self.pending.is_some() || self.ops.len() >= MAX_OPS {
-                    return self.note(What::Ignored { what: "its automatic turn: it is still waiting for an answer" });
+                    return self.note(What::Ignored {
+                        what: "its automatic turn: it is still waiting for an answer",
+                    });
                 }
                 let write = ctx.rng.chance(reg.config.write_pct as f64 / 100.0);
                 if write {
@@ -231,7 +299,9 @@ impl Client {
                     self.invoke(reg, ctx, OpKind::Read, None, None, true)
                 }
             }
-            _ => self.note(What::Ignored { what: "a timer left over from an operation that is over" }),
+            _ => self.note(What::Ignored {
+                what: "a timer left over from an operation that is over",
+            }),
         }
     }
 
@@ -246,6 +316,9 @@ impl Client {
 
     pub fn restart(&mut self, reg: &Register, ctx: &mut RCtx<'_>) -> RegNote {
         self.arm_auto(reg, ctx);
-        self.note(What::Restarted { values: vec![], n_hints: 0 })
+        self.note(What::Restarted {
+            values: vec![],
+            n_hints: 0,
+        })
     }
 }

@@ -77,14 +77,33 @@ impl Replica {
     }
 
     fn answer(&self, ctx: &mut RCtx<'_>, op: &CoordOp, answer: Answer) {
-        ctx.send(op.client, Msg::Reply { op: op.op, answer, read_set: op.read_set.clone(), write_set: op.write_set.clone() });
+        ctx.send(
+            op.client,
+            Msg::Reply {
+                op: op.op,
+                answer,
+                read_set: op.read_set.clone(),
+                write_set: op.write_set.clone(),
+            },
+        );
     }
 
     /// A new version of `value`: a fresh stamp from this replica's clock
     /// (CP overrides `t` with the ABD counter) and, under version vectors,
     /// the client's context with this replica's entry advanced.
-    fn new_version(&mut self, reg: &Register, now: TimeUs, value: Value, context: &[u64], origin: OpRef) -> Version {
-        let stamp = Stamp { t: self.clock_us(now), node: self.id.0, seq: self.write_seq };
+    fn new_version(
+        &mut self,
+        reg: &Register,
+        now: TimeUs,
+        value: Value,
+        context: &[u64],
+        origin: OpRef,
+    ) -> Version {
+        let stamp = Stamp {
+            t: self.clock_us(now),
+            node: self.id.0,
+            seq: self.write_seq,
+        };
         self.write_seq = self.write_seq.wrapping_add(1);
         let vv = if reg.rule() == super::Rule::Causal {
             let mut vv = context.to_vec();
@@ -97,7 +116,12 @@ impl Replica {
         } else {
             Vec::new()
         };
-        Version { value, stamp, vv, origin }
+        Version {
+            value,
+            stamp,
+            vv,
+            origin,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -112,16 +136,28 @@ impl Replica {
         context: Vec<u64>,
     ) -> RegNote {
         let Some(c) = reg.client_of(client) else {
-            return self.note(What::Ignored { what: "a request from a node that is not a client" });
+            return self.note(What::Ignored {
+                what: "a request from a node that is not a client",
+            });
         };
         if self.coord.len() >= MAX_COORD {
-            let reply = Msg::Reply { op, answer: Answer::Unavailable { heard: 0, needed: 0 }, read_set: vec![], write_set: vec![] };
+            let reply = Msg::Reply {
+                op,
+                answer: Answer::Unavailable {
+                    heard: 0,
+                    needed: 0,
+                },
+                read_set: vec![],
+                write_set: vec![],
+            };
             ctx.send(client, reply);
             return self.note(What::Overloaded { client });
         }
         let value = match (kind, value) {
             (OpKind::Write, None) | (OpKind::Cas, _) => {
-                return self.note(What::Ignored { what: "a malformed request" });
+                return self.note(What::Ignored {
+                    what: "a malformed request",
+                });
             }
             (_, v) => v,
         };
@@ -162,7 +198,13 @@ impl Replica {
 
     // ---- CP: ABD -------------------------------------------------------
 
-    fn abd_start(&mut self, reg: &Register, ctx: &mut RCtx<'_>, mut o: CoordOp, origin: OpRef) -> RegNote {
+    fn abd_start(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        mut o: CoordOp,
+        origin: OpRef,
+    ) -> RegNote {
         let rule = reg.rule();
         let needed = reg.majority() as u8;
         o.seen = self.visible(rule);
@@ -179,18 +221,34 @@ impl Replica {
             ctx.send(p, Msg::Get { rid: o.rid });
             o.asked.push(p);
         }
-        let what = What::AbdQuery { client: o.client, kind: o.kind, value: o.value, asked: o.asked.len() as u8, needed };
+        let what = What::AbdQuery {
+            client: o.client,
+            kind: o.kind,
+            value: o.value,
+            asked: o.asked.len() as u8,
+            needed,
+        };
         self.coord.push(o);
         self.note(what)
     }
 
     /// Phase 1 is over (or skipped): choose the version and store it on a
     /// majority, or answer a read that has nothing to write back.
-    fn abd_store(&mut self, reg: &Register, ctx: &mut RCtx<'_>, mut o: CoordOp, origin: OpRef, from: Option<NodeId>) -> RegNote {
+    fn abd_store(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        mut o: CoordOp,
+        origin: OpRef,
+        from: Option<NodeId>,
+    ) -> RegNote {
         let heard = o.heard.len() as u8;
         let chosen = match o.kind {
             OpKind::Write => {
-                let t = top_stamp(&o.seen).map(|s| s.t).unwrap_or(0).saturating_add(1);
+                let t = top_stamp(&o.seen)
+                    .map(|s| s.t)
+                    .unwrap_or(0)
+                    .saturating_add(1);
                 let mut v = self.new_version(reg, ctx.now, o.value.unwrap_or(0), &[], origin);
                 v.stamp.t = t;
                 v
@@ -221,10 +279,21 @@ impl Replica {
         o.rid = self.new_rid();
         o.heard = vec![self.id];
         o.asked.clear();
-        o.write_set = vec![Holder { node: self.id, hint_for: None }];
+        o.write_set = vec![Holder {
+            node: self.id,
+            hint_for: None,
+        }];
         let local = self.store(reg.rule(), chosen.clone());
         for p in reg.replica_ids().filter(|p| *p != self.id) {
-            ctx.send(p, Msg::Put { rid: o.rid, version: chosen.clone(), ack: true, hint_for: None });
+            ctx.send(
+                p,
+                Msg::Put {
+                    rid: o.rid,
+                    version: chosen.clone(),
+                    ack: true,
+                    hint_for: None,
+                },
+            );
             o.asked.push(p);
         }
         let what = What::AbdStore {
@@ -243,18 +312,41 @@ impl Replica {
 
     // ---- AP ------------------------------------------------------------
 
-    fn ap_write(&mut self, reg: &Register, ctx: &mut RCtx<'_>, mut o: CoordOp, origin: OpRef) -> RegNote {
+    fn ap_write(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        mut o: CoordOp,
+        origin: OpRef,
+    ) -> RegNote {
         let v = self.new_version(reg, ctx.now, o.value.unwrap_or(0), &o.context, origin);
         let local = self.store(reg.rule(), v.clone());
         let mut sent = 0u8;
         for p in reg.preferred().into_iter().filter(|p| *p != self.id) {
-            ctx.send(p, Msg::Put { rid: 0, version: v.clone(), ack: false, hint_for: None });
+            ctx.send(
+                p,
+                Msg::Put {
+                    rid: 0,
+                    version: v.clone(),
+                    ack: false,
+                    hint_for: None,
+                },
+            );
             sent += 1;
         }
-        o.write_set = vec![Holder { node: self.id, hint_for: None }];
+        o.write_set = vec![Holder {
+            node: self.id,
+            hint_for: None,
+        }];
         let (value, stamp) = (v.value, v.stamp);
         self.answer(ctx, &o, Answer::Written { version: v });
-        self.note(What::ApWrite { client: o.client, value, stamp, local, sent })
+        self.note(What::ApWrite {
+            client: o.client,
+            value,
+            stamp,
+            local,
+            sent,
+        })
     }
 
     fn ap_read(&mut self, reg: &Register, ctx: &mut RCtx<'_>, mut o: CoordOp) -> RegNote {
@@ -262,12 +354,21 @@ impl Replica {
         let vals = values(&versions);
         o.read_set = vec![self.id];
         self.answer(ctx, &o, Answer::Read { versions });
-        self.note(What::ApRead { client: o.client, values: vals })
+        self.note(What::ApRead {
+            client: o.client,
+            values: vals,
+        })
     }
 
     // ---- Quorum --------------------------------------------------------
 
-    fn quorum_write(&mut self, reg: &Register, ctx: &mut RCtx<'_>, mut o: CoordOp, origin: OpRef) -> RegNote {
+    fn quorum_write(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        mut o: CoordOp,
+        origin: OpRef,
+    ) -> RegNote {
         let v = self.new_version(reg, ctx.now, o.value.unwrap_or(0), &o.context, origin);
         o.rid = self.new_rid();
         let targets = reg.preferred();
@@ -275,14 +376,32 @@ impl Replica {
         if targets.contains(&self.id) {
             local = Some(self.store(reg.rule(), v.clone()));
             o.heard.push(self.id);
-            o.write_set.push(Holder { node: self.id, hint_for: None });
+            o.write_set.push(Holder {
+                node: self.id,
+                hint_for: None,
+            });
         }
         for p in targets.iter().filter(|p| **p != self.id) {
-            ctx.send(*p, Msg::Put { rid: o.rid, version: v.clone(), ack: true, hint_for: None });
+            ctx.send(
+                *p,
+                Msg::Put {
+                    rid: o.rid,
+                    version: v.clone(),
+                    ack: true,
+                    hint_for: None,
+                },
+            );
             o.asked.push(*p);
         }
         let needed = reg.write_quorum() as u8;
-        let what = What::QuorumWrite { client: o.client, value: v.value, stamp: v.stamp, local, asked: o.asked.len() as u8, needed };
+        let what = What::QuorumWrite {
+            client: o.client,
+            value: v.value,
+            stamp: v.stamp,
+            local,
+            asked: o.asked.len() as u8,
+            needed,
+        };
         o.chosen = Some(v.clone());
         if o.write_set.len() >= needed as usize {
             self.answer(ctx, &o, Answer::Written { version: v });
@@ -311,10 +430,21 @@ impl Replica {
             o.asked.push(*p);
         }
         let needed = reg.read_quorum() as u8;
-        let what = What::QuorumRead { client: o.client, asked: o.asked.len() as u8, local, needed };
+        let what = What::QuorumRead {
+            client: o.client,
+            asked: o.asked.len() as u8,
+            local,
+            needed,
+        };
         if o.heard.len() >= needed as usize {
             o.answered = true;
-            self.answer(ctx, &o, Answer::Read { versions: o.seen.clone() });
+            self.answer(
+                ctx,
+                &o,
+                Answer::Read {
+                    versions: o.seen.clone(),
+                },
+            );
         }
         let keep = !o.asked.is_empty() && (!o.answered || reg.config.read_repair);
         if keep {
@@ -337,7 +467,9 @@ impl Replica {
         let stale: Vec<NodeId> = o
             .replies
             .iter()
-            .filter(|(n, vs)| !o.repaired.contains(n) && !same(vs, &o.seen) && reg.preferred().contains(n))
+            .filter(|(n, vs)| {
+                !o.repaired.contains(n) && !same(vs, &o.seen) && reg.preferred().contains(n)
+            })
             .map(|(n, _)| *n)
             .collect();
         let seen = o.seen.clone();
@@ -345,7 +477,12 @@ impl Replica {
             if *n == self.id {
                 self.store_all(reg.rule(), &seen);
             } else {
-                ctx.send(*n, Msg::Repair { versions: seen.clone() });
+                ctx.send(
+                    *n,
+                    Msg::Repair {
+                        versions: seen.clone(),
+                    },
+                );
             }
         }
         self.coord[pos].repaired.extend(stale.iter().copied());
@@ -354,12 +491,27 @@ impl Replica {
 
     // ---- Replies, acks, timeouts ---------------------------------------
 
-    pub(super) fn on_get_reply(&mut self, reg: &Register, ctx: &mut RCtx<'_>, from: NodeId, rid: u32, versions: Vec<Version>) -> RegNote {
-        let Some(pos) = self.coord.iter().position(|o| o.rid == rid && o.phase != Phase::Store) else {
-            return self.note(What::Ignored { what: "a late Get reply: it already had enough answers, or the operation is over" });
+    pub(super) fn on_get_reply(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        from: NodeId,
+        rid: u32,
+        versions: Vec<Version>,
+    ) -> RegNote {
+        let Some(pos) = self
+            .coord
+            .iter()
+            .position(|o| o.rid == rid && o.phase != Phase::Store)
+        else {
+            return self.note(What::Ignored {
+                what: "a late Get reply: it already had enough answers, or the operation is over",
+            });
         };
         if self.coord[pos].heard.contains(&from) {
-            return self.note(What::Ignored { what: "a second Get reply from the same replica" });
+            return self.note(What::Ignored {
+                what: "a second Get reply from the same replica",
+            });
         }
         let rule = reg.rule();
         let o = &mut self.coord[pos];
@@ -370,12 +522,26 @@ impl Replica {
             let heard = o.heard.len() as u8;
             let needed = reg.majority() as u8;
             if heard < needed {
-                return self.note(What::Counted { from, ack: false, heard, needed, answered: None, repaired: vec![] });
+                return self.note(What::Counted {
+                    from,
+                    ack: false,
+                    heard,
+                    needed,
+                    answered: None,
+                    repaired: vec![],
+                });
             }
             let o = self.coord.remove(pos);
             let origin = match reg.client_of(o.client) {
-                Some(c) => OpRef { client: c, idx: o.op },
-                None => return self.note(What::Ignored { what: "an operation from a node that is not a client" }),
+                Some(c) => OpRef {
+                    client: c,
+                    idx: o.op,
+                },
+                None => {
+                    return self.note(What::Ignored {
+                        what: "an operation from a node that is not a client",
+                    })
+                }
             };
             return self.abd_store(reg, ctx, o, origin, Some(from));
         }
@@ -390,11 +556,21 @@ impl Replica {
                 answered = Some(AnswerKind::Read);
                 let o = o.clone();
                 ctx.cancel_timer(Timer::Sloppy(o.cid));
-                self.answer(ctx, &o, Answer::Read { versions: o.seen.clone() });
+                self.answer(
+                    ctx,
+                    &o,
+                    Answer::Read {
+                        versions: o.seen.clone(),
+                    },
+                );
             }
         }
         let heard = self.coord[pos].heard.len() as u8;
-        let repaired = if self.coord[pos].answered { self.read_repair(reg, ctx, pos) } else { vec![] };
+        let repaired = if self.coord[pos].answered {
+            self.read_repair(reg, ctx, pos)
+        } else {
+            vec![]
+        };
         let o = &self.coord[pos];
         let all_in = o.asked.iter().all(|a| o.heard.contains(a));
         if o.answered && (all_in || !reg.config.read_repair) {
@@ -402,23 +578,59 @@ impl Replica {
             self.coord.remove(pos);
             ctx.cancel_timer(Timer::CoordOp(cid));
         }
-        self.note(What::Counted { from, ack: false, heard, needed, answered, repaired })
+        self.note(What::Counted {
+            from,
+            ack: false,
+            heard,
+            needed,
+            answered,
+            repaired,
+        })
     }
 
-    pub(super) fn on_put_ack(&mut self, reg: &Register, ctx: &mut RCtx<'_>, from: NodeId, rid: u32, hint_for: Option<NodeId>) -> RegNote {
-        let Some(pos) = self.coord.iter().position(|o| o.rid == rid && o.phase != Phase::Query) else {
-            return self.note(What::Ignored { what: "a late Put ack: it already had enough acks, or the operation is over" });
+    pub(super) fn on_put_ack(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        from: NodeId,
+        rid: u32,
+        hint_for: Option<NodeId>,
+    ) -> RegNote {
+        let Some(pos) = self
+            .coord
+            .iter()
+            .position(|o| o.rid == rid && o.phase != Phase::Query)
+        else {
+            return self.note(What::Ignored {
+                what: "a late Put ack: it already had enough acks, or the operation is over",
+            });
         };
         let o = &mut self.coord[pos];
         if o.heard.contains(&from) {
-            return self.note(What::Ignored { what: "a second Put ack from the same replica" });
+            return self.note(What::Ignored {
+                what: "a second Put ack from the same replica",
+            });
         }
         o.heard.push(from);
-        o.write_set.push(Holder { node: from, hint_for });
-        let needed = if reg.config.mode == Mode::Cp { reg.majority() } else { reg.write_quorum() } as u8;
+        o.write_set.push(Holder {
+            node: from,
+            hint_for,
+        });
+        let needed = if reg.config.mode == Mode::Cp {
+            reg.majority()
+        } else {
+            reg.write_quorum()
+        } as u8;
         let heard = o.write_set.len() as u8;
         if heard < needed {
-            return self.note(What::Counted { from, ack: true, heard, needed, answered: None, repaired: vec![] });
+            return self.note(What::Counted {
+                from,
+                ack: true,
+                heard,
+                needed,
+                answered: None,
+                repaired: vec![],
+            });
         }
         let o = self.coord.remove(pos);
         ctx.cancel_timer(Timer::CoordOp(o.cid));
@@ -430,17 +642,33 @@ impl Replica {
             (_, None) => (Answer::Unavailable { heard, needed }, AnswerKind::Read),
         };
         self.answer(ctx, &o, answer);
-        self.note(What::Counted { from, ack: true, heard, needed, answered: Some(kind), repaired: vec![] })
+        self.note(What::Counted {
+            from,
+            ack: true,
+            heard,
+            needed,
+            answered: Some(kind),
+            repaired: vec![],
+        })
     }
 
-    pub(super) fn on_coord_timeout(&mut self, reg: &Register, ctx: &mut RCtx<'_>, cid: u32) -> RegNote {
+    pub(super) fn on_coord_timeout(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        cid: u32,
+    ) -> RegNote {
         let Some(pos) = self.cp_pos(cid) else {
-            return self.note(What::Ignored { what: "a deadline for an operation that is over" });
+            return self.note(What::Ignored {
+                what: "a deadline for an operation that is over",
+            });
         };
         let o = self.coord.remove(pos);
         ctx.cancel_timer(Timer::Sloppy(cid));
         if o.answered {
-            return self.note(What::Ignored { what: "late replies to a read it already answered; it stops waiting" });
+            return self.note(What::Ignored {
+                what: "late replies to a read it already answered; it stops waiting",
+            });
         }
         let (heard, needed) = match (o.phase, o.kind) {
             (Phase::Query, _) => (o.heard.len(), reg.majority()),
@@ -451,9 +679,19 @@ impl Replica {
         let (heard, needed) = (heard as u8, needed as u8);
         // A write that stored anywhere may still take effect: indeterminate.
         let indeterminate = o.kind == OpKind::Write && o.phase != Phase::Query;
-        let answer = if indeterminate { Answer::Failed { heard, needed } } else { Answer::Unavailable { heard, needed } };
+        let answer = if indeterminate {
+            Answer::Failed { heard, needed }
+        } else {
+            Answer::Unavailable { heard, needed }
+        };
         self.answer(ctx, &o, answer);
-        self.note(What::GaveUp { client: o.client, kind: o.kind, heard, needed, indeterminate })
+        self.note(What::GaveUp {
+            client: o.client,
+            kind: o.kind,
+            heard,
+            needed,
+            indeterminate,
+        })
     }
 
     /// Sloppy quorum: the preferred replicas have been slow to answer, so
@@ -462,22 +700,35 @@ impl Replica {
     /// preferred replica that has not acked, or a read.
     pub(super) fn on_sloppy(&mut self, reg: &Register, ctx: &mut RCtx<'_>, cid: u32) -> RegNote {
         let Some(pos) = self.cp_pos(cid) else {
-            return self.note(What::Ignored { what: "a sloppy-quorum timer for an operation that is over" });
+            return self.note(What::Ignored {
+                what: "a sloppy-quorum timer for an operation that is over",
+            });
         };
         let pref = reg.preferred();
         let o = &self.coord[pos];
         if o.answered || o.stand_ins_used {
-            return self.note(What::Ignored { what: "a sloppy-quorum timer: the operation has its quorum" });
+            return self.note(What::Ignored {
+                what: "a sloppy-quorum timer: the operation has its quorum",
+            });
         }
-        let missing: Vec<NodeId> = pref.iter().copied().filter(|p| !o.heard.contains(p)).collect();
-        let mut stand_ins: Vec<NodeId> = reg.replica_ids().filter(|r| !pref.contains(r) && !o.asked.contains(r)).collect();
+        let missing: Vec<NodeId> = pref
+            .iter()
+            .copied()
+            .filter(|p| !o.heard.contains(p))
+            .collect();
+        let mut stand_ins: Vec<NodeId> = reg
+            .replica_ids()
+            .filter(|r| !pref.contains(r) && !o.asked.contains(r))
+            .collect();
         if let Some(i) = stand_ins.iter().position(|r| *r == self.id) {
             let me = stand_ins.remove(i);
             stand_ins.insert(0, me);
         }
         let pairs: Vec<(NodeId, NodeId)> = stand_ins.into_iter().zip(missing).collect();
         if pairs.is_empty() {
-            return self.note(What::Ignored { what: "a sloppy-quorum timer: no stand-in is left to ask" });
+            return self.note(What::Ignored {
+                what: "a sloppy-quorum timer: no stand-in is left to ask",
+            });
         }
         let kind = o.kind;
         let rid = o.rid;
@@ -491,19 +742,31 @@ impl Replica {
                         if self.hints.is_empty() {
                             ctx.set_timer(Timer::Handoff, reg.config.handoff_ms * 1000);
                         }
-                        self.hints.push(super::Hint { target: *t, version: v.clone() });
+                        self.hints.push(super::Hint {
+                            target: *t,
+                            version: v.clone(),
+                        });
                         self.data_version += 1;
                         local_hint = Some(*t);
                     }
                 }
-                (OpKind::Write, Some(v)) => ctx.send(*s, Msg::Put { rid, version: v.clone(), ack: true, hint_for: Some(*t) }),
+                (OpKind::Write, Some(v)) => ctx.send(
+                    *s,
+                    Msg::Put {
+                        rid,
+                        version: v.clone(),
+                        ack: true,
+                        hint_for: Some(*t),
+                    },
+                ),
                 _ if *s == self.id => {}
                 _ => ctx.send(*s, Msg::Get { rid }),
             }
         }
         let o = &mut self.coord[pos];
         o.stand_ins_used = true;
-        o.asked.extend(pairs.iter().map(|(s, _)| *s).filter(|s| *s != self.id));
+        o.asked
+            .extend(pairs.iter().map(|(s, _)| *s).filter(|s| *s != self.id));
         if kind == OpKind::Read && pairs.iter().any(|(s, _)| *s == self.id) {
             // The coordinator is itself a stand-in: its hints count as a reply.
             let hinted: Vec<Version> = self.hints.iter().map(|h| h.version.clone()).collect();
@@ -520,7 +783,10 @@ impl Replica {
             let me = self.id;
             let o = &mut self.coord[pos];
             o.heard.push(me);
-            o.write_set.push(Holder { node: me, hint_for: Some(t) });
+            o.write_set.push(Holder {
+                node: me,
+                hint_for: Some(t),
+            });
         }
         // The local stand-in may complete the quorum at once.
         let o = &self.coord[pos];
@@ -533,7 +799,9 @@ impl Replica {
             ctx.cancel_timer(Timer::CoordOp(o.cid));
             let answer = match (kind, o.chosen.clone()) {
                 (OpKind::Write, Some(v)) => Answer::Written { version: v },
-                _ => Answer::Read { versions: o.seen.clone() },
+                _ => Answer::Read {
+                    versions: o.seen.clone(),
+                },
             };
             o.answered = true;
             self.answer(ctx, &o, answer);

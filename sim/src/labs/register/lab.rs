@@ -4,12 +4,16 @@
 //! and R), scenarios, probes and experiments.
 
 use super::{
-    counters, probes, scenarios, Cmd, Conflict, Mode, Register, RegisterConfig, INTERVAL_MS_MAX, INTERVAL_MS_MIN, LATENCY_US_MAX, LOSS_MAX,
-    N_CLIENTS_MAX, N_REPLICAS_MAX, N_REPLICAS_MIN, SKEW_MS_MAX,
+    counters, probes, scenarios, Cmd, Conflict, Mode, Register, RegisterConfig, INTERVAL_MS_MAX,
+    INTERVAL_MS_MIN, LATENCY_US_MAX, LOSS_MAX, N_CLIENTS_MAX, N_REPLICAS_MAX, N_REPLICAS_MIN,
+    SKEW_MS_MAX,
 };
 use crate::kernel::names::NodeGroup;
 use crate::kernel::{NodeId, World};
-use crate::labs::experiment::{Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo, ExperimentRun, Series, Table};
+use crate::labs::experiment::{
+    Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo,
+    ExperimentRun, Series, Table,
+};
 use crate::labs::lab::{Lab, LabInfo, Model};
 use crate::labs::params::{Choice, Group, Kind, Param, Shown, Value};
 use crate::labs::probe::Probe;
@@ -43,16 +47,59 @@ pub static QUORUM_INFO: LabInfo = LabInfo {
 
 type P = Param<RegisterConfig>;
 
-const fn param(key: &'static str, label: &'static str, unit: &'static str, kind: Kind, help: &'static str) -> P {
-    Param { key, label, unit, shown: None, kind, help, group: Group::Setting, get: |_| Value::Int(0), set: |_, _| {}, limit: None, rule: "", when: None }
+const fn param(
+    key: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    kind: Kind,
+    help: &'static str,
+) -> P {
+    Param {
+        key,
+        label,
+        unit,
+        shown: None,
+        kind,
+        help,
+        group: Group::Setting,
+        get: |_| Value::Int(0),
+        set: |_, _| {},
+        limit: None,
+        rule: "",
+        when: None,
+    }
 }
 
-const INTERVAL: Kind = Kind::Int { min: INTERVAL_MS_MIN as i64, max: INTERVAL_MS_MAX as i64 };
-const OFF_OR_INTERVAL: Kind = Kind::Int { min: 0, max: INTERVAL_MS_MAX as i64 };
+const INTERVAL: Kind = Kind::Int {
+    min: INTERVAL_MS_MIN as i64,
+    max: INTERVAL_MS_MAX as i64,
+};
+const OFF_OR_INTERVAL: Kind = Kind::Int {
+    min: 0,
+    max: INTERVAL_MS_MAX as i64,
+};
 const OFF_RULE: &str = "0 for off, else 10–10,000 ms";
 
-const CAP_MODES: &[Choice] = &[Choice { value: "cp", label: "CP: majority quorums (ABD)" }, Choice { value: "ap", label: "AP: any replica answers" }];
-const CONFLICTS: &[Choice] = &[Choice { value: "lww", label: "Last writer wins (clock)" }, Choice { value: "vv", label: "Version vectors (siblings)" }];
+const CAP_MODES: &[Choice] = &[
+    Choice {
+        value: "cp",
+        label: "CP: majority quorums (ABD)",
+    },
+    Choice {
+        value: "ap",
+        label: "AP: any replica answers",
+    },
+];
+const CONFLICTS: &[Choice] = &[
+    Choice {
+        value: "lww",
+        label: "Last writer wins (clock)",
+    },
+    Choice {
+        value: "vv",
+        label: "Version vectors (siblings)",
+    },
+];
 
 const MODE: P = Param {
     get: |c| Value::Choice(c.mode.as_str()),
@@ -62,33 +109,78 @@ const MODE: P = Param {
 const N: P = Param {
     get: |c| Value::Int(c.n_replicas as i64),
     set: |c, v| c.n_replicas = v.as_int() as u8,
-    ..param("n", "Replicas", "", Kind::Int { min: N_REPLICAS_MIN as i64, max: N_REPLICAS_MAX as i64 }, "How many replicas hold the register (or stand in for it).")
+    ..param(
+        "n",
+        "Replicas",
+        "",
+        Kind::Int {
+            min: N_REPLICAS_MIN as i64,
+            max: N_REPLICAS_MAX as i64,
+        },
+        "How many replicas hold the register (or stand in for it).",
+    )
 };
 const C: P = Param {
     get: |c| Value::Int(c.n_clients as i64),
     set: |c, v| c.n_clients = v.as_int() as u8,
-    ..param("c", "Clients", "", Kind::Int { min: 1, max: N_CLIENTS_MAX as i64 }, "Clients, each sending to its home replica unless told otherwise.")
+    ..param(
+        "c",
+        "Clients",
+        "",
+        Kind::Int {
+            min: 1,
+            max: N_CLIENTS_MAX as i64,
+        },
+        "Clients, each sending to its home replica unless told otherwise.",
+    )
 };
 const RF: P = Param {
     get: |c| Value::Int(c.rf as i64),
     set: |c, v| c.rf = v.as_int() as u8,
     limit: Some(|c| (1, c.n_replicas as i64)),
     rule: "at most the number of replicas",
-    ..param("rf", "N (replicas of the key)", "", Kind::Int { min: 1, max: N_REPLICAS_MAX as i64 }, "The first N replicas hold the register; the rest are stand-ins for a sloppy quorum.")
+    ..param(
+        "rf",
+        "N (replicas of the key)",
+        "",
+        Kind::Int {
+            min: 1,
+            max: N_REPLICAS_MAX as i64,
+        },
+        "The first N replicas hold the register; the rest are stand-ins for a sloppy quorum.",
+    )
 };
 const W: P = Param {
     get: |c| Value::Int(c.w as i64),
     set: |c, v| c.w = v.as_int() as u8,
     limit: Some(|c| (1, c.rf as i64)),
     rule: "at most N",
-    ..param("w", "W (write acks)", "", Kind::Int { min: 1, max: N_REPLICAS_MAX as i64 }, "A write succeeds after W of the N replicas acknowledge it.")
+    ..param(
+        "w",
+        "W (write acks)",
+        "",
+        Kind::Int {
+            min: 1,
+            max: N_REPLICAS_MAX as i64,
+        },
+        "A write succeeds after W of the N replicas acknowledge it.",
+    )
 };
 const R: P = Param {
     get: |c| Value::Int(c.r as i64),
     set: |c, v| c.r = v.as_int() as u8,
     limit: Some(|c| (1, c.rf as i64)),
     rule: "at most N",
-    ..param("r", "R (read replies)", "", Kind::Int { min: 1, max: N_REPLICAS_MAX as i64 }, "A read answers with the freshest of the first R replies.")
+    ..param(
+        "r",
+        "R (read replies)",
+        "",
+        Kind::Int {
+            min: 1,
+            max: N_REPLICAS_MAX as i64,
+        },
+        "A read answers with the freshest of the first R replies.",
+    )
 };
 const SLOPPY: P = Param {
     get: |c| Value::Flag(c.sloppy),
@@ -98,42 +190,96 @@ const SLOPPY: P = Param {
 const RR: P = Param {
     get: |c| Value::Flag(c.read_repair),
     set: |c, v| c.read_repair = v.as_flag(),
-    ..param("rr", "Read repair", "", Kind::Flag, "Send the newest version to stale replicas a read heard from.")
+    ..param(
+        "rr",
+        "Read repair",
+        "",
+        Kind::Flag,
+        "Send the newest version to stale replicas a read heard from.",
+    )
 };
 const CONFLICT: P = Param {
     get: |c| Value::Choice(c.conflict.as_str()),
     set: |c, v| c.conflict = Conflict::parse(v.as_choice()).unwrap_or(c.conflict),
     when: Some(|c| c.mode != Mode::Cp),
-    ..param("conflict", "Concurrent writes", "", Kind::Choice(CONFLICTS), "How replicas settle writes that crossed: highest clock wins, or keep both as siblings.")
+    ..param(
+        "conflict",
+        "Concurrent writes",
+        "",
+        Kind::Choice(CONFLICTS),
+        "How replicas settle writes that crossed: highest clock wins, or keep both as siblings.",
+    )
 };
 const AE: P = Param {
     get: |c| Value::Int(c.ae_ms as i64),
     set: |c, v| c.ae_ms = v.as_int() as u64,
     rule: OFF_RULE,
     when: Some(|c| c.mode != Mode::Cp),
-    ..param("ae", "Anti-entropy every", "ms", OFF_OR_INTERVAL, "Each replica syncs with the next peer in turn this often (0: off).")
+    ..param(
+        "ae",
+        "Anti-entropy every",
+        "ms",
+        OFF_OR_INTERVAL,
+        "Each replica syncs with the next peer in turn this often (0: off).",
+    )
 };
 const HO: P = Param {
     get: |c| Value::Int(c.handoff_ms as i64),
     set: |c, v| c.handoff_ms = v.as_int() as u64,
-    ..param("ho", "Hinted handoff every", "ms", INTERVAL, "How often a stand-in tries to hand hinted writes back.")
+    ..param(
+        "ho",
+        "Hinted handoff every",
+        "ms",
+        INTERVAL,
+        "How often a stand-in tries to hand hinted writes back.",
+    )
 };
 const TO: P = Param {
     get: |c| Value::Int(c.op_timeout_ms as i64),
     set: |c, v| c.op_timeout_ms = v.as_int() as u64,
-    ..param("to", "Operation timeout", "ms", INTERVAL, "How long a coordinator waits for a quorum before it gives up.")
+    ..param(
+        "to",
+        "Operation timeout",
+        "ms",
+        INTERVAL,
+        "How long a coordinator waits for a quorum before it gives up.",
+    )
 };
 const LAT: P = Param {
     get: |c| Value::Range(c.latency_us_min, c.latency_us_max),
     set: |c, v| (c.latency_us_min, c.latency_us_max) = v.as_range(),
-    shown: Some(Shown { unit: "ms", factor: 0.001 }),
-    ..param("lat", "Latency", "µs", Kind::Range { min: 0, max: LATENCY_US_MAX }, "One-way message delay, uniform in this range.")
+    shown: Some(Shown {
+        unit: "ms",
+        factor: 0.001,
+    }),
+    ..param(
+        "lat",
+        "Latency",
+        "µs",
+        Kind::Range {
+            min: 0,
+            max: LATENCY_US_MAX,
+        },
+        "One-way message delay, uniform in this range.",
+    )
 };
 const LOSS: P = Param {
     get: |c| Value::Float(c.loss),
     set: |c, v| c.loss = v.as_float(),
-    shown: Some(Shown { unit: "%", factor: 100.0 }),
-    ..param("loss", "Message loss", "", Kind::Float { min: 0.0, max: LOSS_MAX }, "Chance that a message is lost.")
+    shown: Some(Shown {
+        unit: "%",
+        factor: 100.0,
+    }),
+    ..param(
+        "loss",
+        "Message loss",
+        "",
+        Kind::Float {
+            min: 0.0,
+            max: LOSS_MAX,
+        },
+        "Chance that a message is lost.",
+    )
 };
 const SKEW: P = Param {
     get: |c| Value::List(c.skew_ms.clone()),
@@ -145,13 +291,28 @@ const AUTO: P = Param {
     get: |c| Value::Int(c.auto_ms as i64),
     set: |c, v| c.auto_ms = v.as_int() as u64,
     rule: OFF_RULE,
-    ..param("auto", "Workload: an operation every", "ms", OFF_OR_INTERVAL, "Each idle client starts a read or write about this often (0: only yours).")
+    ..param(
+        "auto",
+        "Workload: an operation every",
+        "ms",
+        OFF_OR_INTERVAL,
+        "Each idle client starts a read or write about this often (0: only yours).",
+    )
 };
 const WPCT: P = Param {
     get: |c| Value::Int(c.write_pct as i64),
     set: |c, v| c.write_pct = v.as_int() as u8,
-    shown: Some(Shown { unit: "%", factor: 1.0 }),
-    ..param("wpct", "Workload writes", "%", Kind::Int { min: 0, max: 100 }, "The share of the workload's operations that are writes.")
+    shown: Some(Shown {
+        unit: "%",
+        factor: 1.0,
+    }),
+    ..param(
+        "wpct",
+        "Workload writes",
+        "%",
+        Kind::Int { min: 0, max: 100 },
+        "The share of the workload's operations that are writes.",
+    )
 };
 const S_WB: P = Param {
     group: Group::Safety,
@@ -168,8 +329,12 @@ const S_WQ: P = Param {
     ..param("s_wq", "Query before write", "", Kind::Flag, "A write asks a majority for the highest timestamp first. Off: acknowledged writes can be lost.")
 };
 
-pub static CAP_PARAMS: &[P] = &[MODE, N, C, CONFLICT, AE, TO, LAT, LOSS, SKEW, AUTO, WPCT, S_WB, S_WQ];
-pub static QUORUM_PARAMS: &[P] = &[N, C, RF, W, R, SLOPPY, RR, CONFLICT, AE, HO, TO, LAT, LOSS, SKEW, AUTO, WPCT];
+pub static CAP_PARAMS: &[P] = &[
+    MODE, N, C, CONFLICT, AE, TO, LAT, LOSS, SKEW, AUTO, WPCT, S_WB, S_WQ,
+];
+pub static QUORUM_PARAMS: &[P] = &[
+    N, C, RF, W, R, SLOPPY, RR, CONFLICT, AE, HO, TO, LAT, LOSS, SKEW, AUTO, WPCT,
+];
 
 impl Model for Register {
     type Config = RegisterConfig;
@@ -188,8 +353,13 @@ impl Model for Register {
     fn remap_command(cmd: &Cmd, map: &dyn Fn(NodeId) -> Option<NodeId>) -> Option<Cmd> {
         Some(match cmd {
             // A request through a replica that is gone goes through the client's home replica.
-            Cmd::Read { via } => Cmd::Read { via: via.and_then(map) },
-            Cmd::Write { value, via } => Cmd::Write { value: *value, via: via.and_then(map) },
+            Cmd::Read { via } => Cmd::Read {
+                via: via.and_then(map),
+            },
+            Cmd::Write { value, via } => Cmd::Write {
+                value: *value,
+                via: via.and_then(map),
+            },
             other => other.clone(),
         })
     }
@@ -244,7 +414,10 @@ impl Lab for QuorumLab {
         v
     }
     fn default_config() -> RegisterConfig {
-        RegisterConfig { mode: Mode::Quorum, ..RegisterConfig::default() }
+        RegisterConfig {
+            mode: Mode::Quorum,
+            ..RegisterConfig::default()
+        }
     }
     fn probes() -> &'static [Probe<Register>] {
         probes::PROBES
@@ -254,7 +427,14 @@ impl Lab for QuorumLab {
     }
     fn other_key(key: &str, value: &str) -> Option<Option<String>> {
         // Links from before the two labs had their own tables name the mode.
-        (key == "mode").then(|| (value != "quorum").then(|| format!("the Quorums lab runs in quorum mode; mode={} ignored", value.chars().take(12).collect::<String>())))
+        (key == "mode").then(|| {
+            (value != "quorum").then(|| {
+                format!(
+                    "the Quorums lab runs in quorum mode; mode={} ignored",
+                    value.chars().take(12).collect::<String>()
+                )
+            })
+        })
     }
 }
 
@@ -299,9 +479,17 @@ fn pbs_args(args: &ExpArgs) -> Result<(u32, u32, u32, u32, u64), String> {
     let get = |k: &str, d: i64| args.get(k).map(|v| v.as_int()).unwrap_or(d);
     let (n, r, w) = (get("n", 3) as u32, get("r", 1) as u32, get("w", 1) as u32);
     if r > n || w > n {
-        return Err(format!("--r and --w must be at most --n ({n}), not {r} and {w}"));
+        return Err(format!(
+            "--r and --w must be at most --n ({n}), not {r} and {w}"
+        ));
     }
-    Ok((n, r, w, get("trials", 10_000) as u32, get("seed", 1).max(0) as u64))
+    Ok((
+        n,
+        r,
+        w,
+        get("trials", 10_000) as u32,
+        get("seed", 1).max(0) as u64,
+    ))
 }
 
 struct PbsRun {
@@ -325,7 +513,9 @@ impl Experiment for Pbs {
         &PBS_INFO
     }
     fn start(&self, args: &ExpArgs) -> Result<Box<dyn ExperimentRun>, String> {
-        Ok(Box::new(PbsRun { out: self.run_all(args)? }))
+        Ok(Box::new(PbsRun {
+            out: self.run_all(args)?,
+        }))
     }
     fn run_all(&self, args: &ExpArgs) -> Result<ExpOutput, String> {
         let (n, r, w, trials, seed) = pbs_args(args)?;
@@ -338,12 +528,27 @@ impl Experiment for Pbs {
         let no_propagation = pbs::run(config, seed).map_err(|e| e.to_string())?;
         // Misses over trials, from the count, so that the ratio prints cleanly.
         let total = no_propagation.trials.max(1) as f64;
-        let fresh = no_propagation.t_visibility.first().map_or(0.0, |p| (p.p_consistent * total).round());
+        let fresh = no_propagation
+            .t_visibility
+            .first()
+            .map_or(0.0, |p| (p.p_consistent * total).round());
         let p_miss_monte_carlo = (total - fresh) / total;
-        let out = PbsOut { experiment: PBS_INFO.name, n, r, w, p_miss_closed_form: curve.p_miss_closed_form, p_miss_monte_carlo, t_visibility: curve.t_visibility };
-        let mut csv = String::from("n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent\n");
+        let out = PbsOut {
+            experiment: PBS_INFO.name,
+            n,
+            r,
+            w,
+            p_miss_closed_form: curve.p_miss_closed_form,
+            p_miss_monte_carlo,
+            t_visibility: curve.t_visibility,
+        };
+        let mut csv =
+            String::from("n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent\n");
         for p in &out.t_visibility {
-            csv.push_str(&format!("{n},{r},{w},{},{},{},{}\n", out.p_miss_closed_form, out.p_miss_monte_carlo, p.t_ms, p.p_consistent));
+            csv.push_str(&format!(
+                "{n},{r},{w},{},{},{},{}\n",
+                out.p_miss_closed_form, out.p_miss_monte_carlo, p.t_ms, p.p_consistent
+            ));
         }
         let mut json = serde_json::to_string(&out).unwrap_or_else(|_| "{}".into());
         json.push('\n');
@@ -351,17 +556,34 @@ impl Experiment for Pbs {
             title: format!("t-visibility, N={n} R={r} W={w}"),
             x_label: "time after the write commits (ms)".into(),
             y_label: "chance a read is fresh".into(),
-            kind: ChartKind::Lines { xs: out.t_visibility.iter().map(|p| p.t_ms).collect(), y_max: 1.0 },
-            series: vec![Series { label: "WARS Monte Carlo".into(), values: out.t_visibility.iter().map(|p| p.p_consistent).collect(), total: trials as usize }],
+            kind: ChartKind::Lines {
+                xs: out.t_visibility.iter().map(|p| p.t_ms).collect(),
+                y_max: 1.0,
+            },
+            series: vec![Series {
+                label: "WARS Monte Carlo".into(),
+                values: out.t_visibility.iter().map(|p| p.p_consistent).collect(),
+                total: trials as usize,
+            }],
         };
         let table = Table {
             headers: vec!["t (ms)".into(), "P(fresh)".into()],
-            rows: out.t_visibility.iter().map(|p| vec![format!("{}", p.t_ms), format!("{:.4}", p.p_consistent)]).collect(),
+            rows: out
+                .t_visibility
+                .iter()
+                .map(|p| vec![format!("{}", p.t_ms), format!("{:.4}", p.p_consistent)])
+                .collect(),
         };
         let note = format!(
             "Closed form: a read quorum misses the write quorum with probability {:.4}; the Monte Carlo estimate with no propagation is {:.4}.",
             out.p_miss_closed_form, out.p_miss_monte_carlo
         );
-        Ok(ExpOutput { json, csv, charts: vec![chart], table, note })
+        Ok(ExpOutput {
+            json,
+            csv,
+            charts: vec![chart],
+            table,
+            note,
+        })
     }
 }

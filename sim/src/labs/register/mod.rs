@@ -65,23 +65,25 @@ mod narrate;
 pub mod probes;
 mod replica;
 pub mod scenarios;
-mod version;
 #[cfg(test)]
 mod tests;
+mod version;
 
-pub use check::{counters, history, last_write_before, Counters, OpFlags, RegisterChecker, Side, SideCounters};
+pub use check::{
+    counters, history, last_write_before, Counters, OpFlags, RegisterChecker, Side, SideCounters,
+};
 pub use client::{Client, OpRecord, Outcome, MAX_OPS};
 pub use coord::{CoordOp, Phase, MAX_COORD};
 pub use lab::{CapLab, QuorumLab};
 pub use replica::{Hint, Replica, MAX_HINTS};
 pub use version::{Applied, OpRef, Rule, Stamp, Version, MAX_SIBLINGS};
 
-use crate::labs::quorum::{self, Quorums};
 use crate::history::{OpKind, Value};
 use crate::kernel::input::CommandCodec;
 use crate::kernel::names::{self, NodeGroup};
 use crate::kernel::world::MessageKind;
 use crate::kernel::{Breach, CheckView, Ctx, InvariantInfo, Marker, NetConfig, NodeId, TimeUs};
+use crate::labs::quorum::{self, Quorums};
 use serde::{Deserialize, Serialize};
 
 /// How the replicas behave; the CAP lab uses `Cp` and `Ap`, the Quorum lab `Quorum`.
@@ -150,7 +152,10 @@ pub struct Safety {
 
 impl Default for Safety {
     fn default() -> Self {
-        Safety { read_write_back: true, write_query: true }
+        Safety {
+            read_write_back: true,
+            write_query: true,
+        }
     }
 }
 
@@ -248,7 +253,11 @@ impl RegisterConfig {
         self.op_timeout_ms = self.op_timeout_ms.clamp(INTERVAL_MS_MIN, INTERVAL_MS_MAX);
         self.latency_us_max = self.latency_us_max.min(LATENCY_US_MAX);
         self.latency_us_min = self.latency_us_min.min(self.latency_us_max);
-        self.loss = if self.loss.is_finite() { self.loss.clamp(0.0, LOSS_MAX) } else { 0.0 };
+        self.loss = if self.loss.is_finite() {
+            self.loss.clamp(0.0, LOSS_MAX)
+        } else {
+            0.0
+        };
         self.skew_ms.resize(self.n_replicas as usize, 0);
         for s in self.skew_ms.iter_mut() {
             *s = (*s).clamp(-SKEW_MS_MAX, SKEW_MS_MAX);
@@ -272,47 +281,95 @@ pub struct Holder {
 /// A coordinator's answer to a client.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
-    Written { version: Version },
+    Written {
+        version: Version,
+    },
     /// The versions read: none (empty register), one, or siblings.
-    Read { versions: Vec<Version> },
+    Read {
+        versions: Vec<Version>,
+    },
     /// Refused before anything was written: certainly no effect.
-    Unavailable { heard: u8, needed: u8 },
+    Unavailable {
+        heard: u8,
+        needed: u8,
+    },
     /// Gave up after some replicas may have stored the write: it may or may not take effect.
-    Failed { heard: u8, needed: u8 },
+    Failed {
+        heard: u8,
+        needed: u8,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
     /// Client to coordinator.
-    Request { op: u32, kind: OpKind, value: Option<Value>, context: Vec<u64> },
+    Request {
+        op: u32,
+        kind: OpKind,
+        value: Option<Value>,
+        context: Vec<u64>,
+    },
     /// Coordinator to client, with the replicas the operation read from and wrote to.
-    Reply { op: u32, answer: Answer, read_set: Vec<NodeId>, write_set: Vec<Holder> },
+    Reply {
+        op: u32,
+        answer: Answer,
+        read_set: Vec<NodeId>,
+        write_set: Vec<Holder>,
+    },
     /// Coordinator asks a replica for its versions (ABD phase 1, quorum read).
-    Get { rid: u32 },
-    GetReply { rid: u32, versions: Vec<Version> },
+    Get {
+        rid: u32,
+    },
+    GetReply {
+        rid: u32,
+        versions: Vec<Version>,
+    },
     /// Coordinator stores a version (ABD phase 2, quorum write); `ack: false`
     /// is AP's background replication; `hint_for` makes it a hinted write.
-    Put { rid: u32, version: Version, ack: bool, hint_for: Option<NodeId> },
-    PutAck { rid: u32, hint_for: Option<NodeId> },
+    Put {
+        rid: u32,
+        version: Version,
+        ack: bool,
+        hint_for: Option<NodeId>,
+    },
+    PutAck {
+        rid: u32,
+        hint_for: Option<NodeId>,
+    },
     /// Read repair: the merged versions, sent to a stale replica.
-    Repair { versions: Vec<Version> },
+    Repair {
+        versions: Vec<Version>,
+    },
     /// Anti-entropy: a replica's versions, pushed to a peer that answers with its own if they differ.
-    Sync { versions: Vec<Version> },
-    SyncReply { versions: Vec<Version> },
+    Sync {
+        versions: Vec<Version>,
+    },
+    SyncReply {
+        versions: Vec<Version>,
+    },
     /// A stand-in hands hinted versions to the replica they belong to.
-    Handoff { versions: Vec<Version> },
-    HandoffAck { delivered: Vec<Stamp> },
+    Handoff {
+        versions: Vec<Version>,
+    },
+    HandoffAck {
+        delivered: Vec<Stamp>,
+    },
 }
 
 impl MessageKind for Msg {
     fn kind(&self) -> &'static str {
         match self {
-            Msg::Request { kind: OpKind::Write, .. } => "Write request",
+            Msg::Request {
+                kind: OpKind::Write,
+                ..
+            } => "Write request",
             Msg::Request { .. } => "Read request",
             Msg::Reply { .. } => "Reply",
             Msg::Get { .. } => "Get",
             Msg::GetReply { .. } => "Get reply",
-            Msg::Put { hint_for: Some(_), .. } => "Hinted put",
+            Msg::Put {
+                hint_for: Some(_), ..
+            } => "Hinted put",
             Msg::Put { ack: false, .. } => "Replicate",
             Msg::Put { .. } => "Put",
             Msg::PutAck { .. } => "Put ack",
@@ -386,10 +443,17 @@ impl CommandCodec for Cmd {
             return Err(format!("'{s}': too many parts"));
         }
         match head {
-            "read" if b.is_none() => Ok(Cmd::Read { via: parse_via(a, s)? }),
+            "read" if b.is_none() => Ok(Cmd::Read {
+                via: parse_via(a, s)?,
+            }),
             "write" => {
-                let value = a.and_then(|v| v.parse::<u32>().ok()).ok_or_else(|| format!("'{s}': bad value"))?;
-                Ok(Cmd::Write { value, via: parse_via(b, s)? })
+                let value = a
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .ok_or_else(|| format!("'{s}': bad value"))?;
+                Ok(Cmd::Write {
+                    value,
+                    via: parse_via(b, s)?,
+                })
             }
             "ae" if a.is_none() => Ok(Cmd::AntiEntropy),
             "skew" if b.is_none() => {
@@ -398,8 +462,14 @@ impl CommandCodec for Cmd {
                     Some(d) => (true, d),
                     None => (false, raw),
                 };
-                let v = digits.parse::<i64>().ok().filter(|v| *v <= SKEW_MS_MAX).ok_or_else(|| format!("'{s}': bad skew"))?;
-                Ok(Cmd::Skew { ms: if neg { -v } else { v } })
+                let v = digits
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|v| *v <= SKEW_MS_MAX)
+                    .ok_or_else(|| format!("'{s}': bad skew"))?;
+                Ok(Cmd::Skew {
+                    ms: if neg { -v } else { v },
+                })
             }
             _ => Err(format!("unknown command '{s}'")),
         }
@@ -432,42 +502,148 @@ impl RegNode {
 #[derive(Clone, Debug, PartialEq)]
 pub enum What {
     // Clients.
-    Invoked { op: u32, kind: OpKind, value: Option<Value>, via: NodeId, auto: bool },
-    Busy { pending: u32 },
+    Invoked {
+        op: u32,
+        kind: OpKind,
+        value: Option<Value>,
+        via: NodeId,
+        auto: bool,
+    },
+    Busy {
+        pending: u32,
+    },
     HistoryFull,
-    Completed { op: u32, kind: OpKind, outcome: Outcome, values: Vec<Value>, latency_us: TimeUs },
-    NoAnswer { op: u32, kind: OpKind },
-    LateReply { op: u32 },
+    Completed {
+        op: u32,
+        kind: OpKind,
+        outcome: Outcome,
+        values: Vec<Value>,
+        latency_us: TimeUs,
+    },
+    NoAnswer {
+        op: u32,
+        kind: OpKind,
+    },
+    LateReply {
+        op: u32,
+    },
     // Coordinators.
     /// ABD phase 1: asks every replica for its versions.
-    AbdQuery { client: NodeId, kind: OpKind, value: Option<Value>, asked: u8, needed: u8 },
+    AbdQuery {
+        client: NodeId,
+        kind: OpKind,
+        value: Option<Value>,
+        asked: u8,
+        needed: u8,
+    },
     /// ABD phase 2: stores `stamp`/`value` (a write, or a read's write-back).
-    AbdStore { kind: OpKind, value: Value, stamp: Stamp, heard: u8, from: Option<NodeId>, skipped_query: bool, local: Applied },
+    AbdStore {
+        kind: OpKind,
+        value: Value,
+        stamp: Stamp,
+        heard: u8,
+        from: Option<NodeId>,
+        skipped_query: bool,
+        local: Applied,
+    },
     /// AP write: applied locally, acknowledged, replicated in the background.
-    ApWrite { client: NodeId, value: Value, stamp: Stamp, local: Applied, sent: u8 },
+    ApWrite {
+        client: NodeId,
+        value: Value,
+        stamp: Stamp,
+        local: Applied,
+        sent: u8,
+    },
     /// AP read: the local versions.
-    ApRead { client: NodeId, values: Vec<Value> },
-    QuorumWrite { client: NodeId, value: Value, stamp: Stamp, local: Option<Applied>, asked: u8, needed: u8 },
-    QuorumRead { client: NodeId, asked: u8, local: bool, needed: u8 },
+    ApRead {
+        client: NodeId,
+        values: Vec<Value>,
+    },
+    QuorumWrite {
+        client: NodeId,
+        value: Value,
+        stamp: Stamp,
+        local: Option<Applied>,
+        asked: u8,
+        needed: u8,
+    },
+    QuorumRead {
+        client: NodeId,
+        asked: u8,
+        local: bool,
+        needed: u8,
+    },
     /// A reply or ack counted toward a quorum; `answered`: the client was answered at this step.
-    Counted { from: NodeId, ack: bool, heard: u8, needed: u8, answered: Option<AnswerKind>, repaired: Vec<NodeId> },
+    Counted {
+        from: NodeId,
+        ack: bool,
+        heard: u8,
+        needed: u8,
+        answered: Option<AnswerKind>,
+        repaired: Vec<NodeId>,
+    },
     /// Timeout: the coordinator gives up.
-    GaveUp { client: NodeId, kind: OpKind, heard: u8, needed: u8, indeterminate: bool },
+    GaveUp {
+        client: NodeId,
+        kind: OpKind,
+        heard: u8,
+        needed: u8,
+        indeterminate: bool,
+    },
     /// Sloppy quorum: hinted writes or reads sent to stand-ins.
-    StandIns { kind: OpKind, asked: Vec<(NodeId, NodeId)> },
-    Overloaded { client: NodeId },
+    StandIns {
+        kind: OpKind,
+        asked: Vec<(NodeId, NodeId)>,
+    },
+    Overloaded {
+        client: NodeId,
+    },
     // Storage.
-    GetServed { coord: NodeId, values: Vec<Value> },
-    PutApplied { coord: NodeId, value: Value, applied: Applied, hint_for: Option<NodeId>, ack: bool },
-    RepairApplied { from: NodeId, changed: bool },
-    SyncSent { to: NodeId },
-    SyncMerged { from: NodeId, changed: bool, replied: bool },
-    HandoffSent { to: Vec<NodeId>, n: u8 },
-    HandoffMerged { from: NodeId, changed: bool },
-    HandoffAcked { from: NodeId, n: u8 },
-    SkewSet { ms: i64 },
-    Restarted { values: Vec<Value>, n_hints: u8 },
-    Ignored { what: &'static str },
+    GetServed {
+        coord: NodeId,
+        values: Vec<Value>,
+    },
+    PutApplied {
+        coord: NodeId,
+        value: Value,
+        applied: Applied,
+        hint_for: Option<NodeId>,
+        ack: bool,
+    },
+    RepairApplied {
+        from: NodeId,
+        changed: bool,
+    },
+    SyncSent {
+        to: NodeId,
+    },
+    SyncMerged {
+        from: NodeId,
+        changed: bool,
+        replied: bool,
+    },
+    HandoffSent {
+        to: Vec<NodeId>,
+        n: u8,
+    },
+    HandoffMerged {
+        from: NodeId,
+        changed: bool,
+    },
+    HandoffAcked {
+        from: NodeId,
+        n: u8,
+    },
+    SkewSet {
+        ms: i64,
+    },
+    Restarted {
+        values: Vec<Value>,
+        n_hints: u8,
+    },
+    Ignored {
+        what: &'static str,
+    },
 }
 
 /// The kind of answer a coordinator gave, for narration.
@@ -515,12 +691,21 @@ pub const CONVERGENCE: InvariantInfo = InvariantInfo {
 /// CP keeps every property; its safety switches break them.
 pub const CP_INVARIANTS: &[InvariantInfo] = &[NO_STALE_READS, NO_INVERSION, NO_LOST_WRITES];
 /// AP gives up the first two during a partition, and the third under skewed last-writer-wins.
-pub const AP_INVARIANTS: &[InvariantInfo] = &[NO_STALE_READS, NO_INVERSION, NO_LOST_WRITES, CONVERGENCE];
-pub const QUORUM_INVARIANTS: &[InvariantInfo] = &[NO_STALE_READS, NO_INVERSION, QUORUM_OVERLAP, NO_LOST_WRITES, CONVERGENCE];
+pub const AP_INVARIANTS: &[InvariantInfo] =
+    &[NO_STALE_READS, NO_INVERSION, NO_LOST_WRITES, CONVERGENCE];
+pub const QUORUM_INVARIANTS: &[InvariantInfo] = &[
+    NO_STALE_READS,
+    NO_INVERSION,
+    QUORUM_OVERLAP,
+    NO_LOST_WRITES,
+    CONVERGENCE,
+];
 
 impl Register {
     pub fn new(config: RegisterConfig) -> Register {
-        Register { config: config.clamped() }
+        Register {
+            config: config.clamped(),
+        }
     }
     pub fn n_replicas(&self) -> usize {
         self.config.n_replicas as usize
@@ -592,7 +777,10 @@ impl Register {
     }
     /// Replicas R1…Rn, then clients C1…Cm.
     pub(crate) fn group_array(&self) -> [NodeGroup; 2] {
-        [NodeGroup::numbered("replica", "R", self.n_replicas()), NodeGroup::numbered("client", "C", self.n_clients())]
+        [
+            NodeGroup::numbered("replica", "R", self.n_replicas()),
+            NodeGroup::numbered("client", "C", self.n_clients()),
+        ]
     }
     pub fn name(&self, id: NodeId) -> String {
         names::node_name(&self.group_array(), id)
@@ -615,7 +803,11 @@ impl Register {
     /// rounds for every pair to sync, one handoff round, and slack for
     /// latency. With anti-entropy off, the same as with 200 ms rounds.
     pub fn settle_us(&self) -> TimeUs {
-        let ae = if self.config.ae_ms > 0 { self.config.ae_ms } else { 200 };
+        let ae = if self.config.ae_ms > 0 {
+            self.config.ae_ms
+        } else {
+            200
+        };
         let rounds = self.preferred().len() as u64 + 1;
         (rounds * ae + 2 * self.config.handoff_ms) * 1000 + 6 * self.config.latency_us_max
     }
@@ -653,7 +845,13 @@ impl crate::kernel::Protocol for Register {
             None => RegNode::Replica(Replica::new(self, id, ctx)),
         }
     }
-    fn on_message(&self, node: &mut RegNode, ctx: &mut RCtx<'_>, from: NodeId, msg: Msg) -> RegNote {
+    fn on_message(
+        &self,
+        node: &mut RegNode,
+        ctx: &mut RCtx<'_>,
+        from: NodeId,
+        msg: Msg,
+    ) -> RegNote {
         match node {
             RegNode::Replica(r) => r.on_message(self, ctx, from, msg),
             RegNode::Client(c) => c.on_message(self, ctx, from, msg),
@@ -666,13 +864,22 @@ impl crate::kernel::Protocol for Register {
         }
     }
     fn on_command(&self, node: &mut RegNode, ctx: &mut RCtx<'_>, cmd: &Cmd) -> RegNote {
-        let ignored = |what| RegNote { node: ctx.me, what: What::Ignored { what } };
+        let ignored = |what| RegNote {
+            node: ctx.me,
+            what: What::Ignored { what },
+        };
         match (node, cmd) {
-            (RegNode::Client(c), Cmd::Read { via }) => c.invoke(self, ctx, OpKind::Read, None, *via, false),
-            (RegNode::Client(c), Cmd::Write { value, via }) => c.invoke(self, ctx, OpKind::Write, Some(*value as Value), *via, false),
+            (RegNode::Client(c), Cmd::Read { via }) => {
+                c.invoke(self, ctx, OpKind::Read, None, *via, false)
+            }
+            (RegNode::Client(c), Cmd::Write { value, via }) => {
+                c.invoke(self, ctx, OpKind::Write, Some(*value as Value), *via, false)
+            }
             (RegNode::Replica(r), Cmd::AntiEntropy) => r.anti_entropy(self, ctx, true),
             (RegNode::Replica(r), Cmd::Skew { ms }) => r.set_skew(ctx, *ms),
-            (RegNode::Replica(_), _) => ignored("a client command (send reads and writes to a client)"),
+            (RegNode::Replica(_), _) => {
+                ignored("a client command (send reads and writes to a client)")
+            }
             (RegNode::Client(_), _) => ignored("a replica command (send it to a replica)"),
         }
     }
@@ -698,7 +905,12 @@ impl crate::kernel::Protocol for Register {
     fn new_checker(&self) -> RegisterChecker {
         RegisterChecker::new(self)
     }
-    fn check(&self, view: &CheckView<'_, Self>, checker: &mut RegisterChecker, out: &mut Vec<Breach>) {
+    fn check(
+        &self,
+        view: &CheckView<'_, Self>,
+        checker: &mut RegisterChecker,
+        out: &mut Vec<Breach>,
+    ) {
         checker.check(self, view, out);
     }
     fn narrate(&self, note: &RegNote) -> String {

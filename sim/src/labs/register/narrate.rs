@@ -10,7 +10,13 @@ fn list(vs: &[Value]) -> String {
     match vs {
         [] => "nothing (the register is empty)".into(),
         [v] => v.to_string(),
-        _ => format!("siblings {}", vs.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" and ")),
+        _ => format!(
+            "siblings {}",
+            vs.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
     }
 }
 

@@ -8,8 +8,22 @@ use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeInfo, P
 
 type Run = ProbeRun<Register>;
 
-const fn probe(name: &'static str, arg: ArgKind, about: &'static str, outcomes: &'static str, run: fn(&mut Run, Option<ProbeArg>) -> Result<String, String>) -> Probe<Register> {
-    Probe { info: ProbeInfo { name, arg, about, outcomes }, run }
+const fn probe(
+    name: &'static str,
+    arg: ArgKind,
+    about: &'static str,
+    outcomes: &'static str,
+    run: fn(&mut Run, Option<ProbeArg>) -> Result<String, String>,
+) -> Probe<Register> {
+    Probe {
+        info: ProbeInfo {
+            name,
+            arg,
+            about,
+            outcomes,
+        },
+        run,
+    }
 }
 
 pub static PROBES: &[Probe<Register>] = &[
@@ -44,7 +58,10 @@ fn spell_values(mut v: Vec<Value>) -> String {
         return "empty".into();
     }
     crate::sort::sort(&mut v);
-    v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" and ")
+    v.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 fn client_arg(run: &Run, arg: Option<ProbeArg>) -> Result<usize, String> {
@@ -63,15 +80,30 @@ fn client_arg(run: &Run, arg: Option<ProbeArg>) -> Result<usize, String> {
 }
 
 fn ops_of(w: &World<Register>, node: usize) -> &[OpRecord] {
-    w.nodes.get(node).and_then(RegNode::client).map(|c| c.ops.as_slice()).unwrap_or(&[])
+    w.nodes
+        .get(node)
+        .and_then(RegNode::client)
+        .map(|c| c.ops.as_slice())
+        .unwrap_or(&[])
 }
 
 /// Plays on until one of the client's operations that was not finished
 /// at the paused step finishes and `pick` accepts it; returns what `pick` made of it.
-fn next_finished(run: &mut Run, node: usize, pick: impl Fn(&OpRecord) -> Option<String>) -> Result<String, String> {
-    let done_before: Vec<u32> = ops_of(run.world(), node).iter().filter(|o| o.outcome != Outcome::Pending).map(|o| o.idx).collect();
+fn next_finished(
+    run: &mut Run,
+    node: usize,
+    pick: impl Fn(&OpRecord) -> Option<String>,
+) -> Result<String, String> {
+    let done_before: Vec<u32> = ops_of(run.world(), node)
+        .iter()
+        .filter(|o| o.outcome != Outcome::Pending)
+        .map(|o| o.idx)
+        .collect();
     while run.step().is_some() {
-        let found = ops_of(run.world(), node).iter().filter(|o| o.outcome != Outcome::Pending && !done_before.contains(&o.idx)).find_map(&pick);
+        let found = ops_of(run.world(), node)
+            .iter()
+            .filter(|o| o.outcome != Outcome::Pending && !done_before.contains(&o.idx))
+            .find_map(&pick);
         if let Some(s) = found {
             return Ok(s);
         }
@@ -105,15 +137,23 @@ fn next_outcome_of(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, Strin
 
 fn next_latency_of(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
     let node = client_arg(run, arg)?;
-    next_finished(run, node, |o| o.ok_at().and(o.latency_us()).map(|us| format!("{} ms", us / 1000)))
+    next_finished(run, node, |o| {
+        o.ok_at()
+            .and(o.latency_us())
+            .map(|us| format!("{} ms", us / 1000))
+    })
 }
 
 fn values_at(run: &mut Run, arg: Option<ProbeArg>) -> Result<String, String> {
-    let Some(ProbeArg::Replica(i)) = arg else { return Err("values-at needs a replica".into()) };
+    let Some(ProbeArg::Replica(i)) = arg else {
+        return Err("values-at needs a replica".into());
+    };
     if i as usize >= run.world().proto.n_replicas() {
         return Err(format!("R{} does not exist in this run", i + 1));
     }
     run.finish();
-    let r = run.world().nodes[i as usize].replica().ok_or("not a replica")?;
+    let r = run.world().nodes[i as usize]
+        .replica()
+        .ok_or("not a replica")?;
     Ok(spell_values(r.versions.iter().map(|v| v.value).collect()))
 }

@@ -63,12 +63,17 @@ impl Replica {
     }
 
     pub(super) fn note(&self, what: What) -> RegNote {
-        RegNote { node: self.id, what }
+        RegNote {
+            node: self.id,
+            what,
+        }
     }
 
     /// The replica's clock in µs: virtual time plus skew, never below zero.
     pub fn clock_us(&self, now: TimeUs) -> u64 {
-        (now as i64).saturating_add(self.skew_ms.saturating_mul(1000)).max(0) as u64
+        (now as i64)
+            .saturating_add(self.skew_ms.saturating_mul(1000))
+            .max(0) as u64
     }
 
     pub(super) fn new_rid(&mut self) -> u32 {
@@ -110,7 +115,11 @@ impl Replica {
         }
         let ae = reg.config.ae_ms * 1000;
         // Replicas start staggered so rounds do not all fire at once.
-        let after = if first { ae * (self.id.idx() as u64 + 1) / pref.len() as u64 } else { ae };
+        let after = if first {
+            ae * (self.id.idx() as u64 + 1) / pref.len() as u64
+        } else {
+            ae
+        };
         ctx.set_timer(Timer::AntiEntropy, after.max(1));
     }
 
@@ -120,24 +129,48 @@ impl Replica {
         }
     }
 
-    pub fn on_message(&mut self, reg: &Register, ctx: &mut RCtx<'_>, from: NodeId, msg: Msg) -> RegNote {
+    pub fn on_message(
+        &mut self,
+        reg: &Register,
+        ctx: &mut RCtx<'_>,
+        from: NodeId,
+        msg: Msg,
+    ) -> RegNote {
         let rule = reg.rule();
         match msg {
-            Msg::Request { op, kind, value, context } => self.on_request(reg, ctx, from, op, kind, value, context),
+            Msg::Request {
+                op,
+                kind,
+                value,
+                context,
+            } => self.on_request(reg, ctx, from, op, kind, value, context),
             Msg::GetReply { rid, versions } => self.on_get_reply(reg, ctx, from, rid, versions),
             Msg::PutAck { rid, hint_for } => self.on_put_ack(reg, ctx, from, rid, hint_for),
             Msg::Get { rid } => {
                 let versions = self.visible(rule);
                 let vals = values(&versions);
                 ctx.send(from, Msg::GetReply { rid, versions });
-                self.note(What::GetServed { coord: from, values: vals })
+                self.note(What::GetServed {
+                    coord: from,
+                    values: vals,
+                })
             }
-            Msg::Put { rid, version, ack, hint_for: Some(target) } => {
+            Msg::Put {
+                rid,
+                version,
+                ack,
+                hint_for: Some(target),
+            } => {
                 let value = version.value;
                 if self.hints.len() >= MAX_HINTS {
-                    return self.note(What::Ignored { what: "a hinted write: its hint store is full" });
+                    return self.note(What::Ignored {
+                        what: "a hinted write: its hint store is full",
+                    });
                 }
-                let known = self.hints.iter().any(|h| h.target == target && h.version.stamp == version.stamp);
+                let known = self
+                    .hints
+                    .iter()
+                    .any(|h| h.target == target && h.version.stamp == version.stamp);
                 let applied = if known {
                     Applied::Known
                 } else {
@@ -150,17 +183,46 @@ impl Replica {
                     Applied::New
                 };
                 if ack {
-                    ctx.send(from, Msg::PutAck { rid, hint_for: Some(target) });
+                    ctx.send(
+                        from,
+                        Msg::PutAck {
+                            rid,
+                            hint_for: Some(target),
+                        },
+                    );
                 }
-                self.note(What::PutApplied { coord: from, value, applied, hint_for: Some(target), ack })
+                self.note(What::PutApplied {
+                    coord: from,
+                    value,
+                    applied,
+                    hint_for: Some(target),
+                    ack,
+                })
             }
-            Msg::Put { rid, version, ack, hint_for: None } => {
+            Msg::Put {
+                rid,
+                version,
+                ack,
+                hint_for: None,
+            } => {
                 let value = version.value;
                 let applied = self.store(rule, version);
                 if ack {
-                    ctx.send(from, Msg::PutAck { rid, hint_for: None });
+                    ctx.send(
+                        from,
+                        Msg::PutAck {
+                            rid,
+                            hint_for: None,
+                        },
+                    );
                 }
-                self.note(What::PutApplied { coord: from, value, applied, hint_for: None, ack })
+                self.note(What::PutApplied {
+                    coord: from,
+                    value,
+                    applied,
+                    hint_for: None,
+                    ack,
+                })
             }
             Msg::Repair { versions } => {
                 let changed = self.store_all(rule, &versions);
@@ -170,13 +232,26 @@ impl Replica {
                 let changed = self.store_all(rule, &versions);
                 let replied = !same(&self.versions, &versions);
                 if replied {
-                    ctx.send(from, Msg::SyncReply { versions: self.versions.clone() });
+                    ctx.send(
+                        from,
+                        Msg::SyncReply {
+                            versions: self.versions.clone(),
+                        },
+                    );
                 }
-                self.note(What::SyncMerged { from, changed, replied })
+                self.note(What::SyncMerged {
+                    from,
+                    changed,
+                    replied,
+                })
             }
             Msg::SyncReply { versions } => {
                 let changed = self.store_all(rule, &versions);
-                self.note(What::SyncMerged { from, changed, replied: false })
+                self.note(What::SyncMerged {
+                    from,
+                    changed,
+                    replied: false,
+                })
             }
             Msg::Handoff { versions } => {
                 let changed = self.store_all(rule, &versions);
@@ -186,7 +261,8 @@ impl Replica {
             }
             Msg::HandoffAck { delivered } => {
                 let before = self.hints.len();
-                self.hints.retain(|h| !(h.target == from && delivered.contains(&h.version.stamp)));
+                self.hints
+                    .retain(|h| !(h.target == from && delivered.contains(&h.version.stamp)));
                 let n = (before - self.hints.len()) as u8;
                 if n > 0 {
                     self.data_version += 1;
@@ -196,7 +272,9 @@ impl Replica {
                 }
                 self.note(What::HandoffAcked { from, n })
             }
-            Msg::Reply { .. } => self.note(What::Ignored { what: "a reply meant for a client" }),
+            Msg::Reply { .. } => self.note(What::Ignored {
+                what: "a reply meant for a client",
+            }),
         }
     }
 
@@ -206,7 +284,9 @@ impl Replica {
             Timer::Handoff => self.handoff(reg, ctx),
             Timer::CoordOp(cid) => self.on_coord_timeout(reg, ctx, cid),
             Timer::Sloppy(cid) => self.on_sloppy(reg, ctx, cid),
-            Timer::ClientOp(_) | Timer::Auto => self.note(What::Ignored { what: "a client timer" }),
+            Timer::ClientOp(_) | Timer::Auto => self.note(What::Ignored {
+                what: "a client timer",
+            }),
         }
     }
 
@@ -219,14 +299,23 @@ impl Replica {
             self.arm_anti_entropy(reg, ctx, false);
         }
         if !pref.contains(&self.id) {
-            return self.note(What::Ignored { what: "an anti-entropy round: it is a stand-in and holds no copy" });
+            return self.note(What::Ignored {
+                what: "an anti-entropy round: it is a stand-in and holds no copy",
+            });
         }
         let peers: Vec<NodeId> = pref.into_iter().filter(|p| *p != self.id).collect();
         let Some(&to) = peers.get(self.ae_round as usize % peers.len().max(1)) else {
-            return self.note(What::Ignored { what: "an anti-entropy round: it has no peer" });
+            return self.note(What::Ignored {
+                what: "an anti-entropy round: it has no peer",
+            });
         };
         self.ae_round = self.ae_round.wrapping_add(1);
-        ctx.send(to, Msg::Sync { versions: self.versions.clone() });
+        ctx.send(
+            to,
+            Msg::Sync {
+                versions: self.versions.clone(),
+            },
+        );
         self.note(What::SyncSent { to })
     }
 
@@ -237,13 +326,20 @@ impl Replica {
         targets.dedup();
         let mut n = 0u8;
         for t in &targets {
-            let versions: Vec<Version> = self.hints.iter().filter(|h| h.target == *t).map(|h| h.version.clone()).collect();
+            let versions: Vec<Version> = self
+                .hints
+                .iter()
+                .filter(|h| h.target == *t)
+                .map(|h| h.version.clone())
+                .collect();
             n = n.saturating_add(versions.len() as u8);
             ctx.send(*t, Msg::Handoff { versions });
         }
         self.arm_handoff(reg, ctx);
         if targets.is_empty() {
-            return self.note(What::Ignored { what: "a handoff timer: it holds no hints" });
+            return self.note(What::Ignored {
+                what: "a handoff timer: it holds no hints",
+            });
         }
         self.note(What::HandoffSent { to: targets, n })
     }
@@ -262,6 +358,9 @@ impl Replica {
     pub fn restart(&mut self, reg: &Register, ctx: &mut RCtx<'_>) -> RegNote {
         self.arm_anti_entropy(reg, ctx, false);
         self.arm_handoff(reg, ctx);
-        self.note(What::Restarted { values: values(&self.versions), n_hints: self.hints.len().min(255) as u8 })
+        self.note(What::Restarted {
+            values: values(&self.versions),
+            n_hints: self.hints.len().min(255) as u8,
+        })
     }
 }

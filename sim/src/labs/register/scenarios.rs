@@ -23,7 +23,13 @@ fn cl(n: u8, c: u8) -> NodeId {
     NodeId(n + c - 1)
 }
 fn write(n: u8, c: u8, value: u32, via: u8) -> Input<Cmd> {
-    Input::Command(Who::Id(cl(n, c)), Cmd::Write { value, via: Some(r(via)) })
+    Input::Command(
+        Who::Id(cl(n, c)),
+        Cmd::Write {
+            value,
+            via: Some(r(via)),
+        },
+    )
 }
 fn read(n: u8, c: u8, via: u8) -> Input<Cmd> {
     Input::Command(Who::Id(cl(n, c)), Cmd::Read { via: Some(r(via)) })
@@ -43,7 +49,12 @@ fn scripted(mode: Mode) -> RegisterConfig {
 }
 
 fn three(mode: Mode) -> RegisterConfig {
-    RegisterConfig { n_replicas: 3, rf: 3, skew_ms: vec![0; 3], ..scripted(mode) }
+    RegisterConfig {
+        n_replicas: 3,
+        rf: 3,
+        skew_ms: vec![0; 3],
+        ..scripted(mode)
+    }
 }
 
 // ---- Helpers for `expect` ---------------------------------------------------
@@ -61,13 +72,20 @@ pub fn op(w: &World<Register>, c: u8, idx: usize) -> Result<&super::OpRecord, St
 fn read_values(w: &World<Register>, c: u8, idx: usize) -> Result<Vec<Value>, String> {
     let o = op(w, c, idx)?;
     if o.outcome != Outcome::Ok {
-        return Err(format!("C{c}'s operation {idx} is {:?}, not served", o.outcome));
+        return Err(format!(
+            "C{c}'s operation {idx} is {:?}, not served",
+            o.outcome
+        ));
     }
     Ok(values(&o.read))
 }
 
 fn replica_values(w: &World<Register>) -> Vec<Vec<Value>> {
-    w.nodes.iter().filter_map(RegNode::replica).map(|r| values(&r.versions)).collect()
+    w.nodes
+        .iter()
+        .filter_map(RegNode::replica)
+        .map(|r| values(&r.versions))
+        .collect()
 }
 
 fn violated(w: &World<Register>, name: &str) -> bool {
@@ -77,7 +95,10 @@ fn violated(w: &World<Register>, name: &str) -> bool {
 fn no_violations(w: &World<Register>) -> Result<(), String> {
     match w.violations.first() {
         None => Ok(()),
-        Some(v) => Err(format!("unexpected violation: {} at step {}: {}", v.invariant, v.step, v.explanation)),
+        Some(v) => Err(format!(
+            "unexpected violation: {} at step {}: {}",
+            v.invariant, v.step, v.explanation
+        )),
     }
 }
 
@@ -328,8 +349,15 @@ fn cp_write_back(on: bool) -> Scenario<Register> {
         at(265, iso_r1_c2()),
         at(270, read(n, 3, 3)),
     ];
-    let safety = Safety { read_write_back: on, ..Safety::default() };
-    let proto = Register::new(RegisterConfig { n_clients: 3, safety, ..three(Mode::Cp) });
+    let safety = Safety {
+        read_write_back: on,
+        ..Safety::default()
+    };
+    let proto = Register::new(RegisterConfig {
+        n_clients: 3,
+        safety,
+        ..three(Mode::Cp)
+    });
     if on {
         Scenario {
             id: "cp-write-back",
@@ -373,7 +401,12 @@ fn cp_write_back(on: bool) -> Scenario<Register> {
 // ---- The Quorum lab ---------------------------------------------------------
 
 fn quorum_cfg(w: u8, rd: u8) -> RegisterConfig {
-    RegisterConfig { w, r: rd, ae_ms: 0, ..three(Mode::Quorum) }
+    RegisterConfig {
+        w,
+        r: rd,
+        ae_ms: 0,
+        ..three(Mode::Quorum)
+    }
 }
 
 /// C1 writes 1 through R1 while the link R1 → R3 is cut, so R3 misses it.

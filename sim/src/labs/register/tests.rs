@@ -9,21 +9,31 @@
 
 use super::*;
 use crate::history::Op;
-use crate::labs::harness::{calm, check_scenarios, hunt, pauses_end_us, proptest_seeds, thorough, Chaos, Explored, FaultKind, FaultMix, Hunt, Report};
-use crate::labs::quorum::Quorums;
 use crate::kernel::{Effect, Input, Protocol, SimRng, Timeline, Who, World};
+use crate::labs::harness::{
+    calm, check_scenarios, hunt, pauses_end_us, proptest_seeds, thorough, Chaos, Explored,
+    FaultKind, FaultMix, Hunt, Report,
+};
+use crate::labs::quorum::Quorums;
 
 /// Whether a history is linearizable, by the shared checker; on short
 /// histories the brute-force search must agree.
 fn lin(h: &[Op]) -> bool {
-    let verdict = crate::check::check_linearizable(&crate::check::History::new(h.to_vec()), &Default::default());
+    let verdict = crate::check::check_linearizable(
+        &crate::check::History::new(h.to_vec()),
+        &Default::default(),
+    );
     let real = match verdict {
         crate::check::Verdict::Linearizable { .. } => true,
         crate::check::Verdict::NotLinearizable { .. } => false,
         crate::check::Verdict::Unknown { reason } => panic!("checker gave up: {reason}"),
     };
     if h.len() <= 8 {
-        assert_eq!(real, brute::linearizable(h), "checker and brute force disagree on {h:#?}");
+        assert_eq!(
+            real,
+            brute::linearizable(h),
+            "checker and brute force disagree on {h:#?}"
+        );
     }
     real
 }
@@ -52,7 +62,12 @@ fn node(reg: &Register, id: u8) -> RegNode {
 }
 
 /// Runs one handler on `n` at time `now_us` and returns its note and effects.
-fn run(reg: &Register, n: &mut RegNode, now_us: u64, f: impl FnOnce(&Register, &mut RegNode, &mut Ctx<'_, Msg, Timer>) -> RegNote) -> (What, Vec<Eff>) {
+fn run(
+    reg: &Register,
+    n: &mut RegNode,
+    now_us: u64,
+    f: impl FnOnce(&Register, &mut RegNode, &mut Ctx<'_, Msg, Timer>) -> RegNote,
+) -> (What, Vec<Eff>) {
     let mut rng = SimRng::new(9);
     let me = match n {
         RegNode::Replica(r) => r.id,
@@ -64,7 +79,9 @@ fn run(reg: &Register, n: &mut RegNode, now_us: u64, f: impl FnOnce(&Register, &
 }
 
 fn msg(reg: &Register, n: &mut RegNode, now_us: u64, from: u8, m: Msg) -> (What, Vec<Eff>) {
-    run(reg, n, now_us, |r, n, c| r.on_message(n, c, NodeId(from), m))
+    run(reg, n, now_us, |r, n, c| {
+        r.on_message(n, c, NodeId(from), m)
+    })
 }
 
 fn timer(reg: &Register, n: &mut RegNode, now_us: u64, t: Timer) -> (What, Vec<Eff>) {
@@ -93,19 +110,37 @@ fn rep_mut(n: &mut RegNode) -> &mut Replica {
 }
 
 fn ver(value: i64, t: u64, node: u8, client: u8, idx: u32) -> Version {
-    Version { value, stamp: Stamp { t, node, seq: 0 }, vv: vec![], origin: OpRef { client, idx } }
+    Version {
+        value,
+        stamp: Stamp { t, node, seq: 0 },
+        vv: vec![],
+        origin: OpRef { client, idx },
+    }
 }
 
 fn write_req(op: u32, value: i64) -> Msg {
-    Msg::Request { op, kind: OpKind::Write, value: Some(value), context: vec![] }
+    Msg::Request {
+        op,
+        kind: OpKind::Write,
+        value: Some(value),
+        context: vec![],
+    }
 }
 
 fn read_req(op: u32) -> Msg {
-    Msg::Request { op, kind: OpKind::Read, value: None, context: vec![] }
+    Msg::Request {
+        op,
+        kind: OpKind::Read,
+        value: None,
+        context: vec![],
+    }
 }
 
 fn h(node: u8, hint_for: Option<u8>) -> Holder {
-    Holder { node: NodeId(node), hint_for: hint_for.map(NodeId) }
+    Holder {
+        node: NodeId(node),
+        hint_for: hint_for.map(NodeId),
+    }
 }
 
 // ---- CP: ABD ---------------------------------------------------------------
@@ -116,31 +151,109 @@ fn abd_write_queries_a_majority_then_stores_a_higher_timestamp() {
     let mut r1 = node(&reg, 0);
     let c1 = 3;
     let (what, eff) = msg(&reg, &mut r1, 1_000, c1, write_req(0, 7));
-    assert_eq!(what, What::AbdQuery { client: NodeId(c1), kind: OpKind::Write, value: Some(7), asked: 2, needed: 2 });
-    let cid = rep(&r1).coord[0].cid;
-    let rid = rep(&r1).coord[0].rid;
-    assert_eq!(sends(&eff), vec![(1, Msg::Get { rid }), (2, Msg::Get { rid })]);
-    assert!(eff.contains(&Effect::SetTimer { timer: Timer::CoordOp(cid), after_us: 200_000 }));
-
-    // R2 holds a version with counter 4: the write must go above it.
-    let (what, eff) = msg(&reg, &mut r1, 2_000, 1, Msg::GetReply { rid, versions: vec![ver(3, 4, 1, 1, 0)] });
-    let stamp = Stamp { t: 5, node: 0, seq: 0 };
     assert_eq!(
         what,
-        What::AbdStore { kind: OpKind::Write, value: 7, stamp, heard: 2, from: Some(NodeId(1)), skipped_query: false, local: Applied::New }
+        What::AbdQuery {
+            client: NodeId(c1),
+            kind: OpKind::Write,
+            value: Some(7),
+            asked: 2,
+            needed: 2
+        }
     );
-    let chosen = Version { value: 7, stamp, vv: vec![], origin: OpRef { client: 0, idx: 0 } };
+    let cid = rep(&r1).coord[0].cid;
+    let rid = rep(&r1).coord[0].rid;
+    assert_eq!(
+        sends(&eff),
+        vec![(1, Msg::Get { rid }), (2, Msg::Get { rid })]
+    );
+    assert!(eff.contains(&Effect::SetTimer {
+        timer: Timer::CoordOp(cid),
+        after_us: 200_000
+    }));
+
+    // R2 holds a version with counter 4: the write must go above it.
+    let (what, eff) = msg(
+        &reg,
+        &mut r1,
+        2_000,
+        1,
+        Msg::GetReply {
+            rid,
+            versions: vec![ver(3, 4, 1, 1, 0)],
+        },
+    );
+    let stamp = Stamp {
+        t: 5,
+        node: 0,
+        seq: 0,
+    };
+    assert_eq!(
+        what,
+        What::AbdStore {
+            kind: OpKind::Write,
+            value: 7,
+            stamp,
+            heard: 2,
+            from: Some(NodeId(1)),
+            skipped_query: false,
+            local: Applied::New
+        }
+    );
+    let chosen = Version {
+        value: 7,
+        stamp,
+        vv: vec![],
+        origin: OpRef { client: 0, idx: 0 },
+    };
     let rid2 = rep(&r1).coord[0].rid;
     assert_ne!(rid, rid2, "each phase has its own request id");
-    let put = Msg::Put { rid: rid2, version: chosen.clone(), ack: true, hint_for: None };
+    let put = Msg::Put {
+        rid: rid2,
+        version: chosen.clone(),
+        ack: true,
+        hint_for: None,
+    };
     assert_eq!(sends(&eff), vec![(1, put.clone()), (2, put)]);
-    assert_eq!(rep(&r1).versions, vec![chosen.clone()], "the coordinator stores its own copy first");
+    assert_eq!(
+        rep(&r1).versions,
+        vec![chosen.clone()],
+        "the coordinator stores its own copy first"
+    );
 
     // The late phase-1 reply is ignored; one ack makes a majority with R1's own store.
-    let (what, eff) = msg(&reg, &mut r1, 2_500, 2, Msg::GetReply { rid, versions: vec![] });
+    let (what, eff) = msg(
+        &reg,
+        &mut r1,
+        2_500,
+        2,
+        Msg::GetReply {
+            rid,
+            versions: vec![],
+        },
+    );
     assert!(matches!(what, What::Ignored { .. }) && eff.is_empty());
-    let (what, eff) = msg(&reg, &mut r1, 3_000, 2, Msg::PutAck { rid: rid2, hint_for: None });
-    assert_eq!(what, What::Counted { from: NodeId(2), ack: true, heard: 2, needed: 2, answered: Some(AnswerKind::Written), repaired: vec![] });
+    let (what, eff) = msg(
+        &reg,
+        &mut r1,
+        3_000,
+        2,
+        Msg::PutAck {
+            rid: rid2,
+            hint_for: None,
+        },
+    );
+    assert_eq!(
+        what,
+        What::Counted {
+            from: NodeId(2),
+            ack: true,
+            heard: 2,
+            needed: 2,
+            answered: Some(AnswerKind::Written),
+            repaired: vec![]
+        }
+    );
     assert_eq!(
         sends(&eff),
         vec![(
@@ -153,7 +266,9 @@ fn abd_write_queries_a_majority_then_stores_a_higher_timestamp() {
             }
         )]
     );
-    assert!(eff.contains(&Effect::CancelTimer { timer: Timer::CoordOp(cid) }));
+    assert!(eff.contains(&Effect::CancelTimer {
+        timer: Timer::CoordOp(cid)
+    }));
     assert!(rep(&r1).coord.is_empty());
 }
 
@@ -168,18 +283,64 @@ fn abd_read_writes_back_before_answering_unless_switched_off() {
         msg(&reg, &mut r1, 0, 3, read_req(0));
         let rid = rep(&r1).coord[0].rid;
         let newer = ver(2, 2, 1, 1, 0);
-        let (what, eff) = msg(&reg, &mut r1, 1, 1, Msg::GetReply { rid, versions: vec![newer.clone()] });
+        let (what, eff) = msg(
+            &reg,
+            &mut r1,
+            1,
+            1,
+            Msg::GetReply {
+                rid,
+                versions: vec![newer.clone()],
+            },
+        );
         if write_back {
-            assert!(matches!(what, What::AbdStore { kind: OpKind::Read, value: 2, .. }), "{what:?}");
+            assert!(
+                matches!(
+                    what,
+                    What::AbdStore {
+                        kind: OpKind::Read,
+                        value: 2,
+                        ..
+                    }
+                ),
+                "{what:?}"
+            );
             let rid2 = rep(&r1).coord[0].rid;
-            let put = Msg::Put { rid: rid2, version: newer.clone(), ack: true, hint_for: None };
+            let put = Msg::Put {
+                rid: rid2,
+                version: newer.clone(),
+                ack: true,
+                hint_for: None,
+            };
             assert_eq!(sends(&eff), vec![(1, put.clone()), (2, put)]);
-            let (_, eff) = msg(&reg, &mut r1, 2, 2, Msg::PutAck { rid: rid2, hint_for: None });
+            let (_, eff) = msg(
+                &reg,
+                &mut r1,
+                2,
+                2,
+                Msg::PutAck {
+                    rid: rid2,
+                    hint_for: None,
+                },
+            );
             let reply = sends(&eff);
-            assert!(matches!(&reply[..], [(3, Msg::Reply { answer: Answer::Read { versions }, .. })] if *versions == vec![newer.clone()]));
+            assert!(
+                matches!(&reply[..], [(3, Msg::Reply { answer: Answer::Read { versions }, .. })] if *versions == vec![newer.clone()])
+            );
         } else {
-            assert!(matches!(what, What::Counted { answered: Some(AnswerKind::Read), .. }), "{what:?}");
-            assert!(matches!(&sends(&eff)[..], [(3, Msg::Reply { answer: Answer::Read { versions }, .. })] if *versions == vec![newer.clone()]));
+            assert!(
+                matches!(
+                    what,
+                    What::Counted {
+                        answered: Some(AnswerKind::Read),
+                        ..
+                    }
+                ),
+                "{what:?}"
+            );
+            assert!(
+                matches!(&sends(&eff)[..], [(3, Msg::Reply { answer: Answer::Read { versions }, .. })] if *versions == vec![newer.clone()])
+            );
             assert!(rep(&r1).coord.is_empty());
         }
     }
@@ -192,8 +353,23 @@ fn abd_write_without_query_stamps_from_its_own_copy() {
     let reg = Register::new(c);
     let mut r3 = node(&reg, 2);
     let (what, eff) = msg(&reg, &mut r3, 0, 3, write_req(0, 9));
-    assert!(matches!(what, What::AbdStore { skipped_query: true, stamp: Stamp { t: 1, node: 2, .. }, .. }), "{what:?}");
-    assert!(sends(&eff).iter().all(|(_, m)| matches!(m, Msg::Put { .. })), "no phase 1");
+    assert!(
+        matches!(
+            what,
+            What::AbdStore {
+                skipped_query: true,
+                stamp: Stamp { t: 1, node: 2, .. },
+                ..
+            }
+        ),
+        "{what:?}"
+    );
+    assert!(
+        sends(&eff)
+            .iter()
+            .all(|(_, m)| matches!(m, Msg::Put { .. })),
+        "no phase 1"
+    );
 }
 
 #[test]
@@ -203,19 +379,88 @@ fn cp_timeout_refuses_in_phase_one_and_is_indeterminate_in_phase_two() {
     msg(&reg, &mut r1, 0, 5, write_req(0, 1));
     let cid = rep(&r1).coord[0].cid;
     let (what, eff) = timer(&reg, &mut r1, 200_000, Timer::CoordOp(cid));
-    assert_eq!(what, What::GaveUp { client: NodeId(5), kind: OpKind::Write, heard: 1, needed: 3, indeterminate: false });
-    assert!(matches!(&sends(&eff)[..], [(5, Msg::Reply { answer: Answer::Unavailable { heard: 1, needed: 3 }, .. })]));
+    assert_eq!(
+        what,
+        What::GaveUp {
+            client: NodeId(5),
+            kind: OpKind::Write,
+            heard: 1,
+            needed: 3,
+            indeterminate: false
+        }
+    );
+    assert!(matches!(
+        &sends(&eff)[..],
+        [(
+            5,
+            Msg::Reply {
+                answer: Answer::Unavailable {
+                    heard: 1,
+                    needed: 3
+                },
+                ..
+            }
+        )]
+    ));
 
     // Phase 2: two of three acks.
     msg(&reg, &mut r1, 0, 5, write_req(1, 2));
     let (cid, rid) = (rep(&r1).coord[0].cid, rep(&r1).coord[0].rid);
-    msg(&reg, &mut r1, 1, 1, Msg::GetReply { rid, versions: vec![] });
-    msg(&reg, &mut r1, 2, 2, Msg::GetReply { rid, versions: vec![] });
+    msg(
+        &reg,
+        &mut r1,
+        1,
+        1,
+        Msg::GetReply {
+            rid,
+            versions: vec![],
+        },
+    );
+    msg(
+        &reg,
+        &mut r1,
+        2,
+        2,
+        Msg::GetReply {
+            rid,
+            versions: vec![],
+        },
+    );
     let rid2 = rep(&r1).coord[0].rid;
-    msg(&reg, &mut r1, 3, 1, Msg::PutAck { rid: rid2, hint_for: None });
+    msg(
+        &reg,
+        &mut r1,
+        3,
+        1,
+        Msg::PutAck {
+            rid: rid2,
+            hint_for: None,
+        },
+    );
     let (what, eff) = timer(&reg, &mut r1, 200_000, Timer::CoordOp(cid));
-    assert_eq!(what, What::GaveUp { client: NodeId(5), kind: OpKind::Write, heard: 2, needed: 3, indeterminate: true });
-    assert!(matches!(&sends(&eff)[..], [(5, Msg::Reply { answer: Answer::Failed { heard: 2, needed: 3 }, .. })]));
+    assert_eq!(
+        what,
+        What::GaveUp {
+            client: NodeId(5),
+            kind: OpKind::Write,
+            heard: 2,
+            needed: 3,
+            indeterminate: true
+        }
+    );
+    assert!(matches!(
+        &sends(&eff)[..],
+        [(
+            5,
+            Msg::Reply {
+                answer: Answer::Failed {
+                    heard: 2,
+                    needed: 3
+                },
+                ..
+            }
+        )]
+    ));
 }
 
 // ---- AP --------------------------------------------------------------------
@@ -227,21 +472,60 @@ fn ap_write_acknowledges_at_once_and_replicates_in_the_background() {
     let reg = Register::new(c);
     let mut r1 = node(&reg, 0);
     let (what, eff) = msg(&reg, &mut r1, 5_000, 3, write_req(0, 4));
-    let v = Version { value: 4, stamp: Stamp { t: 5_000, node: 0, seq: 0 }, vv: vec![], origin: OpRef { client: 0, idx: 0 } };
-    assert_eq!(what, What::ApWrite { client: NodeId(3), value: 4, stamp: v.stamp, local: Applied::New, sent: 2 });
-    let rep_msg = Msg::Put { rid: 0, version: v.clone(), ack: false, hint_for: None };
+    let v = Version {
+        value: 4,
+        stamp: Stamp {
+            t: 5_000,
+            node: 0,
+            seq: 0,
+        },
+        vv: vec![],
+        origin: OpRef { client: 0, idx: 0 },
+    };
+    assert_eq!(
+        what,
+        What::ApWrite {
+            client: NodeId(3),
+            value: 4,
+            stamp: v.stamp,
+            local: Applied::New,
+            sent: 2
+        }
+    );
+    let rep_msg = Msg::Put {
+        rid: 0,
+        version: v.clone(),
+        ack: false,
+        hint_for: None,
+    };
     assert_eq!(
         sends(&eff),
         vec![
             (1, rep_msg.clone()),
             (2, rep_msg),
-            (3, Msg::Reply { op: 0, answer: Answer::Written { version: v.clone() }, read_set: vec![], write_set: vec![h(0, None)] })
+            (
+                3,
+                Msg::Reply {
+                    op: 0,
+                    answer: Answer::Written { version: v.clone() },
+                    read_set: vec![],
+                    write_set: vec![h(0, None)]
+                }
+            )
         ]
     );
     assert!(rep(&r1).coord.is_empty(), "nothing to wait for");
     let (what, eff) = msg(&reg, &mut r1, 6_000, 4, read_req(0));
-    assert_eq!(what, What::ApRead { client: NodeId(4), values: vec![4] });
-    assert!(matches!(&sends(&eff)[..], [(4, Msg::Reply { read_set, .. })] if *read_set == vec![NodeId(0)]));
+    assert_eq!(
+        what,
+        What::ApRead {
+            client: NodeId(4),
+            values: vec![4]
+        }
+    );
+    assert!(
+        matches!(&sends(&eff)[..], [(4, Msg::Reply { read_set, .. })] if *read_set == vec![NodeId(0)])
+    );
 }
 
 #[test]
@@ -250,12 +534,37 @@ fn lww_discards_a_later_write_stamped_by_a_slow_clock() {
     c.skew_ms = vec![0, -500, 0];
     let reg = Register::new(c);
     let mut r2 = node(&reg, 1);
-    assert_eq!(rep(&r2).clock_us(100_000), 0, "a clock never reads below zero");
+    assert_eq!(
+        rep(&r2).clock_us(100_000),
+        0,
+        "a clock never reads below zero"
+    );
     // R2 already holds a value stamped 300 ms by a fast clock elsewhere.
     rep_mut(&mut r2).versions = vec![ver(1, 300_000, 0, 0, 0)];
     let (what, eff) = msg(&reg, &mut r2, 700_000, 4, write_req(0, 2));
-    assert!(matches!(what, What::ApWrite { value: 2, stamp: Stamp { t: 200_000, .. }, local: Applied::Older, .. }), "{what:?}");
-    assert!(sends(&eff).iter().any(|(to, m)| *to == 4 && matches!(m, Msg::Reply { answer: Answer::Written { .. }, .. })), "still acknowledged");
+    assert!(
+        matches!(
+            what,
+            What::ApWrite {
+                value: 2,
+                stamp: Stamp { t: 200_000, .. },
+                local: Applied::Older,
+                ..
+            }
+        ),
+        "{what:?}"
+    );
+    assert!(
+        sends(&eff).iter().any(|(to, m)| *to == 4
+            && matches!(
+                m,
+                Msg::Reply {
+                    answer: Answer::Written { .. },
+                    ..
+                }
+            )),
+        "still acknowledged"
+    );
     assert_eq!(values_of(&r2), vec![1]);
 }
 
@@ -269,14 +578,28 @@ fn version_vector_write_extends_the_client_context() {
     c.conflict = Conflict::VersionVectors;
     let reg = Register::new(c);
     let mut r1 = node(&reg, 0);
-    rep_mut(&mut r1).versions = vec![Version { vv: vec![0, 0, 3], ..ver(8, 1, 2, 1, 0) }];
+    rep_mut(&mut r1).versions = vec![Version {
+        vv: vec![0, 0, 3],
+        ..ver(8, 1, 2, 1, 0)
+    }];
     // A blind write (empty context) is concurrent with what R1 holds.
     msg(&reg, &mut r1, 10, 3, write_req(0, 5));
     assert_eq!(values_of(&r1), vec![8, 5]);
     assert_eq!(rep(&r1).versions[1].vv, vec![1, 0, 0]);
     // A write whose context saw both resolves them.
     let ctx = vec![1, 0, 3];
-    msg(&reg, &mut r1, 20, 3, Msg::Request { op: 1, kind: OpKind::Write, value: Some(6), context: ctx });
+    msg(
+        &reg,
+        &mut r1,
+        20,
+        3,
+        Msg::Request {
+            op: 1,
+            kind: OpKind::Write,
+            value: Some(6),
+            context: ctx,
+        },
+    );
     assert_eq!(values_of(&r1), vec![6]);
     assert_eq!(rep(&r1).versions[0].vv, vec![2, 0, 3]);
 }
@@ -285,90 +608,301 @@ fn version_vector_write_extends_the_client_context() {
 
 #[test]
 fn quorum_write_waits_for_w_and_a_sloppy_quorum_turns_to_stand_ins() {
-    let reg = Register::new(RegisterConfig { rf: 3, w: 2, r: 2, sloppy: true, ..cfg(Mode::Quorum, 5) });
+    let reg = Register::new(RegisterConfig {
+        rf: 3,
+        w: 2,
+        r: 2,
+        sloppy: true,
+        ..cfg(Mode::Quorum, 5)
+    });
     let mut r1 = node(&reg, 0);
     let (what, eff) = msg(&reg, &mut r1, 0, 5, write_req(0, 1));
-    assert!(matches!(what, What::QuorumWrite { local: Some(Applied::New), asked: 2, needed: 2, .. }), "{what:?}");
+    assert!(
+        matches!(
+            what,
+            What::QuorumWrite {
+                local: Some(Applied::New),
+                asked: 2,
+                needed: 2,
+                ..
+            }
+        ),
+        "{what:?}"
+    );
     let o = rep(&r1).coord[0].clone();
     let v = o.chosen.clone().unwrap();
-    let put = |hint: Option<u8>| Msg::Put { rid: o.rid, version: v.clone(), ack: true, hint_for: hint.map(NodeId) };
+    let put = |hint: Option<u8>| Msg::Put {
+        rid: o.rid,
+        version: v.clone(),
+        ack: true,
+        hint_for: hint.map(NodeId),
+    };
     assert_eq!(sends(&eff), vec![(1, put(None)), (2, put(None))]);
-    assert!(eff.contains(&Effect::SetTimer { timer: Timer::Sloppy(o.cid), after_us: reg.sloppy_after_us() }));
+    assert!(eff.contains(&Effect::SetTimer {
+        timer: Timer::Sloppy(o.cid),
+        after_us: reg.sloppy_after_us()
+    }));
 
     let (what, eff) = timer(&reg, &mut r1, 22_000, Timer::Sloppy(o.cid));
-    assert_eq!(what, What::StandIns { kind: OpKind::Write, asked: vec![(NodeId(3), NodeId(1)), (NodeId(4), NodeId(2))] });
+    assert_eq!(
+        what,
+        What::StandIns {
+            kind: OpKind::Write,
+            asked: vec![(NodeId(3), NodeId(1)), (NodeId(4), NodeId(2))]
+        }
+    );
     assert_eq!(sends(&eff), vec![(3, put(Some(1))), (4, put(Some(2)))]);
 
-    let (what, eff) = msg(&reg, &mut r1, 30_000, 3, Msg::PutAck { rid: o.rid, hint_for: Some(NodeId(1)) });
-    assert!(matches!(what, What::Counted { answered: Some(AnswerKind::Written), heard: 2, needed: 2, .. }), "{what:?}");
-    assert!(matches!(&sends(&eff)[..], [(5, Msg::Reply { write_set, .. })] if *write_set == vec![h(0, None), h(3, Some(1))]));
+    let (what, eff) = msg(
+        &reg,
+        &mut r1,
+        30_000,
+        3,
+        Msg::PutAck {
+            rid: o.rid,
+            hint_for: Some(NodeId(1)),
+        },
+    );
+    assert!(
+        matches!(
+            what,
+            What::Counted {
+                answered: Some(AnswerKind::Written),
+                heard: 2,
+                needed: 2,
+                ..
+            }
+        ),
+        "{what:?}"
+    );
+    assert!(
+        matches!(&sends(&eff)[..], [(5, Msg::Reply { write_set, .. })] if *write_set == vec![h(0, None), h(3, Some(1))])
+    );
 }
 
 #[test]
 fn quorum_read_answers_after_r_and_repairs_stale_replicas() {
-    let reg = Register::new(RegisterConfig { w: 2, r: 2, read_repair: true, ..cfg(Mode::Quorum, 3) });
+    let reg = Register::new(RegisterConfig {
+        w: 2,
+        r: 2,
+        read_repair: true,
+        ..cfg(Mode::Quorum, 3)
+    });
     let mut r1 = node(&reg, 0);
     let fresh = ver(5, 50, 0, 0, 0);
     rep_mut(&mut r1).versions = vec![fresh.clone()];
     let (what, eff) = msg(&reg, &mut r1, 100, 3, read_req(0));
-    assert_eq!(what, What::QuorumRead { client: NodeId(3), asked: 2, local: true, needed: 2 });
-    let rid = rep(&r1).coord[0].rid;
-    assert_eq!(sends(&eff), vec![(1, Msg::Get { rid }), (2, Msg::Get { rid })]);
-
-    // R2 is stale: the read answers with R1's version and repairs R2.
-    let (what, eff) = msg(&reg, &mut r1, 200, 1, Msg::GetReply { rid, versions: vec![] });
     assert_eq!(
         what,
-        What::Counted { from: NodeId(1), ack: false, heard: 2, needed: 2, answered: Some(AnswerKind::Read), repaired: vec![NodeId(1)] }
+        What::QuorumRead {
+            client: NodeId(3),
+            asked: 2,
+            local: true,
+            needed: 2
+        }
+    );
+    let rid = rep(&r1).coord[0].rid;
+    assert_eq!(
+        sends(&eff),
+        vec![(1, Msg::Get { rid }), (2, Msg::Get { rid })]
+    );
+
+    // R2 is stale: the read answers with R1's version and repairs R2.
+    let (what, eff) = msg(
+        &reg,
+        &mut r1,
+        200,
+        1,
+        Msg::GetReply {
+            rid,
+            versions: vec![],
+        },
+    );
+    assert_eq!(
+        what,
+        What::Counted {
+            from: NodeId(1),
+            ack: false,
+            heard: 2,
+            needed: 2,
+            answered: Some(AnswerKind::Read),
+            repaired: vec![NodeId(1)]
+        }
     );
     let s = sends(&eff);
-    assert!(matches!(&s[0], (3, Msg::Reply { answer: Answer::Read { versions }, .. }) if *versions == vec![fresh.clone()]));
-    assert_eq!(s[1], (1, Msg::Repair { versions: vec![fresh.clone()] }));
+    assert!(
+        matches!(&s[0], (3, Msg::Reply { answer: Answer::Read { versions }, .. }) if *versions == vec![fresh.clone()])
+    );
+    assert_eq!(
+        s[1],
+        (
+            1,
+            Msg::Repair {
+                versions: vec![fresh.clone()]
+            }
+        )
+    );
     // R3's late, fresh reply needs no repair and closes the operation.
-    let (what, eff) = msg(&reg, &mut r1, 210, 2, Msg::GetReply { rid, versions: vec![fresh.clone()] });
-    assert!(matches!(what, What::Counted { answered: None, ref repaired, .. } if repaired.is_empty()), "{what:?}");
+    let (what, eff) = msg(
+        &reg,
+        &mut r1,
+        210,
+        2,
+        Msg::GetReply {
+            rid,
+            versions: vec![fresh.clone()],
+        },
+    );
+    assert!(
+        matches!(what, What::Counted { answered: None, ref repaired, .. } if repaired.is_empty()),
+        "{what:?}"
+    );
     assert!(rep(&r1).coord.is_empty());
-    assert!(eff.iter().any(|e| matches!(e, Effect::CancelTimer { timer: Timer::CoordOp(_) })));
+    assert!(eff.iter().any(|e| matches!(
+        e,
+        Effect::CancelTimer {
+            timer: Timer::CoordOp(_)
+        }
+    )));
 }
 
 // ---- Storage side ----------------------------------------------------------
 
 #[test]
 fn hints_are_stored_handed_off_and_dropped_once_delivered() {
-    let reg = Register::new(RegisterConfig { rf: 3, sloppy: true, ..cfg(Mode::Quorum, 5) });
+    let reg = Register::new(RegisterConfig {
+        rf: 3,
+        sloppy: true,
+        ..cfg(Mode::Quorum, 5)
+    });
     let mut r4 = node(&reg, 3);
     let v = ver(1, 10, 0, 0, 0);
-    let (what, eff) = msg(&reg, &mut r4, 0, 0, Msg::Put { rid: 7, version: v.clone(), ack: true, hint_for: Some(NodeId(1)) });
-    assert_eq!(what, What::PutApplied { coord: NodeId(0), value: 1, applied: Applied::New, hint_for: Some(NodeId(1)), ack: true });
-    assert_eq!(sends(&eff), vec![(0, Msg::PutAck { rid: 7, hint_for: Some(NodeId(1)) })]);
-    assert!(eff.contains(&Effect::SetTimer { timer: Timer::Handoff, after_us: 100_000 }));
-    assert!(rep(&r4).versions.is_empty(), "a hint is not the stand-in's own copy");
+    let (what, eff) = msg(
+        &reg,
+        &mut r4,
+        0,
+        0,
+        Msg::Put {
+            rid: 7,
+            version: v.clone(),
+            ack: true,
+            hint_for: Some(NodeId(1)),
+        },
+    );
+    assert_eq!(
+        what,
+        What::PutApplied {
+            coord: NodeId(0),
+            value: 1,
+            applied: Applied::New,
+            hint_for: Some(NodeId(1)),
+            ack: true
+        }
+    );
+    assert_eq!(
+        sends(&eff),
+        vec![(
+            0,
+            Msg::PutAck {
+                rid: 7,
+                hint_for: Some(NodeId(1))
+            }
+        )]
+    );
+    assert!(eff.contains(&Effect::SetTimer {
+        timer: Timer::Handoff,
+        after_us: 100_000
+    }));
+    assert!(
+        rep(&r4).versions.is_empty(),
+        "a hint is not the stand-in's own copy"
+    );
 
     let (what, eff) = timer(&reg, &mut r4, 100_000, Timer::Handoff);
-    assert_eq!(what, What::HandoffSent { to: vec![NodeId(1)], n: 1 });
-    assert_eq!(sends(&eff), vec![(1, Msg::Handoff { versions: vec![v.clone()] })]);
+    assert_eq!(
+        what,
+        What::HandoffSent {
+            to: vec![NodeId(1)],
+            n: 1
+        }
+    );
+    assert_eq!(
+        sends(&eff),
+        vec![(
+            1,
+            Msg::Handoff {
+                versions: vec![v.clone()]
+            }
+        )]
+    );
 
     let mut r2 = node(&reg, 1);
-    let (_, eff) = msg(&reg, &mut r2, 110_000, 3, Msg::Handoff { versions: vec![v.clone()] });
+    let (_, eff) = msg(
+        &reg,
+        &mut r2,
+        110_000,
+        3,
+        Msg::Handoff {
+            versions: vec![v.clone()],
+        },
+    );
     assert_eq!(rep(&r2).versions, vec![v.clone()]);
-    assert_eq!(sends(&eff), vec![(3, Msg::HandoffAck { delivered: vec![v.stamp] })]);
+    assert_eq!(
+        sends(&eff),
+        vec![(
+            3,
+            Msg::HandoffAck {
+                delivered: vec![v.stamp]
+            }
+        )]
+    );
 
-    let (what, eff) = msg(&reg, &mut r4, 120_000, 1, Msg::HandoffAck { delivered: vec![v.stamp] });
-    assert_eq!(what, What::HandoffAcked { from: NodeId(1), n: 1 });
+    let (what, eff) = msg(
+        &reg,
+        &mut r4,
+        120_000,
+        1,
+        Msg::HandoffAck {
+            delivered: vec![v.stamp],
+        },
+    );
+    assert_eq!(
+        what,
+        What::HandoffAcked {
+            from: NodeId(1),
+            n: 1
+        }
+    );
     assert!(rep(&r4).hints.is_empty());
-    assert!(eff.contains(&Effect::CancelTimer { timer: Timer::Handoff }));
+    assert!(eff.contains(&Effect::CancelTimer {
+        timer: Timer::Handoff
+    }));
 }
 
 #[test]
 fn anti_entropy_pushes_to_the_next_peer_and_pulls_differences() {
-    let reg = Register::new(RegisterConfig { ae_ms: 100, ..cfg(Mode::Ap, 3) });
+    let reg = Register::new(RegisterConfig {
+        ae_ms: 100,
+        ..cfg(Mode::Ap, 3)
+    });
     let mut r1 = node(&reg, 0);
     let v = ver(3, 10, 0, 0, 0);
     rep_mut(&mut r1).versions = vec![v.clone()];
     let (what, eff) = timer(&reg, &mut r1, 100_000, Timer::AntiEntropy);
     assert_eq!(what, What::SyncSent { to: NodeId(1) });
-    assert_eq!(sends(&eff), vec![(1, Msg::Sync { versions: vec![v.clone()] })]);
-    assert!(eff.contains(&Effect::SetTimer { timer: Timer::AntiEntropy, after_us: 100_000 }));
+    assert_eq!(
+        sends(&eff),
+        vec![(
+            1,
+            Msg::Sync {
+                versions: vec![v.clone()]
+            }
+        )]
+    );
+    assert!(eff.contains(&Effect::SetTimer {
+        timer: Timer::AntiEntropy,
+        after_us: 100_000
+    }));
     let (what, _) = timer(&reg, &mut r1, 200_000, Timer::AntiEntropy);
     assert_eq!(what, What::SyncSent { to: NodeId(2) }, "round robin");
 
@@ -377,8 +911,23 @@ fn anti_entropy_pushes_to_the_next_peer_and_pulls_differences() {
     let newer = ver(4, 20, 1, 1, 0);
     rep_mut(&mut r2).versions = vec![newer.clone()];
     let (what, eff) = msg(&reg, &mut r2, 0, 0, Msg::Sync { versions: vec![v] });
-    assert_eq!(what, What::SyncMerged { from: NodeId(0), changed: false, replied: true });
-    assert_eq!(sends(&eff), vec![(0, Msg::SyncReply { versions: vec![newer] })]);
+    assert_eq!(
+        what,
+        What::SyncMerged {
+            from: NodeId(0),
+            changed: false,
+            replied: true
+        }
+    );
+    assert_eq!(
+        sends(&eff),
+        vec![(
+            0,
+            Msg::SyncReply {
+                versions: vec![newer]
+            }
+        )]
+    );
 }
 
 #[test]
@@ -391,9 +940,19 @@ fn crash_forgets_operations_but_keeps_the_register() {
     reg.on_crash(&mut r1);
     assert!(rep(&r1).coord.is_empty());
     assert_eq!(values_of(&r1), vec![1]);
-    assert_eq!(rep(&r1).next_rid, rid_before, "request ids are never reused");
+    assert_eq!(
+        rep(&r1).next_rid,
+        rid_before,
+        "request ids are never reused"
+    );
     let (what, _) = run(&reg, &mut r1, 10, |r, n, c| r.on_restart(n, c));
-    assert_eq!(what, What::Restarted { values: vec![1], n_hints: 0 });
+    assert_eq!(
+        what,
+        What::Restarted {
+            values: vec![1],
+            n_hints: 0
+        }
+    );
 }
 
 // ---- Clients ---------------------------------------------------------------
@@ -402,30 +961,103 @@ fn crash_forgets_operations_but_keeps_the_register() {
 fn a_client_does_one_operation_at_a_time_and_records_it() {
     let reg = Register::new(cfg(Mode::Ap, 3));
     let mut c1 = node(&reg, 3);
-    let (what, eff) = run(&reg, &mut c1, 0, |r, n, c| r.on_command(n, c, &Cmd::Write { value: 5, via: Some(NodeId(2)) }));
-    assert_eq!(what, What::Invoked { op: 0, kind: OpKind::Write, value: Some(5), via: NodeId(2), auto: false });
+    let (what, eff) = run(&reg, &mut c1, 0, |r, n, c| {
+        r.on_command(
+            n,
+            c,
+            &Cmd::Write {
+                value: 5,
+                via: Some(NodeId(2)),
+            },
+        )
+    });
+    assert_eq!(
+        what,
+        What::Invoked {
+            op: 0,
+            kind: OpKind::Write,
+            value: Some(5),
+            via: NodeId(2),
+            auto: false
+        }
+    );
     assert_eq!(sends(&eff), vec![(2, write_req(0, 5))]);
-    assert!(eff.contains(&Effect::SetTimer { timer: Timer::ClientOp(0), after_us: reg.client_timeout_us() }));
-    let (what, eff) = run(&reg, &mut c1, 1, |r, n, c| r.on_command(n, c, &Cmd::Read { via: None }));
+    assert!(eff.contains(&Effect::SetTimer {
+        timer: Timer::ClientOp(0),
+        after_us: reg.client_timeout_us()
+    }));
+    let (what, eff) = run(&reg, &mut c1, 1, |r, n, c| {
+        r.on_command(n, c, &Cmd::Read { via: None })
+    });
     assert_eq!(what, What::Busy { pending: 0 });
     assert!(eff.is_empty());
 
     let v = ver(5, 10, 2, 0, 0);
-    let reply = Msg::Reply { op: 0, answer: Answer::Written { version: v.clone() }, read_set: vec![], write_set: vec![h(2, None)] };
+    let reply = Msg::Reply {
+        op: 0,
+        answer: Answer::Written { version: v.clone() },
+        read_set: vec![],
+        write_set: vec![h(2, None)],
+    };
     let (what, eff) = msg(&reg, &mut c1, 20_000, 2, reply.clone());
-    assert_eq!(what, What::Completed { op: 0, kind: OpKind::Write, outcome: Outcome::Ok, values: vec![], latency_us: 20_000 });
-    assert_eq!(eff, vec![Effect::CancelTimer { timer: Timer::ClientOp(0) }]);
+    assert_eq!(
+        what,
+        What::Completed {
+            op: 0,
+            kind: OpKind::Write,
+            outcome: Outcome::Ok,
+            values: vec![],
+            latency_us: 20_000
+        }
+    );
+    assert_eq!(
+        eff,
+        vec![Effect::CancelTimer {
+            timer: Timer::ClientOp(0)
+        }]
+    );
     let rec = &c1.client().unwrap().ops[0];
-    assert_eq!((rec.ok_at(), rec.written.clone(), rec.write_set.clone()), (Some(20_000), Some(v), vec![h(2, None)]));
-    assert_eq!(rec.to_op(0), Op { client: 0, kind: OpKind::Write, value: Some(5), expected: None, ok: true, invoke: 0, response: Some(20_000) });
+    assert_eq!(
+        (rec.ok_at(), rec.written.clone(), rec.write_set.clone()),
+        (Some(20_000), Some(v), vec![h(2, None)])
+    );
+    assert_eq!(
+        rec.to_op(0),
+        Op {
+            client: 0,
+            kind: OpKind::Write,
+            value: Some(5),
+            expected: None,
+            ok: true,
+            invoke: 0,
+            response: Some(20_000)
+        }
+    );
     let (what, _) = msg(&reg, &mut c1, 21_000, 2, reply);
     assert_eq!(what, What::LateReply { op: 0 });
 
     // Home replica by default; a timeout leaves the read unanswered.
-    let (what, _) = run(&reg, &mut c1, 30_000, |r, n, c| r.on_command(n, c, &Cmd::Read { via: None }));
-    assert_eq!(what, What::Invoked { op: 1, kind: OpKind::Read, value: None, via: reg.home(0), auto: false });
+    let (what, _) = run(&reg, &mut c1, 30_000, |r, n, c| {
+        r.on_command(n, c, &Cmd::Read { via: None })
+    });
+    assert_eq!(
+        what,
+        What::Invoked {
+            op: 1,
+            kind: OpKind::Read,
+            value: None,
+            via: reg.home(0),
+            auto: false
+        }
+    );
     let (what, _) = timer(&reg, &mut c1, 500_000, Timer::ClientOp(1));
-    assert_eq!(what, What::NoAnswer { op: 1, kind: OpKind::Read });
+    assert_eq!(
+        what,
+        What::NoAnswer {
+            op: 1,
+            kind: OpKind::Read
+        }
+    );
     let rec = &c1.client().unwrap().ops[1];
     assert_eq!(rec.outcome, Outcome::NoAnswer);
     assert_eq!((rec.to_op(0).ok, rec.to_op(0).response), (false, None));
@@ -435,12 +1067,58 @@ fn a_client_does_one_operation_at_a_time_and_records_it() {
 fn indeterminate_writes_are_ok_without_response_in_the_history() {
     let reg = Register::new(cfg(Mode::Cp, 3));
     let mut c1 = node(&reg, 3);
-    run(&reg, &mut c1, 0, |r, n, c| r.on_command(n, c, &Cmd::Write { value: 5, via: None }));
-    msg(&reg, &mut c1, 10, 0, Msg::Reply { op: 0, answer: Answer::Failed { heard: 1, needed: 2 }, read_set: vec![], write_set: vec![] });
+    run(&reg, &mut c1, 0, |r, n, c| {
+        r.on_command(
+            n,
+            c,
+            &Cmd::Write {
+                value: 5,
+                via: None,
+            },
+        )
+    });
+    msg(
+        &reg,
+        &mut c1,
+        10,
+        0,
+        Msg::Reply {
+            op: 0,
+            answer: Answer::Failed {
+                heard: 1,
+                needed: 2,
+            },
+            read_set: vec![],
+            write_set: vec![],
+        },
+    );
     let op = c1.client().unwrap().ops[0].to_op(0);
     assert_eq!((op.ok, op.response), (true, None));
-    run(&reg, &mut c1, 20, |r, n, c| r.on_command(n, c, &Cmd::Write { value: 6, via: None }));
-    msg(&reg, &mut c1, 30, 0, Msg::Reply { op: 1, answer: Answer::Unavailable { heard: 1, needed: 2 }, read_set: vec![], write_set: vec![] });
+    run(&reg, &mut c1, 20, |r, n, c| {
+        r.on_command(
+            n,
+            c,
+            &Cmd::Write {
+                value: 6,
+                via: None,
+            },
+        )
+    });
+    msg(
+        &reg,
+        &mut c1,
+        30,
+        0,
+        Msg::Reply {
+            op: 1,
+            answer: Answer::Unavailable {
+                heard: 1,
+                needed: 2,
+            },
+            read_set: vec![],
+            write_set: vec![],
+        },
+    );
     let op = c1.client().unwrap().ops[1].to_op(0);
     assert_eq!((op.ok, op.response), (false, Some(30)));
 }
@@ -449,12 +1127,18 @@ fn indeterminate_writes_are_ok_without_response_in_the_history() {
 fn commands_to_the_wrong_kind_of_node_are_ignored() {
     let reg = Register::new(cfg(Mode::Ap, 3));
     let mut r1 = node(&reg, 0);
-    let (what, eff) = run(&reg, &mut r1, 0, |r, n, c| r.on_command(n, c, &Cmd::Read { via: None }));
+    let (what, eff) = run(&reg, &mut r1, 0, |r, n, c| {
+        r.on_command(n, c, &Cmd::Read { via: None })
+    });
     assert!(matches!(what, What::Ignored { .. }) && eff.is_empty());
-    let (what, _) = run(&reg, &mut r1, 0, |r, n, c| r.on_command(n, c, &Cmd::Skew { ms: -250 }));
+    let (what, _) = run(&reg, &mut r1, 0, |r, n, c| {
+        r.on_command(n, c, &Cmd::Skew { ms: -250 })
+    });
     assert_eq!(what, What::SkewSet { ms: -250 });
     let mut c1 = node(&reg, 3);
-    let (what, _) = run(&reg, &mut c1, 0, |r, n, c| r.on_command(n, c, &Cmd::AntiEntropy));
+    let (what, _) = run(&reg, &mut c1, 0, |r, n, c| {
+        r.on_command(n, c, &Cmd::AntiEntropy)
+    });
     assert!(matches!(what, What::Ignored { .. }));
 }
 
@@ -465,9 +1149,17 @@ fn cmd_codec_round_trips_and_rejects_garbage() {
     use crate::kernel::input::CommandCodec;
     let cmds = [
         Cmd::Read { via: None },
-        Cmd::Read { via: Some(NodeId(4)) },
-        Cmd::Write { value: 42, via: None },
-        Cmd::Write { value: 0, via: Some(NodeId(6)) },
+        Cmd::Read {
+            via: Some(NodeId(4)),
+        },
+        Cmd::Write {
+            value: 42,
+            via: None,
+        },
+        Cmd::Write {
+            value: 0,
+            via: Some(NodeId(6)),
+        },
         Cmd::AntiEntropy,
         Cmd::Skew { ms: 300 },
         Cmd::Skew { ms: -10_000 },
@@ -475,11 +1167,37 @@ fn cmd_codec_round_trips_and_rejects_garbage() {
     for c in cmds {
         assert_eq!(Cmd::parse(&c.encode()), Ok(c.clone()), "{}", c.encode());
     }
-    for bad in ["", "read-", "read-x", "read-7", "read-1-2", "write", "write-", "write--1", "write-1-9", "ae-1", "skew", "skew-n", "skew-99999", "skew-1-2", "write-1-2-3", "ü"] {
+    for bad in [
+        "",
+        "read-",
+        "read-x",
+        "read-7",
+        "read-1-2",
+        "write",
+        "write-",
+        "write--1",
+        "write-1-9",
+        "ae-1",
+        "skew",
+        "skew-n",
+        "skew-99999",
+        "skew-1-2",
+        "write-1-2-3",
+        "ü",
+    ] {
         assert!(Cmd::parse(bad).is_err(), "{bad}");
     }
     let i: Input<Cmd> = Input::parse("cmd.5.write-7-2", 7).unwrap();
-    assert_eq!(i, Input::Command(Who::Id(NodeId(5)), Cmd::Write { value: 7, via: Some(NodeId(2)) }));
+    assert_eq!(
+        i,
+        Input::Command(
+            Who::Id(NodeId(5)),
+            Cmd::Write {
+                value: 7,
+                via: Some(NodeId(2))
+            }
+        )
+    );
 }
 
 #[test]
@@ -487,7 +1205,10 @@ fn config_params_round_trip_and_clamp() {
     use crate::labs::params::{read, write};
     use crate::labs::register::lab::{CAP_PARAMS, QUORUM_PARAMS};
     use std::collections::BTreeMap;
-    let base = RegisterConfig { mode: Mode::Quorum, ..RegisterConfig::default() };
+    let base = RegisterConfig {
+        mode: Mode::Quorum,
+        ..RegisterConfig::default()
+    };
     let custom = RegisterConfig {
         mode: Mode::Quorum,
         n_replicas: 6,
@@ -509,30 +1230,79 @@ fn config_params_round_trip_and_clamp() {
         write_pct: 30,
         safety: Safety::default(),
     };
-    let owned: BTreeMap<String, String> = write(QUORUM_PARAMS, &custom, &base).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    let owned: BTreeMap<String, String> = write(QUORUM_PARAMS, &custom, &base)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let (c, warnings) = read(QUORUM_PARAMS, &base, &owned, RegisterConfig::clamped);
     assert_eq!(c, custom);
     assert!(warnings.is_empty(), "{warnings:?}");
     assert!(write(QUORUM_PARAMS, &base, &base).is_empty());
 
     // The CAP lab's table: CP or AP, with the CP safety switches.
-    let cp = RegisterConfig { mode: Mode::Ap, safety: Safety { read_write_back: false, write_query: false }, ..RegisterConfig::default() };
-    let owned: BTreeMap<String, String> = write(CAP_PARAMS, &cp, &RegisterConfig::default()).into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    assert_eq!(read(CAP_PARAMS, &RegisterConfig::default(), &owned, RegisterConfig::clamped).0, cp);
-
-    let bad: BTreeMap<String, String> = [("mode", "ca"), ("n", "12"), ("w", "9"), ("skew", "5,x,-99999"), ("conflict", "crdt"), ("auto", "3")]
+    let cp = RegisterConfig {
+        mode: Mode::Ap,
+        safety: Safety {
+            read_write_back: false,
+            write_query: false,
+        },
+        ..RegisterConfig::default()
+    };
+    let owned: BTreeMap<String, String> = write(CAP_PARAMS, &cp, &RegisterConfig::default())
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.to_string(), v))
         .collect();
-    let (c, warnings) = read(CAP_PARAMS, &RegisterConfig::default(), &bad, RegisterConfig::clamped);
-    assert_eq!((c.mode, c.n_replicas, c.conflict, c.auto_ms), (Mode::Cp, 7, Conflict::Lww, 10));
-    assert_eq!(c.skew_ms, vec![0; 7], "a list with a bad entry keeps the base, resized to the replicas");
+    assert_eq!(
+        read(
+            CAP_PARAMS,
+            &RegisterConfig::default(),
+            &owned,
+            RegisterConfig::clamped
+        )
+        .0,
+        cp
+    );
+
+    let bad: BTreeMap<String, String> = [
+        ("mode", "ca"),
+        ("n", "12"),
+        ("w", "9"),
+        ("skew", "5,x,-99999"),
+        ("conflict", "crdt"),
+        ("auto", "3"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let (c, warnings) = read(
+        CAP_PARAMS,
+        &RegisterConfig::default(),
+        &bad,
+        RegisterConfig::clamped,
+    );
+    assert_eq!(
+        (c.mode, c.n_replicas, c.conflict, c.auto_ms),
+        (Mode::Cp, 7, Conflict::Lww, 10)
+    );
+    assert_eq!(
+        c.skew_ms,
+        vec![0; 7],
+        "a list with a bad entry keeps the base, resized to the replicas"
+    );
     // mode, n, skew, conflict, auto (0 or 10-10,000), and the skew resized; w is not a CAP setting.
     assert_eq!(warnings.len(), 5, "{warnings:?}");
-    assert!(warnings.iter().any(|w| w.starts_with("auto=3 adjusted to 10")), "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("auto=3 adjusted to 10")),
+        "{warnings:?}"
+    );
     let (q, warnings) = read(QUORUM_PARAMS, &base, &bad, RegisterConfig::clamped);
     assert_eq!((q.n_replicas, q.w), (7, 3), "w is at most N = rf = 3");
-    assert!(warnings.iter().any(|w| w == "w=9 is outside 1–3; using 3"), "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w == "w=9 is outside 1–3; using 3"),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -554,7 +1324,16 @@ fn clamped_keeps_every_value_in_range() {
     }
     .clamped();
     assert_eq!((c.n_replicas, c.n_clients, c.rf, c.w, c.r), (7, 1, 1, 1, 1));
-    assert_eq!((c.ae_ms, c.op_timeout_ms, c.latency_us_min, c.loss, c.write_pct), (10, 10, 3, 0.0, 100));
+    assert_eq!(
+        (
+            c.ae_ms,
+            c.op_timeout_ms,
+            c.latency_us_min,
+            c.loss,
+            c.write_pct
+        ),
+        (10, 10, 3, 0.0, 100)
+    );
     assert_eq!(c.skew_ms, vec![-10_000, 0, 0, 0, 0, 0, 0]);
 }
 
@@ -563,20 +1342,74 @@ fn clamped_keeps_every_value_in_range() {
 /// mode's `W` and `R` count among the `N` preferred replicas only.
 #[test]
 fn each_mode_counts_answers_against_its_quorum_system() {
-    let q = |mode, n, rf, w, r| Register::new(RegisterConfig { mode, n_replicas: n, rf, w, r, ..RegisterConfig::default() }).quorums();
+    let q = |mode, n, rf, w, r| {
+        Register::new(RegisterConfig {
+            mode,
+            n_replicas: n,
+            rf,
+            w,
+            r,
+            ..RegisterConfig::default()
+        })
+        .quorums()
+    };
     let cp = q(Mode::Cp, 5, 5, 1, 1);
-    assert_eq!((cp.n(), cp.w(), cp.r(), cp.reads_see_writes(), cp.writes_meet()), (5, 3, 3, true, true));
+    assert_eq!(
+        (
+            cp.n(),
+            cp.w(),
+            cp.r(),
+            cp.reads_see_writes(),
+            cp.writes_meet()
+        ),
+        (5, 3, 3, true, true)
+    );
     let ap = q(Mode::Ap, 4, 4, 3, 3);
-    assert_eq!((ap.n(), ap.w(), ap.r(), ap.reads_see_writes(), ap.writes_meet()), (4, 1, 1, false, false));
+    assert_eq!(
+        (
+            ap.n(),
+            ap.w(),
+            ap.r(),
+            ap.reads_see_writes(),
+            ap.writes_meet()
+        ),
+        (4, 1, 1, false, false)
+    );
     let strict = q(Mode::Quorum, 7, 3, 2, 2);
-    assert_eq!((strict.n(), strict.w(), strict.r(), strict.reads_see_writes(), strict.writes_meet()), (3, 2, 2, true, true));
+    assert_eq!(
+        (
+            strict.n(),
+            strict.w(),
+            strict.r(),
+            strict.reads_see_writes(),
+            strict.writes_meet()
+        ),
+        (3, 2, 2, true, true)
+    );
     let loose = q(Mode::Quorum, 7, 5, 2, 3);
-    assert_eq!((loose.reads_see_writes(), loose.writes_meet(), loose.write_tolerates()), (false, false, 3));
+    assert_eq!(
+        (
+            loose.reads_see_writes(),
+            loose.writes_meet(),
+            loose.write_tolerates()
+        ),
+        (false, false, 3)
+    );
     // Out of range W and R are clamped into 1..=N, by the same rule.
     let clamped = q(Mode::Quorum, 5, 3, 0, 9);
     assert_eq!((clamped.w(), clamped.r()), (1, 3));
-    let reg = Register::new(RegisterConfig { mode: Mode::Quorum, n_replicas: 5, rf: 3, w: 2, r: 3, ..RegisterConfig::default() });
-    assert_eq!((reg.majority(), reg.write_quorum(), reg.read_quorum()), (3, 2, 3));
+    let reg = Register::new(RegisterConfig {
+        mode: Mode::Quorum,
+        n_replicas: 5,
+        rf: 3,
+        w: 2,
+        r: 3,
+        ..RegisterConfig::default()
+    });
+    assert_eq!(
+        (reg.majority(), reg.write_quorum(), reg.read_quorum()),
+        (3, 2, 3)
+    );
 }
 
 // ---- Scenarios -------------------------------------------------------------
@@ -585,28 +1418,58 @@ fn each_mode_counts_answers_against_its_quorum_system() {
 fn every_scenario_keeps_its_promise_for_any_seed() {
     let mut failures = check_scenarios::<CapLab>(&[77, 12_345]);
     failures.extend(check_scenarios::<QuorumLab>(&[77, 12_345]));
-    let text: Vec<String> = failures.iter().map(|f| format!("{f}\n{}", f.narration)).collect();
+    let text: Vec<String> = failures
+        .iter()
+        .map(|f| format!("{f}\n{}", f.narration))
+        .collect();
     assert!(failures.is_empty(), "{}", text.join("\n\n"));
 }
 
 #[test]
 fn scenarios_belong_to_their_lab_and_ids_are_unique() {
     for sc in scenarios::cap() {
-        assert!(matches!(sc.proto.config.mode, Mode::Cp | Mode::Ap), "{}", sc.id);
+        assert!(
+            matches!(sc.proto.config.mode, Mode::Cp | Mode::Ap),
+            "{}",
+            sc.id
+        );
     }
     for sc in scenarios::quorum() {
         assert_eq!(sc.proto.config.mode, Mode::Quorum, "{}", sc.id);
     }
     let all = scenarios::all();
     for (i, a) in all.iter().enumerate() {
-        assert!(all[i + 1..].iter().all(|b| b.id != a.id), "duplicate id {}", a.id);
+        assert!(
+            all[i + 1..].iter().all(|b| b.id != a.id),
+            "duplicate id {}",
+            a.id
+        );
         assert!(scenarios::find(a.id).is_some());
-        assert_eq!(a.proto.config, a.proto.config.clone().clamped(), "{}: config out of range", a.id);
+        assert_eq!(
+            a.proto.config,
+            a.proto.config.clone().clamped(),
+            "{}: config out of range",
+            a.id
+        );
     }
     // Every invariant is broken by some scenario (and, per mode, by the
     // property tests below).
-    let broken: Vec<&str> = all.iter().flat_map(|s| s.run_to_pause(s.seed).world().violations.iter().map(|v| v.invariant).collect::<Vec<_>>()).collect();
-    for i in QUORUM_INVARIANTS.iter().chain(AP_INVARIANTS).chain(CP_INVARIANTS) {
+    let broken: Vec<&str> = all
+        .iter()
+        .flat_map(|s| {
+            s.run_to_pause(s.seed)
+                .world()
+                .violations
+                .iter()
+                .map(|v| v.invariant)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for i in QUORUM_INVARIANTS
+        .iter()
+        .chain(AP_INVARIANTS)
+        .chain(CP_INVARIANTS)
+    {
         assert!(broken.contains(&i.name), "no scenario breaks {}", i.name);
     }
 }
@@ -618,7 +1481,13 @@ fn stepping_back_and_forward_returns_the_same_state() {
         let end = t.cursor();
         let digest = |t: &Timeline<Register>| {
             let w = t.world();
-            format!("{:?}{:?}{:?}{:?}", w.nodes, w.in_flight.keys().collect::<Vec<_>>(), w.checker, w.violations)
+            format!(
+                "{:?}{:?}{:?}{:?}",
+                w.nodes,
+                w.in_flight.keys().collect::<Vec<_>>(),
+                w.checker,
+                w.violations
+            )
         };
         let at_end = digest(&t);
         let mid = end / 2;
@@ -640,11 +1509,22 @@ fn stepping_back_and_forward_returns_the_same_state() {
 // ---- Determinism -----------------------------------------------------------
 
 fn busy_config(mode: Mode) -> RegisterConfig {
-    RegisterConfig { mode, auto_ms: 30, latency_us_min: 2_000, latency_us_max: 20_000, loss: 0.05, ..RegisterConfig::default() }
+    RegisterConfig {
+        mode,
+        auto_ms: 30,
+        latency_us_min: 2_000,
+        latency_us_max: 20_000,
+        loss: 0.05,
+        ..RegisterConfig::default()
+    }
 }
 
 fn trace_hash(cfg: RegisterConfig, seed: u64, steps: u64) -> u64 {
-    let mut t = Timeline::new(World::new(Register::new(cfg), seed, vec![(150_000, Input::Partition(vec![vec![NodeId(0), NodeId(1)]]))]));
+    let mut t = Timeline::new(World::new(
+        Register::new(cfg),
+        seed,
+        vec![(150_000, Input::Partition(vec![vec![NodeId(0), NodeId(1)]]))],
+    ));
     t.seek(steps);
     t.trace_hash()
 }
@@ -654,7 +1534,11 @@ fn same_seed_and_inputs_give_the_same_trace() {
     for mode in [Mode::Cp, Mode::Ap, Mode::Quorum] {
         let a = trace_hash(busy_config(mode), 5, 1_500);
         assert_eq!(a, trace_hash(busy_config(mode), 5, 1_500), "{mode:?}");
-        assert_ne!(a, trace_hash(busy_config(mode), 6, 1_500), "{mode:?}: the seed must matter");
+        assert_ne!(
+            a,
+            trace_hash(busy_config(mode), 6, 1_500),
+            "{mode:?}: the seed must matter"
+        );
     }
 }
 
@@ -668,9 +1552,20 @@ fn counters_and_history_follow_the_clients() {
     assert!(h.windows(2).all(|p| p[0].invoke <= p[1].invoke));
     let refused: Vec<&Op> = h.iter().filter(|o| !o.ok).collect();
     assert_eq!(refused.len(), 1);
-    assert_eq!((refused[0].kind, refused[0].value, refused[0].client), (OpKind::Write, Some(2), 0));
+    assert_eq!(
+        (refused[0].kind, refused[0].value, refused[0].client),
+        (OpKind::Write, Some(2), 0)
+    );
     let c = counters(w);
-    assert_eq!((c.whole.writes_served, c.minority.refused, c.majority.writes_served, c.majority.reads_served), (1, 1, 1, 1));
+    assert_eq!(
+        (
+            c.whole.writes_served,
+            c.minority.refused,
+            c.majority.writes_served,
+            c.majority.reads_served
+        ),
+        (1, 1, 1, 1)
+    );
     assert_eq!(c.total().served(), 3);
     assert_eq!(c.majority.mean_read_latency_us(), Some(60_000));
 
@@ -681,7 +1576,19 @@ fn counters_and_history_follow_the_clients() {
     let read = scenarios::op(w, 2, 1).unwrap();
     let (c, write) = last_write_before(w, read.invoke_us).unwrap();
     assert_eq!((c, write.value), (0, Some(1)));
-    assert_eq!(write.write_set, vec![Holder { node: NodeId(0), hint_for: None }, Holder { node: NodeId(3), hint_for: Some(NodeId(1)) }]);
+    assert_eq!(
+        write.write_set,
+        vec![
+            Holder {
+                node: NodeId(0),
+                hint_for: None
+            },
+            Holder {
+                node: NodeId(3),
+                hint_for: Some(NodeId(1))
+            }
+        ]
+    );
     assert_eq!(read.read_set, vec![NodeId(1), NodeId(2)]);
     assert!(last_write_before(w, write.invoke_us).is_none());
 }
@@ -698,13 +1605,30 @@ mod brute {
     use std::collections::BTreeSet;
 
     pub fn linearizable(ops: &[Op]) -> bool {
-        let ops: Vec<&Op> = ops.iter().filter(|o| o.ok && (o.response.is_some() || o.kind == OpKind::Write)).collect();
-        assert!(ops.len() <= 64, "brute force is for short histories ({} ops)", ops.len());
-        let required = ops.iter().enumerate().filter(|(_, o)| o.response.is_some()).fold(0u64, |m, (i, _)| m | 1 << i);
+        let ops: Vec<&Op> = ops
+            .iter()
+            .filter(|o| o.ok && (o.response.is_some() || o.kind == OpKind::Write))
+            .collect();
+        assert!(
+            ops.len() <= 64,
+            "brute force is for short histories ({} ops)",
+            ops.len()
+        );
+        let required = ops
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.response.is_some())
+            .fold(0u64, |m, (i, _)| m | 1 << i);
         search(&ops, 0, None, required, &mut BTreeSet::new())
     }
 
-    fn search(ops: &[&Op], placed: u64, value: Option<Value>, required: u64, seen: &mut BTreeSet<(u64, Option<Value>)>) -> bool {
+    fn search(
+        ops: &[&Op],
+        placed: u64,
+        value: Option<Value>,
+        required: u64,
+        seen: &mut BTreeSet<(u64, Option<Value>)>,
+    ) -> bool {
         if placed & required == required {
             return true;
         }
@@ -737,16 +1661,30 @@ mod brute {
 }
 
 fn op(client: u32, kind: OpKind, value: Option<i64>, invoke: u64, response: Option<u64>) -> Op {
-    Op { client, kind, value, expected: None, ok: true, invoke, response }
+    Op {
+        client,
+        kind,
+        value,
+        expected: None,
+        ok: true,
+        invoke,
+        response,
+    }
 }
 
 #[test]
 fn brute_force_checker_on_known_histories() {
     use OpKind::{Read, Write};
     // Concurrent write and read: either order works.
-    assert!(brute::linearizable(&[op(0, Write, Some(1), 0, Some(10)), op(1, Read, None, 5, Some(6))]));
+    assert!(brute::linearizable(&[
+        op(0, Write, Some(1), 0, Some(10)),
+        op(1, Read, None, 5, Some(6))
+    ]));
     // A read after a finished write must see it.
-    assert!(!brute::linearizable(&[op(0, Write, Some(1), 0, Some(10)), op(1, Read, None, 11, Some(12))]));
+    assert!(!brute::linearizable(&[
+        op(0, Write, Some(1), 0, Some(10)),
+        op(1, Read, None, 11, Some(12))
+    ]));
     // New-old inversion.
     let inv = [
         op(0, Write, Some(1), 0, Some(1)),
@@ -756,11 +1694,18 @@ fn brute_force_checker_on_known_histories() {
     ];
     assert!(!brute::linearizable(&inv));
     // An unanswered write may take effect late.
-    assert!(brute::linearizable(&[op(0, Write, Some(1), 0, None), op(1, Read, None, 5, Some(6)), op(1, Read, Some(1), 7, Some(8))]));
+    assert!(brute::linearizable(&[
+        op(0, Write, Some(1), 0, None),
+        op(1, Read, None, 5, Some(6)),
+        op(1, Read, Some(1), 7, Some(8))
+    ]));
     // Refused operations are ignored.
     let mut refused = op(0, Write, Some(9), 0, Some(1));
     refused.ok = false;
-    assert!(brute::linearizable(&[refused, op(1, Read, None, 5, Some(6))]));
+    assert!(brute::linearizable(&[
+        refused,
+        op(1, Read, None, 5, Some(6))
+    ]));
 }
 
 // ---- Random fault schedules ----------------------------------------------------
@@ -773,23 +1718,44 @@ fn brute_force_checker_on_known_histories() {
 /// Partitions do name clients, which is how a client lands on a minority
 /// side. Half the crashes bounce.
 fn register_mix(reg: &Register) -> FaultMix {
-    FaultMix { bounce: 0.5, pause_us_max: 200_000, ..FaultMix::default().with(FaultKind::Crash, 2).targets(reg.replica_ids()) }
+    FaultMix {
+        bounce: 0.5,
+        pause_us_max: 200_000,
+        ..FaultMix::default()
+            .with(FaultKind::Crash, 2)
+            .targets(reg.replica_ids())
+    }
 }
 
 /// A read or a write (of a fresh value, so histories can be checked) by a
 /// random idle client with fewer than `max_ops` operations, if one is idle.
-fn client_command(rng: &mut SimRng, w: &World<Register>, max_ops: usize, next_value: &mut u32) -> Option<Input<Cmd>> {
+fn client_command(
+    rng: &mut SimRng,
+    w: &World<Register>,
+    max_ops: usize,
+    next_value: &mut u32,
+) -> Option<Input<Cmd>> {
     let n_clients = w.proto.n_clients() as u8;
     let c = rng.range_u64(0, n_clients as u64 - 1) as u8;
     let idle = |c: u8| {
         let node = w.proto.client_node(c);
-        w.nodes[node.idx()].client().is_some_and(|k| k.pending.is_none() && k.ops.len() < max_ops) && w.is_up(node)
+        w.nodes[node.idx()]
+            .client()
+            .is_some_and(|k| k.pending.is_none() && k.ops.len() < max_ops)
+            && w.is_up(node)
     };
-    let c = (0..n_clients).map(|k| (c + k) % n_clients).find(|k| idle(*k))?;
-    let via = Some(NodeId(rng.range_u64(0, w.proto.n_replicas() as u64 - 1) as u8));
+    let c = (0..n_clients)
+        .map(|k| (c + k) % n_clients)
+        .find(|k| idle(*k))?;
+    let via = Some(NodeId(
+        rng.range_u64(0, w.proto.n_replicas() as u64 - 1) as u8
+    ));
     let cmd = if rng.chance(0.5) {
         *next_value += 1;
-        Cmd::Write { value: *next_value, via }
+        Cmd::Write {
+            value: *next_value,
+            via,
+        }
     } else {
         Cmd::Read { via }
     };
@@ -801,24 +1767,44 @@ fn client_command(rng: &mut SimRng, w: &World<Register>, max_ops: usize, next_va
 /// command (mostly client reads and writes, at most `max_ops` per client,
 /// sometimes an anti-entropy round). An idle world gets a client command,
 /// and the run ends once no client can start one.
-fn register_chaos<'h>(reg: &Register, seed: u64, fault_rate: f64, max_ops: usize) -> Chaos<'h, Register> {
+fn register_chaos<'h>(
+    reg: &Register,
+    seed: u64,
+    fault_rate: f64,
+    max_ops: usize,
+) -> Chaos<'h, Register> {
     register_chaos_with(reg, seed, fault_rate, max_ops, 8)
 }
 
 /// [`register_chaos`] with the commands' weight against the faults' (11).
-fn register_chaos_with<'h>(reg: &Register, seed: u64, fault_rate: f64, max_ops: usize, command_weight: u32) -> Chaos<'h, Register> {
+fn register_chaos_with<'h>(
+    reg: &Register,
+    seed: u64,
+    fault_rate: f64,
+    max_ops: usize,
+    command_weight: u32,
+) -> Chaos<'h, Register> {
     let mut next_value = 1;
-    Chaos::new(register_mix(reg), seed, fault_rate).with_commands(command_weight, move |rng: &mut SimRng, w: &World<Register>| {
-        if rng.range_u64(0, 5) == 0 {
-            let replica = NodeId(rng.range_u64(0, w.proto.n_replicas() as u64 - 1) as u8);
-            return Some(Input::Command(Who::Id(replica), Cmd::AntiEntropy));
-        }
-        client_command(rng, w, max_ops, &mut next_value)
-    })
+    Chaos::new(register_mix(reg), seed, fault_rate).with_commands(
+        command_weight,
+        move |rng: &mut SimRng, w: &World<Register>| {
+            if rng.range_u64(0, 5) == 0 {
+                let replica = NodeId(rng.range_u64(0, w.proto.n_replicas() as u64 - 1) as u8);
+                return Some(Input::Command(Who::Id(replica), Cmd::AntiEntropy));
+            }
+            client_command(rng, w, max_ops, &mut next_value)
+        },
+    )
 }
 
 /// A fresh world of `cfg` after one schedule of `steps` steps, and the report.
-fn chaos_run(cfg: RegisterConfig, seed: u64, fault_rate: f64, max_ops: usize, steps: u64) -> (World<Register>, Report) {
+fn chaos_run(
+    cfg: RegisterConfig,
+    seed: u64,
+    fault_rate: f64,
+    max_ops: usize,
+    steps: u64,
+) -> (World<Register>, Report) {
     let mut w = World::new(Register::new(cfg), seed, vec![]);
     let report = register_chaos(&w.proto, seed, fault_rate, max_ops).run(&mut w, steps);
     (w, report)
@@ -857,22 +1843,41 @@ fn property_cp_histories_are_linearizable_and_break_no_invariant() {
     let mut longest = 0;
     let mut explored = Explored::default();
     for seed in 0..seeds() {
-        let (w, report) = chaos_run(cp_chaos_config(seed, Safety::default()), seed, 0.08, 9, 1_500);
-        assert!(w.violations.is_empty(), "seed {seed}: {:?}", w.violations[0]);
+        let (w, report) = chaos_run(
+            cp_chaos_config(seed, Safety::default()),
+            seed,
+            0.08,
+            9,
+            1_500,
+        );
+        assert!(
+            w.violations.is_empty(),
+            "seed {seed}: {:?}",
+            w.violations[0]
+        );
         let h = history(&w);
         longest = longest.max(h.len());
         assert!(lin(&h), "seed {seed}: not linearizable: {h:#?}");
         explored.merge(&report.explored);
     }
-    assert!(longest >= 10, "histories too short to mean much ({longest})");
+    assert!(
+        longest >= 10,
+        "histories too short to mean much ({longest})"
+    );
     // Every fault of the mix landed (but duplicates: the network never
     // duplicates), partitions made more than two groups.
     let reg = Register::new(cp_chaos_config(0, Safety::default()));
     let mix = register_mix(&reg);
-    let missing: Vec<FaultKind> = FaultKind::ALL.into_iter().filter(|k| mix.weight(*k) > 0 && *k != FaultKind::Duplicate && explored.count(*k) == 0).collect();
+    let missing: Vec<FaultKind> = FaultKind::ALL
+        .into_iter()
+        .filter(|k| mix.weight(*k) > 0 && *k != FaultKind::Duplicate && explored.count(*k) == 0)
+        .collect();
     if seeds() >= 20 {
         assert!(missing.is_empty(), "never drawn: {missing:?} ({explored})");
-        assert!(explored.groups_max() >= 3 && explored.count(FaultKind::Duplicate) == 0, "{explored}");
+        assert!(
+            explored.groups_max() >= 3 && explored.count(FaultKind::Duplicate) == 0,
+            "{explored}"
+        );
     }
     eprintln!("register CP chaos: {explored}");
 }
@@ -888,12 +1893,21 @@ fn property_cp_histories_are_linearizable_and_break_no_invariant() {
 /// tried, to report how often.
 fn cp_switch_breaks(safety: Safety, invariant: &str) -> Hunt {
     hunt(0..seeds().max(2_000), thorough(), |seed| {
-        let cfg = RegisterConfig { n_replicas: 3, n_clients: 3, skew_ms: vec![0; 3], loss: 0.2, ..cp_chaos_config(seed, safety) };
+        let cfg = RegisterConfig {
+            n_replicas: 3,
+            n_clients: 3,
+            skew_ms: vec![0; 3],
+            loss: 0.2,
+            ..cp_chaos_config(seed, safety)
+        };
         let mut w = World::new(Register::new(cfg), seed, vec![]);
         let report = register_chaos_with(&w.proto, seed, 0.1, 16, 16).run(&mut w, 1_500);
         let broke = report.broke(invariant);
         if broke && invariant != "No lost writes" {
-            assert!(!lin(&history(&w)), "seed {seed}: {invariant} flagged a linearizable history");
+            assert!(
+                !lin(&history(&w)),
+                "seed {seed}: {invariant} flagged a linearizable history"
+            );
         }
         broke
     })
@@ -901,12 +1915,30 @@ fn cp_switch_breaks(safety: Safety, invariant: &str) -> Hunt {
 
 #[test]
 fn property_each_cp_switch_off_produces_its_violation() {
-    let off_wb = Safety { read_write_back: false, ..Safety::default() };
-    let off_wq = Safety { write_query: false, ..Safety::default() };
+    let off_wb = Safety {
+        read_write_back: false,
+        ..Safety::default()
+    };
+    let off_wq = Safety {
+        write_query: false,
+        ..Safety::default()
+    };
     let cases = [
-        (off_wb, "No new-old inversion", "skipping the write-back never inverted"),
-        (off_wq, "No lost writes", "skipping phase 1 never lost a write"),
-        (off_wq, "No stale reads", "skipping phase 1 never read stale"),
+        (
+            off_wb,
+            "No new-old inversion",
+            "skipping the write-back never inverted",
+        ),
+        (
+            off_wq,
+            "No lost writes",
+            "skipping phase 1 never lost a write",
+        ),
+        (
+            off_wq,
+            "No stale reads",
+            "skipping phase 1 never read stale",
+        ),
     ];
     for (safety, invariant, never) in cases {
         let found = cp_switch_breaks(safety, invariant);
@@ -918,7 +1950,11 @@ fn property_each_cp_switch_off_produces_its_violation() {
 fn ap_chaos_config(seed: u64) -> RegisterConfig {
     let mut skew = SimRng::new(seed);
     RegisterConfig {
-        mode: if seed % 3 == 2 { Mode::Quorum } else { Mode::Ap },
+        mode: if seed % 3 == 2 {
+            Mode::Quorum
+        } else {
+            Mode::Ap
+        },
         n_replicas: 3 + (seed % 3) as u8,
         n_clients: 3,
         rf: 3,
@@ -926,13 +1962,19 @@ fn ap_chaos_config(seed: u64) -> RegisterConfig {
         r: 1,
         sloppy: seed % 4 == 2,
         read_repair: seed % 5 == 0,
-        conflict: if seed % 2 == 0 { Conflict::Lww } else { Conflict::VersionVectors },
+        conflict: if seed % 2 == 0 {
+            Conflict::Lww
+        } else {
+            Conflict::VersionVectors
+        },
         ae_ms: 50,
         handoff_ms: 40,
         op_timeout_ms: 80,
         latency_us_min: 1_000,
         latency_us_max: 20_000,
-        skew_ms: (0..5).map(|_| skew.range_u64(0, 400) as i64 - 200).collect(),
+        skew_ms: (0..5)
+            .map(|_| skew.range_u64(0, 400) as i64 - 200)
+            .collect(),
         ..RegisterConfig::default()
     }
 }
@@ -948,11 +1990,31 @@ fn property_ap_and_quorum_replicas_converge_after_a_heal() {
         let deadline = calm_down(&mut w) + settle + 1_000;
         while w.now < deadline && w.step(None).is_some() {}
         let pref = w.proto.preferred();
-        let copies: Vec<&Replica> = w.nodes.iter().filter_map(RegNode::replica).filter(|r| pref.contains(&r.id)).collect();
-        let agree = copies.windows(2).all(|p| version_sets_equal(&p[0].versions, &p[1].versions));
-        let hints: usize = w.nodes.iter().filter_map(RegNode::replica).map(|r| r.hints.len()).sum();
-        assert!(agree && hints == 0, "seed {seed}: {:?}, {hints} hints", copies.iter().map(|r| &r.versions).collect::<Vec<_>>());
-        assert!(!w.violations.iter().any(|v| v.invariant == "Convergence"), "seed {seed}: {:?}", w.violations);
+        let copies: Vec<&Replica> = w
+            .nodes
+            .iter()
+            .filter_map(RegNode::replica)
+            .filter(|r| pref.contains(&r.id))
+            .collect();
+        let agree = copies
+            .windows(2)
+            .all(|p| version_sets_equal(&p[0].versions, &p[1].versions));
+        let hints: usize = w
+            .nodes
+            .iter()
+            .filter_map(RegNode::replica)
+            .map(|r| r.hints.len())
+            .sum();
+        assert!(
+            agree && hints == 0,
+            "seed {seed}: {:?}, {hints} hints",
+            copies.iter().map(|r| &r.versions).collect::<Vec<_>>()
+        );
+        assert!(
+            !w.violations.iter().any(|v| v.invariant == "Convergence"),
+            "seed {seed}: {:?}",
+            w.violations
+        );
     }
 }
 
@@ -967,16 +2029,34 @@ fn property_flagged_anomalies_are_real() {
     let mut flagged = 0;
     let mut inversions = 0;
     for seed in 0..seeds().max(20) {
-        let cfg = RegisterConfig { mode: Mode::Ap, conflict: Conflict::Lww, n_clients: 3, ..ap_chaos_config(seed) };
+        let cfg = RegisterConfig {
+            mode: Mode::Ap,
+            conflict: Conflict::Lww,
+            n_clients: 3,
+            ..ap_chaos_config(seed)
+        };
         let (w, _) = chaos_run(cfg, seed, 0.1, 7, 1_500);
-        let anomaly = w.violations.iter().any(|v| v.invariant == "No stale reads" || v.invariant == "No new-old inversion");
-        inversions += w.violations.iter().any(|v| v.invariant == "No new-old inversion") as u32;
+        let anomaly = w
+            .violations
+            .iter()
+            .any(|v| v.invariant == "No stale reads" || v.invariant == "No new-old inversion");
+        inversions += w
+            .violations
+            .iter()
+            .any(|v| v.invariant == "No new-old inversion") as u32;
         if anomaly {
             flagged += 1;
-            assert!(!lin(&history(&w)), "seed {seed}: flagged {:?} in a linearizable history", w.violations[0]);
+            assert!(
+                !lin(&history(&w)),
+                "seed {seed}: flagged {:?} in a linearizable history",
+                w.violations[0]
+            );
         }
     }
-    assert!(flagged > 0 && inversions > 0, "AP runs showed {flagged} anomalies, {inversions} inversions");
+    assert!(
+        flagged > 0 && inversions > 0,
+        "AP runs showed {flagged} anomalies, {inversions} inversions"
+    );
 }
 
 /// Strict quorums with W + R > N and synchronised clocks: every read set
@@ -995,15 +2075,27 @@ fn property_strict_overlapping_quorums_never_read_stale() {
             r: strict.r() as u8,
             sloppy: false,
             read_repair: seed % 3 == 0,
-            conflict: if seed % 4 == 3 { Conflict::VersionVectors } else { Conflict::Lww },
+            conflict: if seed % 4 == 3 {
+                Conflict::VersionVectors
+            } else {
+                Conflict::Lww
+            },
             skew_ms: vec![0; 5],
             ..ap_chaos_config(seed)
         };
         let reg = Register::new(cfg);
-        assert!(reg.quorums().reads_see_writes() && reg.quorums() == strict, "seed {seed}: {:?}", reg.quorums());
+        assert!(
+            reg.quorums().reads_see_writes() && reg.quorums() == strict,
+            "seed {seed}: {:?}",
+            reg.quorums()
+        );
         let mut w = World::new(reg, seed, vec![]);
         register_chaos(&w.proto, seed, 0.08, 8).run(&mut w, 1_500);
-        let bad: Vec<_> = w.violations.iter().filter(|v| v.invariant != "No new-old inversion" && v.invariant != "Convergence").collect();
+        let bad: Vec<_> = w
+            .violations
+            .iter()
+            .filter(|v| v.invariant != "No new-old inversion" && v.invariant != "Convergence")
+            .collect();
         assert!(bad.is_empty(), "seed {seed}: {:?}", bad[0]);
     }
 }
@@ -1012,17 +2104,52 @@ fn property_strict_overlapping_quorums_never_read_stale() {
 #[test]
 fn property_sloppy_quorums_and_skew_break_overlap_and_lose_writes() {
     let found = |cfg_of: &dyn Fn(u64) -> RegisterConfig, invariant: &str| {
-        let found = hunt(0..300, false, |seed| chaos_run(cfg_of(seed), seed, 0.1, 8, 1_500).1.broke(invariant));
+        let found = hunt(0..300, false, |seed| {
+            chaos_run(cfg_of(seed), seed, 0.1, 8, 1_500)
+                .1
+                .broke(invariant)
+        });
         found.first().is_some()
     };
-    let sloppy = |seed| RegisterConfig { mode: Mode::Quorum, n_replicas: 5, rf: 3, w: 2, r: 2, sloppy: true, skew_ms: vec![0; 5], ..ap_chaos_config(seed) };
-    assert!(found(&sloppy, "Quorum overlap"), "a sloppy quorum never missed the overlap");
-    let skewed = |seed| RegisterConfig { mode: Mode::Ap, conflict: Conflict::Lww, skew_ms: vec![300, 0, -300, 0, 0], ..ap_chaos_config(seed) };
-    assert!(found(&skewed, "No lost writes"), "skewed last-writer-wins never lost a write");
-    let skewed_quorum = |seed| RegisterConfig { mode: Mode::Quorum, w: 1, r: 1, ..skewed(seed) };
-    assert!(found(&skewed_quorum, "No lost writes"), "skewed quorums never lost a write");
+    let sloppy = |seed| RegisterConfig {
+        mode: Mode::Quorum,
+        n_replicas: 5,
+        rf: 3,
+        w: 2,
+        r: 2,
+        sloppy: true,
+        skew_ms: vec![0; 5],
+        ..ap_chaos_config(seed)
+    };
+    assert!(
+        found(&sloppy, "Quorum overlap"),
+        "a sloppy quorum never missed the overlap"
+    );
+    let skewed = |seed| RegisterConfig {
+        mode: Mode::Ap,
+        conflict: Conflict::Lww,
+        skew_ms: vec![300, 0, -300, 0, 0],
+        ..ap_chaos_config(seed)
+    };
+    assert!(
+        found(&skewed, "No lost writes"),
+        "skewed last-writer-wins never lost a write"
+    );
+    let skewed_quorum = |seed| RegisterConfig {
+        mode: Mode::Quorum,
+        w: 1,
+        r: 1,
+        ..skewed(seed)
+    };
+    assert!(
+        found(&skewed_quorum, "No lost writes"),
+        "skewed quorums never lost a write"
+    );
     for mode in [Mode::Ap, Mode::Quorum] {
-        assert!(diverges_without_anti_entropy(mode).is_some(), "{mode:?}: without anti-entropy replicas always converged");
+        assert!(
+            diverges_without_anti_entropy(mode).is_some(),
+            "{mode:?}: without anti-entropy replicas always converged"
+        );
     }
 }
 
@@ -1031,7 +2158,13 @@ fn property_sloppy_quorums_and_skew_break_overlap_and_lose_writes() {
 /// period, and then one read gives the checker a step to notice.
 fn diverges_without_anti_entropy(mode: Mode) -> Option<u64> {
     let found = hunt(0..200, false, |seed| {
-        let cfg = RegisterConfig { mode, ae_ms: 0, read_repair: false, sloppy: false, ..ap_chaos_config(seed) };
+        let cfg = RegisterConfig {
+            mode,
+            ae_ms: 0,
+            read_repair: false,
+            sloppy: false,
+            ..ap_chaos_config(seed)
+        };
         let (mut w, _) = chaos_run(cfg, seed, 0.1, 6, 600);
         let settle = w.proto.settle_us();
         let calm_at = calm_down(&mut w);
@@ -1043,7 +2176,10 @@ fn diverges_without_anti_entropy(mode: Mode) -> Option<u64> {
             return false;
         }
         let reader = w.proto.client_node(0);
-        w.step(Some(&Input::Command(Who::Id(reader), Cmd::Read { via: None })));
+        w.step(Some(&Input::Command(
+            Who::Id(reader),
+            Cmd::Read { via: None },
+        )));
         w.violations.iter().any(|v| v.invariant == "Convergence")
     });
     found.first()
@@ -1065,22 +2201,38 @@ fn property_random_configs_never_panic_and_stay_bounded() {
             r: g.range_u64(1, 7) as u8,
             sloppy: g.chance(0.5),
             read_repair: g.chance(0.5),
-            conflict: if g.chance(0.5) { Conflict::Lww } else { Conflict::VersionVectors },
+            conflict: if g.chance(0.5) {
+                Conflict::Lww
+            } else {
+                Conflict::VersionVectors
+            },
             ae_ms: g.range_u64(0, 3) * 20,
             handoff_ms: 10 + g.range_u64(0, 100),
             op_timeout_ms: 10 + g.range_u64(0, 200),
             latency_us_min: g.range_u64(0, 5_000),
             latency_us_max: g.range_u64(5_000, 40_000),
             loss: g.range_u64(0, 2) as f64 * 0.1,
-            skew_ms: (0..n).map(|_| g.range_u64(0, 2_000) as i64 - 1_000).collect(),
+            skew_ms: (0..n)
+                .map(|_| g.range_u64(0, 2_000) as i64 - 1_000)
+                .collect(),
             auto_ms: 10 + g.range_u64(0, 40),
             write_pct: g.range_u64(0, 100) as u8,
-            safety: Safety { read_write_back: g.chance(0.7), write_query: g.chance(0.7) },
+            safety: Safety {
+                read_write_back: g.chance(0.7),
+                write_query: g.chance(0.7),
+            },
         };
         let mut w = World::new(Register::new(cfg), seed, vec![]);
-        register_chaos(&w.proto, seed, 0.05, MAX_OPS).run_observed(&mut w, 2_000, |w, rec| assert!(!w.narrate(&rec.note).is_empty()));
+        register_chaos(&w.proto, seed, 0.05, MAX_OPS).run_observed(&mut w, 2_000, |w, rec| {
+            assert!(!w.narrate(&rec.note).is_empty())
+        });
         for r in w.nodes.iter().filter_map(RegNode::replica) {
-            assert!(r.coord.len() <= MAX_COORD && r.hints.len() <= MAX_HINTS && r.versions.len() <= MAX_SIBLINGS, "seed {seed}");
+            assert!(
+                r.coord.len() <= MAX_COORD
+                    && r.hints.len() <= MAX_HINTS
+                    && r.versions.len() <= MAX_SIBLINGS,
+                "seed {seed}"
+            );
         }
         for c in w.nodes.iter().filter_map(RegNode::client) {
             assert!(c.ops.len() <= MAX_OPS, "seed {seed}");

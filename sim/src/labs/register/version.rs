@@ -76,7 +76,14 @@ pub fn vv_leq(a: &[u64], b: &[u64]) -> bool {
 /// The component-wise maximum.
 pub fn vv_join(a: &[u64], b: &[u64]) -> Vec<u64> {
     let n = a.len().max(b.len());
-    (0..n).map(|i| a.get(i).copied().unwrap_or(0).max(b.get(i).copied().unwrap_or(0))).collect()
+    (0..n)
+        .map(|i| {
+            a.get(i)
+                .copied()
+                .unwrap_or(0)
+                .max(b.get(i).copied().unwrap_or(0))
+        })
+        .collect()
 }
 
 /// Merges `v` into `set` (kept sorted by stamp). Returns what happened and
@@ -98,11 +105,22 @@ pub fn merge_one(set: &mut Vec<Version>, v: Version, rule: Rule) -> (Applied, bo
         }
         Rule::Causal => {
             if let Some(e) = set.iter().find(|e| vv_leq(&v.vv, &e.vv)) {
-                return (if e.vv == v.vv { Applied::Known } else { Applied::Older }, false);
+                return (
+                    if e.vv == v.vv {
+                        Applied::Known
+                    } else {
+                        Applied::Older
+                    },
+                    false,
+                );
             }
             let before = set.len();
             set.retain(|e| !vv_leq(&e.vv, &v.vv));
-            let applied = if set.len() == before && before > 0 { Applied::Sibling } else { Applied::New };
+            let applied = if set.len() == before && before > 0 {
+                Applied::Sibling
+            } else {
+                Applied::New
+            };
             let pos = set.partition_point(|e| e.stamp < v.stamp);
             set.insert(pos, v);
             let evicted = set.len() > MAX_SIBLINGS;
@@ -153,16 +171,36 @@ mod tests {
     use super::*;
 
     fn v(value: Value, t: u64, vv: &[u64]) -> Version {
-        Version { value, stamp: Stamp { t, node: 0, seq: 0 }, vv: vv.to_vec(), origin: OpRef { client: 0, idx: value as u32 } }
+        Version {
+            value,
+            stamp: Stamp { t, node: 0, seq: 0 },
+            vv: vv.to_vec(),
+            origin: OpRef {
+                client: 0,
+                idx: value as u32,
+            },
+        }
     }
 
     #[test]
     fn ordered_keeps_the_highest_stamp() {
         let mut set = vec![];
-        assert_eq!(merge_one(&mut set, v(1, 5, &[]), Rule::Ordered), (Applied::New, false));
-        assert_eq!(merge_one(&mut set, v(2, 3, &[]), Rule::Ordered), (Applied::Older, false));
-        assert_eq!(merge_one(&mut set, v(1, 5, &[]), Rule::Ordered), (Applied::Known, false));
-        assert_eq!(merge_one(&mut set, v(3, 9, &[]), Rule::Ordered), (Applied::New, false));
+        assert_eq!(
+            merge_one(&mut set, v(1, 5, &[]), Rule::Ordered),
+            (Applied::New, false)
+        );
+        assert_eq!(
+            merge_one(&mut set, v(2, 3, &[]), Rule::Ordered),
+            (Applied::Older, false)
+        );
+        assert_eq!(
+            merge_one(&mut set, v(1, 5, &[]), Rule::Ordered),
+            (Applied::Known, false)
+        );
+        assert_eq!(
+            merge_one(&mut set, v(3, 9, &[]), Rule::Ordered),
+            (Applied::New, false)
+        );
         assert_eq!(values(&set), vec![3]);
     }
 
@@ -170,14 +208,26 @@ mod tests {
     fn causal_keeps_concurrent_versions_as_siblings() {
         let mut set = vec![];
         merge_one(&mut set, v(1, 1, &[1, 0, 0]), Rule::Causal);
-        assert_eq!(merge_one(&mut set, v(2, 2, &[0, 0, 1]), Rule::Causal), (Applied::Sibling, false));
+        assert_eq!(
+            merge_one(&mut set, v(2, 2, &[0, 0, 1]), Rule::Causal),
+            (Applied::Sibling, false)
+        );
         assert_eq!(values(&set), vec![1, 2]);
-        assert_eq!(merge_one(&mut set, v(9, 0, &[1, 0, 0]), Rule::Causal).0, Applied::Known);
-        assert_eq!(merge_one(&mut set, v(0, 0, &[0, 0, 0]), Rule::Causal).0, Applied::Older);
+        assert_eq!(
+            merge_one(&mut set, v(9, 0, &[1, 0, 0]), Rule::Causal).0,
+            Applied::Known
+        );
+        assert_eq!(
+            merge_one(&mut set, v(0, 0, &[0, 0, 0]), Rule::Causal).0,
+            Applied::Older
+        );
         // A write whose context saw both siblings resolves them.
         let ctx = context_of(&set);
         assert_eq!(ctx, vec![1, 0, 1]);
-        assert_eq!(merge_one(&mut set, v(3, 3, &[2, 0, 1]), Rule::Causal), (Applied::New, false));
+        assert_eq!(
+            merge_one(&mut set, v(3, 3, &[2, 0, 1]), Rule::Causal),
+            (Applied::New, false)
+        );
         assert_eq!(values(&set), vec![3]);
     }
 
