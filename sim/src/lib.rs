@@ -16,4 +16,5 @@ pub mod kernel;
 pub mod labs;
 pub mod pbs;
 pub mod sort;
+pub mod spacetime;
 pub mod stats;

@@ -438,6 +438,13 @@ pub struct StepRecord<N> {
     pub injected: bool,
     /// How many invariants broke at this step.
     pub n_violations: u8,
+    /// The message this step handed to its receiver's handler (id, kind).
+    pub delivered: Option<(u64, &'static str)>,
+    /// Message ids are given out in order: the step sent (or copied) the
+    /// ids from the previous record's `msg_ids_end` (1 before the first
+    /// step) up to this one. The space-time view joins sends to receives
+    /// by these two fields.
+    pub msg_ids_end: u64,
 }
 
 /// A message between nodes, visible while it travels.
@@ -556,6 +563,8 @@ pub struct World<P: Protocol> {
     queue: BinaryHeap<QItem<P::Timer>>,
     seq: u64,
     next_msg_id: u64,
+    /// The message the current step delivers, for its record.
+    delivering: Option<(u64, &'static str)>,
     rng: SimRng,
     script: Rc<Vec<(TimeUs, Input<P::Command>)>>,
     /// Reused for every handler's effects, so a step allocates nothing for them.
@@ -592,6 +601,7 @@ impl<P: Protocol> World<P> {
             queue: BinaryHeap::new(),
             seq: 0,
             next_msg_id: 1,
+            delivering: None,
             rng: SimRng::new(seed),
             script: Rc::new(Vec::new()),
             effect_buf: Vec::new(),
@@ -746,6 +756,7 @@ impl<P: Protocol> World<P> {
                 explanation: b.explanation,
             });
         }
+        let delivered = self.delivering.take();
         Some(StepRecord {
             step: self.step,
             time_us: self.now,
@@ -753,6 +764,8 @@ impl<P: Protocol> World<P> {
             note,
             injected,
             n_violations,
+            delivered,
+            msg_ids_end: self.next_msg_id,
         })
     }
 
@@ -797,6 +810,7 @@ impl<P: Protocol> World<P> {
                     self.n_held_msgs += 1;
                     return Some((None, note));
                 }
+                self.delivering = Some((id, m.msg.kind()));
                 let note =
                     self.run_handler(to, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
                 Some((Some(to), Note::Proto(note)))
@@ -856,6 +870,7 @@ impl<P: Protocol> World<P> {
         match held {
             Held::Message(m) => {
                 self.n_held_msgs -= 1;
+                self.delivering = Some((m.id, m.msg.kind()));
                 let note =
                     self.run_handler(id, |p, node, ctx| p.on_message(node, ctx, m.from, m.msg));
                 Some((Some(id), Note::Proto(note)))
