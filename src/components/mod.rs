@@ -12,5 +12,6 @@ pub mod lab_art;
 pub mod pbs;
 pub mod prediction;
 pub mod question;
+pub mod spacetime;
 pub mod transport;
 pub mod tvis_chart;

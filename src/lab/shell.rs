@@ -24,6 +24,7 @@ use crate::components::icons;
 use crate::components::invariants::{rows_for, Invariants};
 use crate::components::prediction::ActivePrediction;
 use crate::components::question::QuestionCard;
+use crate::components::spacetime::{self, SpaceTime};
 use crate::components::transport::{Transport, DEFAULT_SPEED, SPEEDS};
 use crate::content::{self, RunUntil};
 use crate::dom;
@@ -34,9 +35,11 @@ use dsviz_sim::kernel::{fmt_time, Input, NodeId, Protocol, TimeUs, World};
 use dsviz_sim::labs::lab::Model;
 use dsviz_sim::labs::params::Group;
 use dsviz_sim::labs::{Lab, Run};
+use dsviz_sim::spacetime::Trace;
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{request_animation_frame, AnimationFrame};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::html::Scope;
 use yew::prelude::*;
@@ -62,6 +65,8 @@ pub enum Tab {
     Scenario,
     Questions,
     Events,
+    /// The space-time diagram of the run (labs with more than one process).
+    SpaceTime,
     Invariants,
     /// One of the lab's own tabs, by id.
     Lab(&'static str),
@@ -574,8 +579,11 @@ impl<U: LabUi> LabPage<U> {
             (Tab::Scenario, "Scenario"),
             (Tab::Questions, "Questions"),
             (Tab::Events, "Events"),
-            (Tab::Invariants, "Invariants"),
         ];
+        if self.run.world().nodes.len() > 1 {
+            tabs.push((Tab::SpaceTime, "Space-time"));
+        }
+        tabs.push((Tab::Invariants, "Invariants"));
         tabs.extend(
             U::tabs(self)
                 .into_iter()
@@ -1073,11 +1081,30 @@ impl<U: LabUi> LabPage<U> {
             Tab::Scenario => self.scenario_view(link),
             Tab::Questions => self.questions_view(link),
             Tab::Events => timeline_log(&self.run.tl, LOG_LINES, link.callback(Msg::Seek)),
+            Tab::SpaceTime => self.spacetime_view(link),
             Tab::Invariants => self.invariants_view(link),
             Tab::Lab(id) => U::tab(self, link, id),
             Tab::Settings => settings::view(self, link),
             Tab::Experiment => experiment::view::<U>(&self.exp, link),
         }
+    }
+
+    fn spacetime_view(&self, link: &Scope<Self>) -> Html {
+        let trace = Trace::of_timeline(&self.run.tl);
+        let w = self.run.world();
+        let records = self.run.tl.records();
+        let texts: Vec<(usize, String)> = spacetime::window(&trace)
+            .map(|e| {
+                (
+                    e,
+                    records
+                        .get(trace.events[e].step as usize - 1)
+                        .map(|r| w.narrate(&r.note))
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        html! { <SpaceTime trace={Rc::new(trace)} texts={Rc::new(texts)} on_seek={link.callback(Msg::Seek)} /> }
     }
 
     fn scenario_view(&self, link: &Scope<Self>) -> Html {

@@ -1,0 +1,246 @@
+//! The space-time diagram: one lane per process, time flowing down, each
+//! step a process took as a dot, each message an arrow from its send to
+//! its receive (dashed while it travels, crossed out where it was lost).
+//! Pick an event to light its causal past and future and grey out what is
+//! concurrent with it; pick a second to read how the two are ordered.
+//!
+//! It draws any [`Trace`], so every message-passing lab shows its own runs
+//! with it, and a lab with clocks of its own passes stamps to label dots.
+
+use dsviz_sim::kernel::fmt_time;
+use dsviz_sim::spacetime::{EventKind, Fate, Order, Trace};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Most events drawn at once: the latest up to the cursor.
+pub const WINDOW: usize = 36;
+
+const LANE_W: f64 = 76.0;
+const ROW_H: f64 = 22.0;
+const TOP: f64 = 30.0;
+const SIDE: f64 = 40.0;
+
+#[derive(Properties, PartialEq)]
+pub struct SpaceTimeProps {
+    pub trace: Rc<Trace>,
+    /// Narration of each drawn event, by event index.
+    pub texts: Rc<Vec<(usize, String)>>,
+    /// A label per event (a clock's stamp), by event index; none: no labels.
+    #[prop_or_default]
+    pub stamps: Option<Rc<Vec<String>>>,
+    pub on_seek: Callback<u64>,
+}
+
+/// The events drawn: the last [`WINDOW`] of the trace.
+pub fn window(trace: &Trace) -> std::ops::Range<usize> {
+    trace.events.len().saturating_sub(WINDOW)..trace.events.len()
+}
+
+fn relation_words(o: Order) -> &'static str {
+    match o {
+        Order::Same => "the same event",
+        Order::Before => "happened before",
+        Order::After => "happened after",
+        Order::Concurrent => "is concurrent with",
+    }
+}
+
+/// The selection after picking `step`: a picked event is unpicked, a
+/// third pick starts again.
+fn toggle(picked: &[u64], step: u64) -> Vec<u64> {
+    let mut v = picked.to_vec();
+    if let Some(i) = v.iter().position(|s| *s == step) {
+        v.remove(i);
+    } else if v.len() < 2 {
+        v.push(step);
+    } else {
+        v = vec![step];
+    }
+    v
+}
+
+#[function_component(SpaceTime)]
+pub fn space_time(p: &SpaceTimeProps) -> Html {
+    // Selected events by step, so a selection survives the cursor moving.
+    let picked = use_state(Vec::<u64>::new);
+    let t = &*p.trace;
+    if t.lanes.len() < 2 || t.events.is_empty() {
+        return html! { <p class="muted">{"No process has taken a step yet. Press Play or Step forward."}</p> };
+    }
+    let win = window(t);
+    let row_of = |e: usize| TOP + ROW_H * ((e - win.start) as f64 + 0.5);
+    let x_of = |lane: usize| SIDE + LANE_W * (lane as f64 + 0.5);
+    let height = TOP + ROW_H * (win.len() as f64 + 1.0);
+    let width = SIDE * 2.0 + LANE_W * t.lanes.len() as f64;
+    let index_of = |step: u64| t.events.iter().position(|e| e.step == step);
+    let sel: Vec<usize> = picked.iter().filter_map(|s| index_of(*s)).collect();
+    let (past, future) = match sel.first() {
+        Some(&a) => (t.past(a), t.future(a)),
+        None => (Vec::new(), Vec::new()),
+    };
+    let text_of = |e: usize| {
+        p.texts
+            .iter()
+            .find(|(i, _)| *i == e)
+            .map(|(_, s)| s.as_str())
+            .unwrap_or("")
+    };
+    let click = |e: usize| {
+        let picked = picked.clone();
+        let step = t.events[e].step;
+        Callback::from(move |_: MouseEvent| picked.set(toggle(&picked, step)))
+    };
+    let key = |e: usize| {
+        let picked = picked.clone();
+        let step = t.events[e].step;
+        Callback::from(move |ev: KeyboardEvent| {
+            if ev.key() == "Enter" || ev.key() == " " {
+                ev.prevent_default();
+                picked.set(toggle(&picked, step));
+            }
+        })
+    };
+
+    let lanes = t.lanes.iter().enumerate().map(|(i, name)| {
+        let x = x_of(i);
+        html! {
+            <g class="st-lane">
+                <text x={x.to_string()} y="16" text-anchor="middle">{name}</text>
+                <line x1={x.to_string()} y1={(TOP - 6.0).to_string()} x2={x.to_string()} y2={height.to_string()} />
+            </g>
+        }
+    });
+    // Arrows of the messages that touch the drawn rows.
+    let arrows = t.messages.iter().filter_map(|m| {
+        let s = m.send;
+        let sx = x_of(t.events[s].lane);
+        let sy = if s >= win.start { row_of(s) } else { TOP - 4.0 };
+        let (ex, ey, class) = match m.fate {
+            Fate::Received(r) if r >= win.start => (x_of(t.events[r].lane), row_of(r), "st-msg"),
+            Fate::Received(_) => return None,
+            Fate::Dropped { to, at_us } => {
+                if s < win.start {
+                    return None;
+                }
+                // Halfway to the receiver, on the row of the first event at or after the loss.
+                let at = t.events[win.clone()].iter().position(|e| e.time_us >= at_us).map(|i| row_of(win.start + i)).unwrap_or(height - ROW_H / 2.0);
+                ((sx + x_of(to)) / 2.0, at, "st-msg lost")
+            }
+            Fate::InFlight { to, .. } => (x_of(to), height - 4.0, "st-msg flying"),
+        };
+        let related = sel.first().is_some_and(|&a| s == a || past.get(s).copied().unwrap_or(false) || future.get(s).copied().unwrap_or(false));
+        let dim = !sel.is_empty() && !related && sel.first() != Some(&s);
+        let title = match m.fate {
+            Fate::Received(_) => format!("{} from {}", m.kind, t.lanes[t.events[s].lane]),
+            Fate::Dropped { to, .. } => format!("{} from {} to {}, lost", m.kind, t.lanes[t.events[s].lane], t.lanes[to]),
+            Fate::InFlight { to, arrive_us } => format!("{} from {} to {}, arrives at {}", m.kind, t.lanes[t.events[s].lane], t.lanes[to], fmt_time(arrive_us)),
+        };
+        Some(html! {
+            <g class={classes!(class.to_string(), dim.then_some("dim"))}>
+                <title>{title}</title>
+                <line x1={sx.to_string()} y1={sy.to_string()} x2={ex.to_string()} y2={ey.to_string()} marker-end={(class == "st-msg").then_some("url(#st-arrow)")} />
+                if class == "st-msg lost" {
+                    <path d={format!("M{} {}l6 6m0 -6l-6 6", ex - 3.0, ey - 3.0)} class="st-x" />
+                }
+            </g>
+        })
+    });
+    let dots = win.clone().map(|e| {
+        let ev = &t.events[e];
+        let (x, y) = (x_of(ev.lane), row_of(e));
+        let state = if sel.contains(&e) {
+            "picked"
+        } else if sel.is_empty() {
+            ""
+        } else if past.get(e).copied().unwrap_or(false) {
+            "past"
+        } else if future.get(e).copied().unwrap_or(false) {
+            "future"
+        } else {
+            "concurrent"
+        };
+        let kind = match ev.kind {
+            EventKind::Local => "local",
+            EventKind::Send => "send",
+            EventKind::Receive => "recv",
+        };
+        let rel = match state {
+            "past" => ", happened before the picked event",
+            "future" => ", happened after the picked event",
+            "concurrent" => ", concurrent with the picked event",
+            "picked" => ", picked",
+            _ => "",
+        };
+        let label = format!("{}: {} (step {}, {}){}", t.lanes[ev.lane], text_of(e), ev.step, fmt_time(ev.time_us), rel);
+        let stamp = p.stamps.as_ref().and_then(|s| s.get(e).cloned());
+        html! {
+            <g class={classes!("st-event", kind, (!state.is_empty()).then_some(state))} tabindex="0" role="button" aria-label={label.clone()} aria-pressed={sel.contains(&e).to_string()}
+               onclick={click(e)} onkeydown={key(e)}>
+                <title>{label}</title>
+                <circle cx={x.to_string()} cy={y.to_string()} r="6" />
+                if let Some(s) = stamp {
+                    <text x={(x + 9.0).to_string()} y={(y + 4.0).to_string()} class="st-stamp">{s}</text>
+                }
+            </g>
+        }
+    });
+    let times = win.clone().step_by(4).map(|e| {
+        html! { <text class="st-time" x="4" y={(row_of(e) + 4.0).to_string()}>{fmt_time(t.events[e].time_us)}</text> }
+    });
+
+    let caption = match sel.as_slice() {
+        [] => {
+            html! { <p class="muted">{"Pick an event to light what happened before it and after it; pick a second to compare the two."}</p> }
+        }
+        [a] => {
+            let n_past = past.iter().filter(|b| **b).count();
+            let n_fut = future.iter().filter(|b| **b).count();
+            let n_conc = t.events.len() - n_past - n_fut - 1;
+            let step = t.events[*a].step;
+            let seek = p.on_seek.clone();
+            html! {
+                <p>
+                    <strong>{format!("{}: {}", t.lanes[t.events[*a].lane], text_of(*a))}</strong>
+                    {format!(" — {n_past} events happened before it, {n_fut} after it, and {n_conc} are concurrent with it. ")}
+                    <button class="linklike" onclick={Callback::from(move |_| seek.emit(step))}>{format!("Go to step {step}")}</button>
+                </p>
+            }
+        }
+        [a, b, ..] => {
+            let o = t.order(*a, *b);
+            let name =
+                |e: usize| format!("{} at step {}", t.lanes[t.events[e].lane], t.events[e].step);
+            let why = match o {
+                Order::Before | Order::After => "a chain of steps on one process and messages links them.",
+                Order::Concurrent => "no chain of messages links them, so no process could know which came first, whatever the clocks say.",
+                Order::Same => "",
+            };
+            html! { <p><strong>{format!("{} {} {}", name(*a), relation_words(o), name(*b))}</strong>{format!(": {why}")}</p> }
+        }
+    };
+    let earlier = win.start;
+    html! {
+        <div class="spacetime">
+            <div class="st-caption" aria-live="polite">{caption}</div>
+            <div class="st-scroll">
+                <svg class="st-svg" viewBox={format!("0 0 {width} {height}")} width={width.to_string()} height={height.to_string()} role="group" aria-label="Space-time diagram">
+                    <defs>
+                        <marker id="st-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                            <path d="M0 0L8 4L0 8z" />
+                        </marker>
+                    </defs>
+                    {for lanes}
+                    {for times}
+                    {for arrows}
+                    {for dots}
+                </svg>
+            </div>
+            <p class="muted small">
+                {"Time flows down; a dot is a step of that process, an arrow a message (dashed: still travelling; crossed: lost). "}
+                if earlier > 0 {
+                    {format!("The {earlier} earlier events are not drawn, but count in the causal order.")}
+                }
+            </p>
+        </div>
+    }
+}
