@@ -15,5 +15,6 @@ pub mod history;
 pub mod kernel;
 pub mod labs;
 pub mod pbs;
+pub mod shiviz;
 pub mod sort;
 pub mod stats;
