@@ -15,6 +15,7 @@ pub mod history;
 pub mod kernel;
 pub mod labs;
 pub mod pbs;
+pub mod shiviz;
 pub mod sort;
 pub mod spacetime;
 pub mod stats;

@@ -823,3 +823,298 @@ fn bad_labs_scenarios_and_parameters_exit_2_with_usage() {
         assert!(out.stdout.is_empty());
     }
 }
+
+// ---- shiviz ----------------------------------------------------------------------
+
+/// ShiViz's default format: a description line, then `host {clock}`.
+const PING_PONG: &str = r#"starting up
+alpha {"alpha":1}
+ping to beta
+alpha {"alpha":2}
+got ping
+beta {"alpha":2, "beta":1}
+pong to alpha
+beta {"alpha":2, "beta":2}
+got pong
+alpha {"alpha":3, "beta":2}
+"#;
+
+const DEFAULT_PARSER: &str = r"(?<event>.*)\n(?<host>\S*) (?<clock>{.*})";
+
+fn text_of(args: &[&str]) -> String {
+    ok(args)
+}
+
+#[test]
+fn shiviz_json_is_exactly_the_documented_object() {
+    let f = TempFile::new("pingpong.log", PING_PONG);
+    let text = ok(&[
+        "shiviz",
+        f.arg(),
+        "--parser",
+        DEFAULT_PARSER,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        text,
+        "{\"hosts\":2,\"events\":5,\"messages\":2,\"inconsistent\":[]}\n"
+    );
+    assert_eq!(
+        ok(&[
+            "shiviz",
+            f.arg(),
+            "--parser",
+            DEFAULT_PARSER,
+            "--format=json"
+        ]),
+        text,
+        "the same bytes twice"
+    );
+    let text = ok(&["shiviz", f.arg(), "--parser", DEFAULT_PARSER]);
+    assert_eq!(
+        text,
+        "2 hosts, 5 events, 2 messages; every clock is consistent with causality\n"
+    );
+}
+
+#[test]
+fn shiviz_reports_inconsistent_clocks_with_their_lines() {
+    // beta's second event forgets alpha (line 8), and alpha's last event
+    // counts a beta event that does not exist (line 10).
+    let log = PING_PONG
+        .replace("beta {\"alpha\":2, \"beta\":2}", "beta {\"beta\":2}")
+        .replace(
+            "alpha {\"alpha\":3, \"beta\":2}",
+            "alpha {\"alpha\":3, \"beta\":7}",
+        );
+    let f = TempFile::new("bad-clocks.log", &log);
+    let v = json(&[
+        "shiviz",
+        f.arg(),
+        "--parser",
+        DEFAULT_PARSER,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(keys(&v), ["events", "hosts", "inconsistent", "messages"]);
+    let bad = v["inconsistent"].as_array().unwrap();
+    let got: Vec<(u64, &str, &str, &str)> = bad
+        .iter()
+        .map(|i| {
+            (
+                i["line"].as_u64().unwrap(),
+                i["host"].as_str().unwrap(),
+                i["event"].as_str().unwrap(),
+                i["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (7, "beta", "pong to alpha", "goes-backwards"),
+            (9, "alpha", "got pong", "missing-send")
+        ]
+    );
+    assert_eq!(keys(&bad[0]), ["event", "host", "kind", "line", "reason"]);
+    assert!(text_of(&["shiviz", f.arg(), "--parser", DEFAULT_PARSER, "--format", "json"])
+        .contains("{\"line\":7,\"host\":\"beta\",\"event\":\"pong to alpha\",\"kind\":\"goes-backwards\",\"reason\":"));
+    assert_eq!(bad[1]["reason"], "its clock counts beta's event 7, which the log does not have: a receive whose send is missing");
+    let text = ok(&["shiviz", f.arg(), "--parser", DEFAULT_PARSER]);
+    assert!(
+        text.starts_with("2 hosts, 5 events, 1 message; 2 clocks inconsistent with causality:\n  line 7 (beta): its entry for alpha is 0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn shiviz_with_a_delimiter_prints_one_execution_per_trace() {
+    let log = format!("=== first ===\n{PING_PONG}=== second ===\nsolo\ngamma {{\"gamma\":1}}\n");
+    let f = TempFile::new("two.log", &log);
+    let args = [
+        "shiviz",
+        f.arg(),
+        "--parser",
+        DEFAULT_PARSER,
+        "--delimiter",
+        "^=== (?<trace>.*) ===$",
+        "--format",
+        "json",
+    ];
+    let text = ok(&args);
+    assert_eq!(
+        text,
+        "[{\"trace\":\"first\",\"line\":1,\"hosts\":2,\"events\":5,\"messages\":2,\"inconsistent\":[]},\
+         {\"trace\":\"second\",\"line\":12,\"hosts\":1,\"events\":1,\"messages\":0,\"inconsistent\":[]}]\n"
+    );
+    let text = ok(&args[..6]);
+    assert_eq!(
+        text,
+        "execution \"first\" (line 1): 2 hosts, 5 events, 2 messages; every clock is consistent with causality\n\
+         execution \"second\" (line 12): 1 host, 1 event, 0 messages; every clock is consistent with causality\n"
+    );
+}
+
+#[test]
+fn shiviz_reads_a_file_in_the_upload_form_without_a_parser() {
+    // Line 1 the parser, line 2 the delimiter (empty: none), then the log.
+    let file = "(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)\n\na {\"a\":1}\nsend\nb {\"a\":1, \"b\":1}\nrecv\nb {\"b\":2}\nforgot\n";
+    let f = TempFile::new("upload.log", file);
+    let v = json(&["shiviz", f.arg(), "--format", "json"]);
+    assert_eq!(v["messages"], 1);
+    assert_eq!(v["inconsistent"][0]["line"], 7);
+    // An empty first line means ShiViz's default parser.
+    let f = TempFile::new("upload-default.log", &format!("\n\n{PING_PONG}"));
+    assert_eq!(
+        ok(&["shiviz", f.arg(), "--format", "json"]),
+        "{\"hosts\":2,\"events\":5,\"messages\":2,\"inconsistent\":[]}\n"
+    );
+}
+
+#[test]
+fn bad_shiviz_logs_exit_2_naming_the_line() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "badjson.log",
+            "a {\"a\":1}\nok\nb {\"b\":}\nbad\n",
+            r"(?<host>\S*) (?<clock>{.*})\n(?<event>.*)",
+            "line 3: the clock '{\"b\":}' is not JSON (expected value at line 1 column 6)",
+        ),
+        ("empty.log", "\n\n", DEFAULT_PARSER, "the log is empty"),
+        (
+            "nomatch.log",
+            "hello\nworld\n",
+            DEFAULT_PARSER,
+            "the parser regex matches no event in the log",
+        ),
+        (
+            "groups.log",
+            PING_PONG,
+            r"(?<event>.*)\n(?<host>\S*) (?<vc>{.*})",
+            "the parser regex needs the named groups host, clock and event; it lacks (?<clock>…)",
+        ),
+        (
+            "negative.log",
+            "x\na {\"a\":-2}\n",
+            DEFAULT_PARSER,
+            "line 1: the clock's entry for a must be a whole number ≥ 0, not -2",
+        ),
+    ];
+    for (name, text, parser, message) in cases {
+        let f = TempFile::new(name, text);
+        let out = run(&["shiviz", f.arg(), "--parser", parser]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(out.stdout.is_empty(), "{name} printed to stdout");
+        assert_eq!(
+            stderr,
+            format!("dsviz-sim: error: {}: {message}\n", f.arg()),
+            "{name}"
+        );
+    }
+    let missing =
+        std::env::temp_dir().join(format!("dsviz-cli-{}-missing.log", std::process::id()));
+    let out = run(&[
+        "shiviz",
+        missing.to_str().unwrap(),
+        "--parser",
+        DEFAULT_PARSER,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "dsviz-sim: error: cannot read {}: ",
+            missing.display()
+        )),
+        "{stderr}"
+    );
+    // A bad regex in an upload file names its line.
+    let f = TempFile::new("upload-bad.log", "(?<host>\\S*) (?=x)\n\nx\n");
+    let out = run(&["shiviz", f.arg()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.starts_with(&format!(
+            "dsviz-sim: error: {}: line 1: the parser regex uses a lookahead",
+            f.arg()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_shiviz_arguments_exit_2_with_usage() {
+    let f = TempFile::new("args.log", PING_PONG);
+    let cases: &[&[&str]] = &[
+        &["shiviz"],
+        &["shiviz", "--parser", DEFAULT_PARSER],
+        &[
+            "shiviz",
+            f.arg(),
+            "--parser",
+            DEFAULT_PARSER,
+            "--format",
+            "csv",
+        ],
+        &["shiviz", f.arg(), "--parser", "(?<host>(x)"],
+        &[
+            "shiviz",
+            f.arg(),
+            "--parser",
+            r"(?<host>\S*)(?=\n)(?<clock>.*)(?<event>.*)",
+        ],
+        &[
+            "shiviz",
+            f.arg(),
+            "--parser",
+            DEFAULT_PARSER,
+            "--delimiter",
+            "(a)\\1",
+        ],
+        &["shiviz", f.arg(), "--delimiter", "^==="],
+        &[
+            "shiviz",
+            f.arg(),
+            "--parser",
+            DEFAULT_PARSER,
+            "--parser",
+            DEFAULT_PARSER,
+        ],
+        &["shiviz", f.arg(), "--parser", DEFAULT_PARSER, "--seed", "3"],
+        &["shiviz", f.arg(), "--parser"],
+    ];
+    for args in cases {
+        let out = run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
+        assert!(
+            stderr.starts_with("dsviz-sim: error: ") && stderr.contains("Usage:"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    let out = run(&[
+        "shiviz",
+        f.arg(),
+        "--parser",
+        r"a(?=b)(?<host>)(?<clock>)(?<event>)",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("dsviz-sim: error: the parser regex uses a lookahead (?= or (?! (at character 2), which the command line's regex engine does not support\n"), "{stderr}");
+}
+
+#[test]
+fn help_documents_shiviz() {
+    let text = ok(&["--help"]);
+    for needle in [
+        "dsviz-sim shiviz FILE|- [--parser REGEX [--delimiter REGEX]] [--format json]",
+        r"(?<event>.*)\n(?<host>\S*) (?<clock>{.*})",
+        "\"hosts\":H",
+        "\"trace\"",
+    ] {
+        assert!(text.contains(needle), "help omits {needle}");
+    }
+}

@@ -1,5 +1,6 @@
 //! `dsviz-sim`: every lab's scenarios and experiments from the command
-//! line, found through the lab registry, plus the history checker.
+//! line, found through the lab registry, plus the history checker and the
+//! ShiViz log reader.
 //!
 //! The output is a pure function of the arguments: the same command gives
 //! the same bytes on every run and every machine, however many threads an
@@ -15,6 +16,7 @@ use dsviz_sim::labs::lab::SEED_MAX;
 use dsviz_sim::labs::params::{kind_bounds, Kind, Value};
 use dsviz_sim::labs::registry::{self, AnyRun, LABS};
 use dsviz_sim::labs::FREE_PLAY_CHECK_MS;
+use dsviz_sim::shiviz::{self, native::RegexMatcher};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -53,6 +55,7 @@ Usage:
     }
     s.push_str(
         "  dsviz-sim check-history FILE|- [--max-states N]
+  dsviz-sim shiviz FILE|- [--parser REGEX [--delimiter REGEX]] [--format json]
   dsviz-sim help | --help | -h
 
 Options (also written --name=value):
@@ -118,6 +121,21 @@ History checks:
                             (a missing or null response: the operation never returned).
                             Documented in full in the dsviz_sim::check module.
 
+ShiViz logs:
+  shiviz FILE               Reads a ShiViz log (FILE, or - for stdin): events with a host, a
+                            vector clock (a JSON object host -> counter) and a description,
+                            found by --parser, a JavaScript regex with the named groups host,
+                            clock and event, e.g. '(?<event>.*)\\n(?<host>\\S*) (?<clock>{.*})'
+                            (ShiViz's default) or '(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)'
+                            (the logs dsviz writes). --delimiter, a second regex, splits the
+                            log into executions, named by its group trace if it has one, e.g.
+                            '^=== (?<trace>.*) ===$'. Without --parser, FILE is in the form
+                            ShiViz's upload takes: the parser on line 1 (empty: ShiViz's
+                            default), the delimiter on line 2 (empty: none), then the log.
+                            Infers the messages from the clocks and reports every event whose
+                            clock contradicts causality. The command line's regex engine has
+                            no lookaround or backreferences; such a regex is refused.
+
 Output:
   list json        {\"labs\":[{\"id\",\"title\",\"tagline\",\"scenarios\":[..],\"experiments\":[..],
                    \"params\":[{\"key\",\"label\",\"unit\",\"kind\",\"min\",\"max\",\"default\",\"choices\"}]}]}
@@ -136,10 +154,15 @@ Output:
                    whose response first makes it so; conflict: the operations the
                    explanation names; witness: a linearization (operation numbers, from 0
                    in file order).
+  shiviz           a readable summary; with --format json, one execution:
+                   {\"hosts\":H,\"events\":E,\"messages\":M,\"inconsistent\":[{\"line\",\"host\",
+                   \"event\",\"kind\",\"reason\"}]} (H, E, M: how many); with a delimiter, an array
+                   of them, one per execution in log order, each with \"trace\" (its name) and
+                   \"line\" (where it starts) first. Lines count from 1 at the top of FILE.
 
 Exit status: 0 on success (whatever the verdict), 2 on bad arguments or an unreadable
-or invalid history (one line saying what and where), 1 if the output could not be
-written.
+or invalid history or log (one line saying what and where), 1 if the output could
+not be written.
 ",
     );
     s
@@ -684,6 +707,151 @@ fn check_history(args: &[String]) -> Result<String, Failure> {
     Ok(to_json(&out))
 }
 
+// ---- shiviz -----------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ShivizOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    hosts: usize,
+    events: usize,
+    messages: usize,
+    inconsistent: Vec<InconsistentOut>,
+}
+
+#[derive(Serialize)]
+struct InconsistentOut {
+    line: usize,
+    host: String,
+    event: String,
+    kind: &'static str,
+    reason: String,
+}
+
+fn shiviz(args: &[String]) -> Result<String, Failure> {
+    let path = args
+        .first()
+        .ok_or_else(|| BadArgs("shiviz needs a file name, or - for standard input".into()))?;
+    if path.starts_with("--") {
+        return Err(BadArgs(format!(
+            "shiviz needs a file name before its flags, not '{path}'"
+        ))
+        .into());
+    }
+    let mut flags = split_flags(&args[1..])?;
+    let json = match take_once(&mut flags, "format")?.as_deref() {
+        None => false,
+        Some("json") => true,
+        Some(f) => {
+            return Err(BadArgs(format!(
+                "--format for shiviz must be json (or left out for text), not '{f}'"
+            ))
+            .into())
+        }
+    };
+    let parser = take_once(&mut flags, "parser")?;
+    let delimiter = take_once(&mut flags, "delimiter")?;
+    if let Some((n, _)) = flags.first() {
+        return Err(BadArgs(format!("unknown flag '--{n}' for shiviz")).into());
+    }
+    if parser.is_none() && delimiter.is_some() {
+        return Err(BadArgs("--delimiter needs --parser (without --parser, the file's second line is the delimiter)".into()).into());
+    }
+    let matcher = parser
+        .as_deref()
+        .map(|p| RegexMatcher::new(p, delimiter.as_deref()))
+        .transpose()
+        .map_err(BadArgs)?;
+    let bytes = read_input(path).map_err(Failure::Input)?;
+    let shown = if path == "-" {
+        "<stdin>"
+    } else {
+        path.as_str()
+    };
+    let bad = |m: String| Failure::Input(format!("{shown}: {m}"));
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| bad(format!("the log is not UTF-8 (byte {})", e.valid_up_to())))?;
+    let (executions, delimited) = match matcher {
+        Some(m) => (
+            shiviz::parse(text, &m).map_err(|e| bad(e.to_string()))?,
+            delimiter.is_some(),
+        ),
+        None => {
+            let up = shiviz::read_upload(text)
+                .ok_or_else(|| bad("without --parser the file needs the parser on line 1 and the delimiter on line 2".into()))?;
+            let m = RegexMatcher::new(&up.parser, None).map_err(|e| bad(format!("line 1: {e}")))?;
+            let m = match &up.delimiter {
+                None => m,
+                Some(d) => RegexMatcher::new(&up.parser, Some(d))
+                    .map_err(|e| bad(format!("line 2: {e}")))?,
+            };
+            (
+                shiviz::parse_from_line(up.log, up.log_line, &m).map_err(|e| bad(e.to_string()))?,
+                up.delimiter.is_some(),
+            )
+        }
+    };
+    let outs: Vec<ShivizOut> = executions
+        .iter()
+        .map(|x| ShivizOut {
+            trace: delimited.then(|| x.trace.clone()),
+            line: delimited.then_some(x.line),
+            hosts: x.hosts.len(),
+            events: x.events.len(),
+            messages: x.messages.len(),
+            inconsistent: x
+                .inconsistent
+                .iter()
+                .map(|i| InconsistentOut {
+                    line: i.line,
+                    host: i.host.clone(),
+                    event: x.events[i.event].description.clone(),
+                    kind: i.problem.kind(),
+                    reason: i.reason.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    if json {
+        return Ok(if delimited {
+            to_json(&outs)
+        } else {
+            to_json(&outs[0])
+        });
+    }
+    let mut out = String::new();
+    for o in &outs {
+        if let (Some(t), Some(l)) = (&o.trace, o.line) {
+            out.push_str(&format!(
+                "execution {} (line {l}): ",
+                serde_json::Value::from(t.as_str())
+            ));
+        }
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        out.push_str(&format!(
+            "{}, {}, {}; ",
+            plural(o.hosts, "host", "hosts"),
+            plural(o.events, "event", "events"),
+            plural(o.messages, "message", "messages")
+        ));
+        if o.inconsistent.is_empty() {
+            out.push_str("every clock is consistent with causality\n");
+        } else {
+            out.push_str(&format!(
+                "{} inconsistent with causality:\n",
+                plural(o.inconsistent.len(), "clock", "clocks")
+            ));
+            for i in &o.inconsistent {
+                out.push_str(&format!("  line {} ({}): {}\n", i.line, i.host, i.reason));
+            }
+        }
+    }
+    Ok(out)
+}
+
 // ---- main -------------------------------------------------------------------
 
 enum Outcome {
@@ -699,6 +867,7 @@ fn run(args: &[String]) -> Result<Outcome, Failure> {
         Some("scenario") => Ok(Outcome::Print(scenario(&args[1..])?)),
         Some("experiment") => Ok(Outcome::Print(experiment(&args[1..])?)),
         Some("check-history") => check_history(&args[1..]).map(Outcome::Print),
+        Some("shiviz") => shiviz(&args[1..]).map(Outcome::Print),
         Some(other) => Err(BadArgs(format!("unknown command '{other}'")).into()),
     }
 }
