@@ -11,6 +11,7 @@ use super::harness::{check_scenarios, ScenarioFailure};
 use super::lab::{Lab, LabInfo, Run};
 use super::params::{Group, ParamInfo};
 use super::probe::{parse_call, run_probe, ProbeCall, ProbeInfo, RunUntil};
+use super::clocks::ClocksLab;
 use super::raft::RaftLab;
 use super::register::{CapLab, QuorumLab};
 use super::Scenario;
@@ -238,10 +239,10 @@ impl<L: Lab> AnyRun for Run<L> {
 }
 
 /// Every lab, in catalog order.
-pub static LABS: &[&dyn AnyLab] = &[&Registered::<RaftLab>::NEW, &Registered::<CapLab>::NEW, &Registered::<QuorumLab>::NEW];
+pub static LABS: &[&dyn AnyLab] = &[&Registered::<RaftLab>::NEW, &Registered::<CapLab>::NEW, &Registered::<QuorumLab>::NEW, &Registered::<ClocksLab>::NEW];
 
 /// Every lab's card, in the same order as [`LABS`].
-pub static CATALOG: &[&LabInfo] = &[&super::raft::lab::INFO, &super::register::lab::CAP_INFO, &super::register::lab::QUORUM_INFO];
+pub static CATALOG: &[&LabInfo] = &[&super::raft::lab::INFO, &super::register::lab::CAP_INFO, &super::register::lab::QUORUM_INFO, &super::clocks::lab::INFO];
 
 /// The lab with this id.
 pub fn find(id: &str) -> Option<&'static dyn AnyLab> {
