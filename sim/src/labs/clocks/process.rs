@@ -69,7 +69,9 @@ impl Proc {
             id,
             lamport: Lamport(0),
             vector: VClock::zero(lab.n_procs()),
-            hlc: Hlc::default(),
+            // Before any event, no physical time has been heard of: the
+            // first event takes its own clock's, even a negative one.
+            hlc: Hlc { l: i64::MIN, c: 0 },
             correction_us: 0,
             events: Vec::new(),
             store: BTreeMap::new(),

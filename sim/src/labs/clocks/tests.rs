@@ -288,3 +288,196 @@ fn the_lost_update_scenario_is_fixed_by_every_other_store_rule() {
         assert!((0..3).all(|p| values(&w, p, 0) == [2]), "{lww:?}: the later write wins");
     }
 }
+
+// ---- Properties over random fault schedules -----------------------------------
+
+use crate::labs::harness::{hunt, proptest_seeds, thorough, Chaos, Explored, FaultKind, FaultMix, Hunt, Report};
+
+fn seeds() -> u64 {
+    proptest_seeds(60)
+}
+
+/// Every kernel fault, clocks included (steps up to 300 ms, drift up to
+/// 5%), half the crashes bouncing.
+fn clocks_mix() -> FaultMix {
+    FaultMix { bounce: 0.5, offset_us_max: 300_000, drift_ppm_max: 50_000, ..FaultMix::default().with_clocks() }
+}
+
+/// The lab's commands: a random process does a random thing.
+fn clocks_commands(rng: &mut SimRng, w: &World<Clocks>) -> Option<Input<Cmd>> {
+    let n = w.proto.n_procs() as u64;
+    let p = rng.range_u64(0, n - 1) as u8;
+    let other = ((p as u64 + 1 + rng.range_u64(0, n - 2)) % n) as u8;
+    let c = match rng.range_u64(0, 5) {
+        0 => Cmd::Local,
+        1 => Cmd::Send { to: other },
+        2 => Cmd::Request { to: other, rounds: rng.range_u64(1, 3) as u32 },
+        3 | 4 => Cmd::Write { key: rng.range_u64(0, w.proto.config.n_keys as u64 - 1) as u8, value: rng.range_u64(1, 99) as u32 },
+        _ => Cmd::Commit,
+    };
+    Some(Input::Command(Who::Id(NodeId(p)), c))
+}
+
+fn chaos_config(seed: u64, safety: Safety) -> ClocksConfig {
+    let mut r = SimRng::new(seed ^ 0xc10c);
+    let n = 2 + (seed % 4) as u8;
+    ClocksConfig {
+        n_procs: n,
+        local_ms: 60,
+        send_ms: 30,
+        write_ms: 80,
+        txn_ms: 100,
+        latency_us_min: 1_000,
+        latency_us_max: 20_000,
+        loss: if seed % 4 == 1 { 0.1 } else { 0.0 },
+        duplicate: if seed % 5 == 2 { 0.1 } else { 0.0 },
+        offset_ms: (0..n).map(|_| r.range_u64(0, 100) as i64 - 50).collect(),
+        drift_ppm: (0..n).map(|_| r.range_u64(0, 2_000) as i64 - 1_000).collect(),
+        sync_ms: if seed % 3 == 0 { 200 } else { 0 },
+        hlc_tick_us: [1, 1_000, 10_000][(seed % 3) as usize],
+        lww: [Lww::Lamport, Lww::Hlc, Lww::VersionVectors][(seed / 4 % 3) as usize],
+        safety,
+        ..ClocksConfig::default()
+    }
+}
+
+fn chaos(c: ClocksConfig, mix: FaultMix, seed: u64, steps: u64) -> (World<Clocks>, Report) {
+    let mut w = World::new(Clocks::new(c), seed, vec![]);
+    let report = Chaos::new(mix, seed, 0.05).with_commands(4, clocks_commands).run(&mut w, steps);
+    (w, report)
+}
+
+/// TrueTime's own promise is the environment's, not the protocol's: clock
+/// faults beyond ε break it, and the schedules are meant to.
+const ENVIRONMENT: &[&str] = &["TrueTime interval holds"];
+
+#[test]
+fn property_no_invariant_breaks_with_every_rule_on() {
+    let mut explored = Explored::default();
+    let mut tt_broken = 0;
+    for seed in 0..seeds() {
+        let (w, report) = chaos(chaos_config(seed, Safety::default()), clocks_mix(), seed, 2_000);
+        let bad: Vec<_> = report.violations.iter().filter(|v| !ENVIRONMENT.contains(&v.invariant)).collect();
+        assert!(bad.is_empty(), "seed {seed}: {:?}", bad[0]);
+        tt_broken += report.broke("TrueTime interval holds") as u32;
+        // The checker's account of causality is the pure function's, and
+        // correct vector clocks are exactly the causal frontiers.
+        let logs = logs(&w);
+        let mut r = SimRng::new(seed);
+        let all: Vec<EventId> = logs.iter().flat_map(|l| l.iter().map(|e| e.id)).collect();
+        for e in &all {
+            assert_eq!(w.checker.frontier_of(*e), Some(&event::event(&logs, *e).unwrap().stamps.vector), "seed {seed}: {}", e.label());
+        }
+        for _ in 0..200.min(all.len() * all.len()) {
+            let a = all[r.range_u64(0, all.len() as u64 - 1) as usize];
+            let b = all[r.range_u64(0, all.len() as u64 - 1) as usize];
+            assert_eq!(happens_before(&logs, a, b), w.checker.before(a, b), "seed {seed}: {} → {}", a.label(), b.label());
+        }
+        explored.merge(&report.explored);
+    }
+    let mix = clocks_mix();
+    let missing: Vec<FaultKind> = FaultKind::ALL.into_iter().filter(|k| mix.weight(*k) > 0 && explored.count(*k) == 0).collect();
+    if seeds() >= 20 {
+        assert!(missing.is_empty(), "never drawn: {missing:?} ({explored})");
+        assert!(explored.commands > 0 && explored.bounces > 0, "{explored}");
+    }
+    eprintln!("clocks chaos, every rule on: {explored}; TrueTime's own promise broken by clock faults in {tt_broken} of {} runs", seeds());
+}
+
+/// Wall-clock last-writer-wins under the same schedules: the only
+/// invariant it adds to the environment's is "No lost update".
+#[test]
+fn property_wall_clock_lww_loses_updates_and_breaks_nothing_else() {
+    let mut lost = 0;
+    for seed in 0..seeds() {
+        let c = ClocksConfig { lww: Lww::Wall, ..chaos_config(seed, Safety::default()) };
+        let (_, report) = chaos(c, clocks_mix(), seed, 2_000);
+        let bad: Vec<_> = report.violations.iter().filter(|v| !ENVIRONMENT.contains(&v.invariant) && v.invariant != "No lost update").collect();
+        assert!(bad.is_empty(), "seed {seed}: {:?}", bad[0]);
+        lost += report.broke("No lost update") as u32;
+    }
+    eprintln!("clocks chaos, wall-clock LWW: a lost update in {lost} of {} runs", seeds());
+    assert!(lost > 0 || seeds() < 10, "wall-clock LWW never lost an update");
+}
+
+/// Searches seeds for a schedule that breaks `invariant` with `c`'s switch
+/// off. With `DSVIZ_PROPTEST_SEEDS` set, every seed is tried, to report how often.
+fn finds(invariant: &str, mix: FaultMix, config: impl Fn(u64) -> ClocksConfig) -> Hunt {
+    hunt(0..seeds().max(2_000), thorough(), |seed| chaos(config(seed), mix.clone(), seed, 1_500).1.broke(invariant))
+}
+
+#[test]
+fn property_each_switch_off_breaks_its_invariant() {
+    let off = |f: fn(&mut Safety)| {
+        let mut s = Safety::default();
+        f(&mut s);
+        s
+    };
+    // Commit wait matters only while TrueTime holds: small offsets, no clock faults.
+    let tt_mix = FaultMix { bounce: 0.5, ..FaultMix::default() };
+    let cases: Vec<(&str, FaultMix, Box<dyn Fn(u64) -> ClocksConfig>)> = vec![
+        ("Lamport clock condition", clocks_mix(), Box::new(move |s| chaos_config(s, off(|x| x.lamport_max = false)))),
+        (
+            "Vectors characterise causality",
+            clocks_mix(),
+            Box::new(move |s| ClocksConfig { n_procs: 3 + (s % 3) as u8, ..chaos_config(s, off(|x| x.vector_max = false)) }),
+        ),
+        ("HLC stays close to physical time", clocks_mix(), Box::new(move |s| chaos_config(s, off(|x| x.hlc_counter = false)))),
+        (
+            "External consistency",
+            tt_mix,
+            Box::new(move |s| {
+                let n = 2 + (s % 3) as u8;
+                let mut r = SimRng::new(s);
+                ClocksConfig {
+                    txn_ms: 20,
+                    tt_eps_us: 5_000,
+                    offset_ms: (0..n).map(|_| r.range_u64(0, 8) as i64 - 4).collect(),
+                    drift_ppm: vec![0; n as usize],
+                    sync_ms: 0,
+                    ..chaos_config(s, off(|x| x.commit_wait = false))
+                }
+            }),
+        ),
+    ];
+    for (invariant, mix, config) in cases {
+        let found = finds(invariant, mix, config);
+        eprintln!("clocks, {invariant} with its switch off: {found}");
+        assert!(found.first().is_some(), "{invariant} never broke ({found})");
+    }
+}
+
+#[test]
+fn the_same_seed_and_schedule_give_the_same_trace() {
+    let run = |seed: u64| {
+        let mut t = crate::kernel::Timeline::new(World::new(Clocks::new(chaos_config(seed, Safety::default())), seed, vec![]));
+        Chaos::new(clocks_mix(), seed, 0.05).with_commands(4, clocks_commands).run_timeline(&mut t, 1_000);
+        (t.trace_hash(), format!("{:?}", t.world().nodes))
+    };
+    for seed in [3, 8] {
+        assert_eq!(run(seed), run(seed), "seed {seed}");
+    }
+    assert_ne!(run(3).0, run(8).0);
+}
+
+#[test]
+fn a_chaos_timeline_steps_back_and_forward_to_the_same_state() {
+    let seed = 5;
+    let mut t = crate::kernel::Timeline::new(World::new(Clocks::new(chaos_config(seed, Safety::default())), seed, vec![]));
+    Chaos::new(clocks_mix(), seed, 0.05).with_commands(4, clocks_commands).run_timeline(&mut t, 700);
+    let end = t.cursor();
+    let at_end = format!("{:?} {:?} {:?}", t.world().nodes, t.world().checker.frontier, t.world().violations);
+    t.seek(end / 3);
+    t.seek(end);
+    assert_eq!(format!("{:?} {:?} {:?}", t.world().nodes, t.world().checker.frontier, t.world().violations), at_end);
+}
+
+/// The 10,000-seed run, for the closing note. Run it with
+/// `DSVIZ_PROPTEST_SEEDS=10000 cargo test -p dsviz-sim --release clocks::tests::property -- --ignored --include-ignored --nocapture`.
+#[test]
+#[ignore]
+fn property_long_run_is_the_same_tests_with_more_seeds() {
+    property_no_invariant_breaks_with_every_rule_on();
+    property_wall_clock_lww_loses_updates_and_breaks_nothing_else();
+    property_each_switch_off_breaks_its_invariant();
+}
