@@ -71,6 +71,8 @@ pub struct ClocksChecker {
     pub max_l_minus_pt: i64,
     pub max_c: u32,
     pub eps_us: i64,
+    /// Distinct writes lost (thrown away for a write they causally follow).
+    pub lost: std::collections::BTreeSet<EventId>,
 }
 
 impl ClocksChecker {
@@ -294,6 +296,7 @@ impl ClocksChecker {
         for d in &kv.discarded {
             for k in &kv.kept {
                 if self.before(*k, *d) {
+                    self.lost.insert(*d);
                     let story = format!(
                         "At {}, the store keeps {}'s write and throws away {}'s, which causally follows it: a lost update.",
                         e.id.label(),

@@ -415,7 +415,8 @@ fn property_each_switch_off_breaks_its_invariant() {
     };
     // Commit wait matters only while TrueTime holds: small offsets, no clock faults.
     let tt_mix = FaultMix { bounce: 0.5, ..FaultMix::default() };
-    let cases: Vec<(&str, FaultMix, Box<dyn Fn(u64) -> ClocksConfig>)> = vec![
+    type ConfigOf = Box<dyn Fn(u64) -> ClocksConfig>;
+    let cases: Vec<(&str, FaultMix, ConfigOf)> = vec![
         ("Lamport clock condition", clocks_mix(), Box::new(move |s| chaos_config(s, off(|x| x.lamport_max = false)))),
         (
             "Vectors characterise causality",
@@ -480,4 +481,23 @@ fn property_long_run_is_the_same_tests_with_more_seeds() {
     property_no_invariant_breaks_with_every_rule_on();
     property_wall_clock_lww_loses_updates_and_breaks_nothing_else();
     property_each_switch_off_breaks_its_invariant();
+}
+
+// ---- Experiments ----------------------------------------------------------------
+
+#[test]
+fn experiments_run_in_slices_to_the_same_output_and_match_the_papers() {
+    use crate::labs::experiment::{read_args, Experiment};
+    for e in experiment::ALL {
+        let info = e.info();
+        let args = read_args(info, &[("trials".into(), "2".into())]).unwrap();
+        let mut run = e.start(&args).unwrap();
+        while !run.run_some(3) {}
+        assert_eq!(run.output(), e.run_all(&args).unwrap(), "{}", info.name);
+        assert!(run.output().json.starts_with(&format!("{{\"experiment\":\"{}\"", info.name)));
+    }
+    // Commit wait costs 2ε (and a microsecond); without it, nothing.
+    let args = read_args(&experiment::COMMIT_INFO, &[("trials".into(), "2".into()), ("eps".into(), "1,7".into())]).unwrap();
+    let json = experiment::CommitWait.run_all(&args).unwrap().json;
+    assert!(json.contains("\"latency_ms_wait\":2.001") && json.contains("\"latency_ms_wait\":14.001") && json.contains("\"broken_runs_wait\":0.0"), "{json}");
 }
