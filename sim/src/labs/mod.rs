@@ -15,6 +15,7 @@
 //! Each lab implements [`crate::kernel::Protocol`] and [`Lab`], and is
 //! listed once in [`registry`].
 
+pub mod clocks;
 pub mod experiment;
 pub mod harness;
 pub mod lab;

@@ -6,6 +6,7 @@
 //! is plain data, so the light home page can list labs without linking
 //! their code). A test checks the two lists agree.
 
+use super::clocks::ClocksLab;
 use super::experiment::Experiment;
 use super::harness::{check_scenarios, ScenarioFailure};
 use super::lab::{Lab, LabInfo, Run};
@@ -283,6 +284,7 @@ pub static LABS: &[&dyn AnyLab] = &[
     &Registered::<RaftLab>::NEW,
     &Registered::<CapLab>::NEW,
     &Registered::<QuorumLab>::NEW,
+    &Registered::<ClocksLab>::NEW,
 ];
 
 /// Every lab's card, in the same order as [`LABS`].
@@ -290,6 +292,7 @@ pub static CATALOG: &[&LabInfo] = &[
     &super::raft::lab::INFO,
     &super::register::lab::CAP_INFO,
     &super::register::lab::QUORUM_INFO,
+    &super::clocks::lab::INFO,
 ];
 
 /// The lab with this id.
