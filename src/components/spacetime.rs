@@ -12,6 +12,12 @@ use dsviz_sim::spacetime::{EventKind, Fate, Order, Trace};
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// Where lane `i` of `n` sits across the diagram, as a percentage of its
+/// width (a menu opens there).
+pub fn lane_x_pct(i: usize, n: usize) -> f64 {
+    (SIDE + LANE_W * (i as f64 + 0.5)) / (SIDE * 2.0 + LANE_W * n as f64) * 100.0
+}
+
 /// Most events drawn at once: the latest up to the cursor.
 pub const WINDOW: usize = 36;
 
@@ -29,6 +35,9 @@ pub struct SpaceTimeProps {
     #[prop_or_default]
     pub stamps: Option<Rc<Vec<String>>>,
     pub on_seek: Callback<u64>,
+    /// Clicking a lane's name (opens the process's menu); none: plain names.
+    #[prop_or_default]
+    pub on_lane: Option<Callback<usize>>,
 }
 
 /// The events drawn: the last [`WINDOW`] of the trace.
@@ -103,9 +112,20 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
 
     let lanes = t.lanes.iter().enumerate().map(|(i, name)| {
         let x = x_of(i);
+        let head = match &p.on_lane {
+            Some(cb) => {
+                let (cb, kb) = (cb.clone(), cb.clone());
+                html! {
+                    <text class="st-head" x={x.to_string()} y="16" text-anchor="middle" tabindex="0" role="button" aria-label={format!("{name}: open its menu")}
+                        onclick={Callback::from(move |_: MouseEvent| cb.emit(i))}
+                        onkeydown={Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" || e.key() == " " { e.prevent_default(); kb.emit(i) })}>{name}</text>
+                }
+            }
+            None => html! { <text x={x.to_string()} y="16" text-anchor="middle">{name}</text> },
+        };
         html! {
             <g class="st-lane">
-                <text x={x.to_string()} y="16" text-anchor="middle">{name}</text>
+                {head}
                 <line x1={x.to_string()} y1={(TOP - 6.0).to_string()} x2={x.to_string()} y2={height.to_string()} />
             </g>
         }
@@ -223,7 +243,7 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
         <div class="spacetime">
             <div class="st-caption" aria-live="polite">{caption}</div>
             <div class="st-scroll">
-                <svg class="st-svg" viewBox={format!("0 0 {width} {height}")} width={width.to_string()} height={height.to_string()} role="group" aria-label="Space-time diagram">
+                <svg class="st-svg" viewBox={format!("0 0 {width} {height}")} style={format!("min-width: {}px", 44 * t.lanes.len() + 40)} role="group" aria-label="Space-time diagram">
                     <defs>
                         <marker id="st-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                             <path d="M0 0L8 4L0 8z" />

@@ -3,6 +3,7 @@
 //! [`shell::LabUi`] (its diagram, menus, fault buttons, panels) and draws
 //! with pure view functions of (world, view time, layout).
 
+pub mod clocks;
 pub mod raft;
 pub mod register;
 pub mod shell;

@@ -189,6 +189,11 @@ pub trait LabUi: 'static + Sized {
     fn experiment_tab() -> bool {
         true
     }
+    /// Whether the shell shows its Space-time tab (for a run of more than
+    /// one process); a lab whose diagram is already one says no.
+    fn spacetime_tab() -> bool {
+        true
+    }
 }
 
 /// Every message of a lab page.
@@ -580,7 +585,7 @@ impl<U: LabUi> LabPage<U> {
             (Tab::Questions, "Questions"),
             (Tab::Events, "Events"),
         ];
-        if self.run.world().nodes.len() > 1 {
+        if U::spacetime_tab() && self.run.world().nodes.len() > 1 {
             tabs.push((Tab::SpaceTime, "Space-time"));
         }
         tabs.push((Tab::Invariants, "Invariants"));

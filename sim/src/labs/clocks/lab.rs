@@ -302,4 +302,8 @@ impl Lab for ClocksLab {
     fn experiments() -> &'static [&'static dyn Experiment] {
         experiment::ALL
     }
+    /// The page's clock (`clock=hlc`): which stamps label the events.
+    fn view_keys() -> &'static [&'static str] {
+        &["clock"]
+    }
 }

@@ -93,6 +93,7 @@ pub mod scenarios;
 pub mod stamps;
 #[cfg(test)]
 mod tests;
+pub mod trace;
 
 pub use check::{ClocksChecker, Observation, WALL_CONTRADICTS_CAUSALITY as WALL};
 pub use event::{concurrent, happens_before, Event, EventId, EventKind, KvEffect, Stamps};

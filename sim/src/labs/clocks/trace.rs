@@ -1,0 +1,259 @@
+//! The clocks lab's run as a space-time [`Trace`], each event with its
+//! stamps, and the stamp a chosen clock gives an event, in words.
+//!
+//! The kernel's own trace ([`Trace::of_timeline`]) draws steps; this one
+//! draws the lab's recorded events, so a receive and the reply it sends in
+//! one step are two dots, and each dot can carry any clock's stamp.
+
+use super::event::{Event, EventId, EventKind as Kind};
+use super::Clocks;
+use crate::kernel::World;
+use crate::spacetime::{Event as Dot, EventKind, Fate, Message, Trace};
+
+/// The clock whose stamps label the events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    Wall,
+    Lamport,
+    Vector,
+    Hlc,
+    TrueTime,
+}
+
+impl Shown {
+    pub const ALL: [Shown; 5] = [
+        Shown::Wall,
+        Shown::Lamport,
+        Shown::Vector,
+        Shown::Hlc,
+        Shown::TrueTime,
+    ];
+    /// The value in links (`clock=hlc`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Shown::Wall => "wall",
+            Shown::Lamport => "lamport",
+            Shown::Vector => "vector",
+            Shown::Hlc => "hlc",
+            Shown::TrueTime => "truetime",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Shown> {
+        Shown::ALL.into_iter().find(|c| c.key() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Shown::Wall => "Wall clock",
+            Shown::Lamport => "Lamport",
+            Shown::Vector => "Vector",
+            Shown::Hlc => "HLC",
+            Shown::TrueTime => "TrueTime",
+        }
+    }
+}
+
+fn ms(us: i64) -> String {
+    let sign = if us < 0 { "-" } else { "" };
+    let a = us.unsigned_abs();
+    format!("{sign}{}.{:01}", a / 1000, (a % 1000) / 100)
+}
+
+/// The stamp `clock` gives `e`, short enough to label a dot.
+pub fn stamp(e: &Event, clock: Shown) -> String {
+    let s = &e.stamps;
+    match clock {
+        Shown::Wall => format!("{} ms", ms(s.wall_us)),
+        Shown::Lamport => s.lamport.0.to_string(),
+        Shown::Vector => s.vector.text(),
+        Shown::Hlc => format!("{},{}", s.hlc.l, s.hlc.c),
+        Shown::TrueTime => format!("[{}, {}]", ms(s.tt.earliest_us), ms(s.tt.latest_us)),
+    }
+}
+
+fn kind_of(k: &Kind) -> &'static str {
+    match k {
+        Kind::Send { request: true, .. } => "Request",
+        Kind::Reply { .. } => "Reply",
+        Kind::Write { .. } => "Replicate",
+        _ => "Message",
+    }
+}
+
+/// Every recorded event as a dot in an order that respects causality
+/// (true time, but never a receive before its send), and every message as
+/// an arrow; the events come back in the dots' order.
+pub fn trace(w: &World<Clocks>) -> (Trace, Vec<&Event>) {
+    let logs: Vec<&[Event]> = super::logs(w);
+    let n = logs.len();
+    let lanes = (0..n).map(|p| w.proto.proc_name(p as u8)).collect();
+    let mut heads = vec![0usize; n];
+    let mut placed: Vec<Vec<Option<usize>>> = logs.iter().map(|l| vec![None; l.len()]).collect();
+    let mut order: Vec<&Event> = Vec::new();
+    let at = |placed: &Vec<Vec<Option<usize>>>, id: EventId| {
+        placed
+            .get(id.process as usize)
+            .and_then(|v| v.get(id.index as usize))
+            .copied()
+            .flatten()
+    };
+    loop {
+        let mut best: Option<(bool, u64, usize)> = None;
+        for p in 0..n {
+            let Some(e) = logs[p].get(heads[p]) else {
+                continue;
+            };
+            // Ready when what it receives has been placed (or is unknown).
+            let ready = e.from.is_none_or(|f| {
+                at(&placed, f).is_some()
+                    || logs
+                        .get(f.process as usize)
+                        .is_none_or(|l| l.len() <= f.index as usize)
+            });
+            let key = (!ready, e.true_us, p);
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        let Some((_, _, p)) = best else { break };
+        let e = &logs[p][heads[p]];
+        placed[p][heads[p]] = Some(order.len());
+        order.push(e);
+        heads[p] += 1;
+    }
+    let events = order
+        .iter()
+        .map(|e| Dot {
+            lane: e.id.process as usize,
+            time_us: e.true_us,
+            step: 0,
+            kind: match (&e.kind, e.from.is_some()) {
+                (_, true) => EventKind::Receive,
+                (k, false) if k.sends() => EventKind::Send,
+                _ => EventKind::Local,
+            },
+        })
+        .collect();
+    let mut messages = Vec::new();
+    // Receives, and which (send, target) pairs arrived.
+    let mut arrived: Vec<(EventId, u8)> = Vec::new();
+    for (i, e) in order.iter().enumerate() {
+        if let Some(f) = e.from {
+            if let Some(s) = at(&placed, f) {
+                messages.push(Message {
+                    send: s,
+                    fate: Fate::Received(i),
+                    kind: kind_of(&order[s].kind).into(),
+                });
+                arrived.push((f, e.id.process));
+            }
+        }
+    }
+    // Sends that have not arrived: travelling, or lost.
+    for (i, e) in order.iter().enumerate() {
+        let targets: Vec<u8> = match &e.kind {
+            Kind::Send { to, .. } => to.clone(),
+            Kind::Reply { to } => vec![*to],
+            Kind::Write { .. } => (0..n as u8).filter(|q| *q != e.id.process).collect(),
+            _ => continue,
+        };
+        for to in targets {
+            if arrived.contains(&(e.id, to)) {
+                continue;
+            }
+            let flying = w
+                .in_flight
+                .values()
+                .find(|m| m.msg.send() == e.id && m.to.0 == to);
+            let fate = match flying {
+                Some(m) => Fate::InFlight {
+                    to: to as usize,
+                    arrive_us: m.arrive_us,
+                },
+                None => Fate::Dropped {
+                    to: to as usize,
+                    at_us: e.true_us,
+                },
+            };
+            messages.push(Message {
+                send: i,
+                fate,
+                kind: kind_of(&e.kind).into(),
+            });
+        }
+    }
+    (
+        Trace {
+            lanes,
+            events,
+            messages,
+        },
+        order,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::labs::clocks::event::happens_before;
+    use crate::labs::clocks::lab::ClocksLab;
+    use crate::labs::lab::Run;
+    use crate::spacetime::Order;
+
+    #[test]
+    fn every_scenario_draws_causality_as_the_lab_records_it() {
+        for sc in <ClocksLab as crate::labs::Lab>::scenarios() {
+            let id = sc.id;
+            let mut run = Run::<ClocksLab>::of_scenario(sc);
+            let _ = run
+                .tl
+                .run_until(run.scenario.pause_ms.max(500) * 1000, 20_000);
+            let w = run.world();
+            let (t, order) = trace(w);
+            assert_eq!(
+                order.len(),
+                super::super::all_events(w).len(),
+                "{id}: every event once"
+            );
+            assert_eq!(t.lanes.len(), w.nodes.len());
+            for m in &t.messages {
+                if let Fate::Received(r) = m.fate {
+                    assert!(m.send < r, "{id}: a receive after its send");
+                }
+            }
+            // The diagram's happens-before is the lab's, on a sample of pairs.
+            let logs = super::super::logs(w);
+            let k = order.len().min(40);
+            for a in 0..k {
+                for b in 0..k {
+                    let hb = happens_before(&logs, order[a].id, order[b].id);
+                    let o = t.order(a, b);
+                    assert_eq!(
+                        hb,
+                        o == Order::Before,
+                        "{id}: {} vs {}",
+                        order[a].id.label(),
+                        order[b].id.label()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stamps_read_as_each_clock_writes_them() {
+        let sc = Run::<ClocksLab>::scenario_named("vectors-expose-concurrency").unwrap();
+        let mut run = Run::<ClocksLab>::of_scenario(sc);
+        let _ = run.tl.run_until(2_000_000, 20_000);
+        let (_, order) = trace(run.world());
+        let e = order.last().expect("events");
+        assert_eq!(stamp(e, Shown::Lamport), e.stamps.lamport.0.to_string());
+        assert_eq!(stamp(e, Shown::Vector), e.stamps.vector.text());
+        assert!(stamp(e, Shown::Wall).ends_with(" ms"));
+        assert!(stamp(e, Shown::TrueTime).starts_with('['));
+        for c in Shown::ALL {
+            assert_eq!(Shown::parse(c.key()), Some(c));
+        }
+        assert_eq!(Shown::parse("sundial"), None);
+        assert_eq!(ms(-1_250), "-1.2");
+    }
+}
