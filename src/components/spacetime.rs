@@ -222,7 +222,9 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
                 <p>
                     <strong>{format!("{}: {}", t.lanes[t.events[*a].lane], text_of(*a))}</strong>
                     {format!(" — {n_past} events happened before it, {n_fut} after it, and {n_conc} are concurrent with it. ")}
-                    <button class="linklike" onclick={Callback::from(move |_| seek.emit(step))}>{format!("Go to step {step}")}</button>
+                    if step > 0 {
+                        <button class="linklike" onclick={Callback::from(move |_| seek.emit(step))}>{format!("Go to step {step}")}</button>
+                    }
                 </p>
             }
         }
@@ -243,7 +245,7 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
         <div class="spacetime">
             <div class="st-caption" aria-live="polite">{caption}</div>
             <div class="st-scroll">
-                <svg class="st-svg" viewBox={format!("0 0 {width} {height}")} style={format!("min-width: {}px", 44 * t.lanes.len() + 40)} role="group" aria-label="Space-time diagram">
+                <svg class="st-svg" viewBox={format!("0 0 {width} {height}")} style={format!("min-width: {}px; max-width: {}px", 44 * t.lanes.len() + 40, (width * 1.35).round())} role="group" aria-label="Space-time diagram">
                     <defs>
                         <marker id="st-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                             <path d="M0 0L8 4L0 8z" />

@@ -20,12 +20,16 @@ impl Clocks {
 
     fn event_text(&self, e: &Event) -> String {
         let what = match &e.kind {
-            EventKind::Local => "a local event".to_string(),
+            EventKind::Local => "has a local event".to_string(),
             EventKind::Send { to, request } => {
                 let to: Vec<String> = to.iter().map(|q| self.proc_name(*q)).collect();
                 format!(
                     "{} {} to {}",
-                    if *request { "a request" } else { "a message" },
+                    if *request {
+                        "sends a request"
+                    } else {
+                        "sends a message"
+                    },
                     e.id.label(),
                     to.join(", ")
                 )
