@@ -155,3 +155,100 @@ async fn clicking_a_server_opens_its_fault_menu() {
         .is_some());
     assert_eq!(text(&root, ".clock .step"), "step 1", "the crash is a step");
 }
+
+/// Two processes: P0 sends to P1, then each has a local event; steps all 0,
+/// as in a trace read from a log.
+fn small_trace() -> dsviz_sim::spacetime::Trace {
+    use dsviz_sim::spacetime::{Event, EventKind, Fate, Message, Trace};
+    let ev = |lane, t, kind| Event {
+        lane,
+        time_us: t,
+        step: 0,
+        kind,
+    };
+    Trace {
+        lanes: vec!["P1".into(), "P2".into()],
+        events: vec![
+            ev(0, 1, EventKind::Send),
+            ev(1, 2, EventKind::Local),
+            ev(1, 3, EventKind::Receive),
+            ev(0, 4, EventKind::Local),
+        ],
+        messages: vec![Message {
+            send: 0,
+            fate: Fate::Received(2),
+            kind: "m".into(),
+        }],
+    }
+}
+
+#[wasm_bindgen_test]
+async fn space_time_lights_the_causal_past_and_compares_two_events() {
+    use dsviz::components::spacetime::{SpaceTime, SpaceTimeProps};
+    let root = mount();
+    let texts: Vec<(usize, String)> = ["send m", "local a", "receive m", "local b"]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.to_string()))
+        .collect();
+    let props = SpaceTimeProps {
+        trace: Rc::new(small_trace()),
+        texts: Rc::new(texts),
+        stamps: Some(Rc::new(vec![
+            "1".into(),
+            "1".into(),
+            "2".into(),
+            "2".into(),
+        ])),
+        on_seek: Callback::noop(),
+        on_lane: None,
+    };
+    yew::Renderer::<SpaceTime>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let events = root.query_selector_all(".st-event").unwrap();
+    assert_eq!(events.length(), 4);
+    assert_eq!(root.query_selector_all(".st-stamp").unwrap().length(), 4);
+    let click = |i: u32| {
+        let e: Element = events.item(i).unwrap().dyn_into().unwrap();
+        e.dispatch_event(&web_sys::MouseEvent::new("click").unwrap())
+            .unwrap();
+    };
+    // Pick the receive: the send and P2's local event are its past; P1's
+    // later local event is concurrent with it.
+    click(2);
+    settle().await;
+    let class = |i: u32| {
+        events
+            .item(i)
+            .unwrap()
+            .dyn_into::<Element>()
+            .unwrap()
+            .get_attribute("class")
+            .unwrap_or_default()
+    };
+    assert!(class(2).contains("picked"), "{}", class(2));
+    assert!(class(0).contains("past") && class(1).contains("past"));
+    assert!(class(3).contains("concurrent"));
+    assert!(
+        text(&root, ".st-caption")
+            .contains("2 events happened before it, 0 after it, and 1 are concurrent"),
+        "{}",
+        text(&root, ".st-caption")
+    );
+    // A second pick compares the two.
+    click(3);
+    settle().await;
+    assert!(
+        text(&root, ".st-caption").contains("is concurrent with"),
+        "{}",
+        text(&root, ".st-caption")
+    );
+    click(3);
+    click(0);
+    settle().await;
+    assert!(
+        text(&root, ".st-caption").contains("happened after"),
+        "{}",
+        text(&root, ".st-caption")
+    );
+}

@@ -54,9 +54,28 @@ fn relation_words(o: Order) -> &'static str {
     }
 }
 
+/// An event's identity that survives the cursor moving: its lane and its
+/// place on the lane.
+type Ident = (usize, usize);
+
+/// Each event's [`Ident`].
+fn idents(t: &Trace) -> Vec<Ident> {
+    let mut on_lane = vec![0usize; t.lanes.len()];
+    t.events
+        .iter()
+        .map(|e| {
+            let k = on_lane.get(e.lane).copied().unwrap_or(0);
+            if let Some(c) = on_lane.get_mut(e.lane) {
+                *c += 1;
+            }
+            (e.lane, k)
+        })
+        .collect()
+}
+
 /// The selection after picking `step`: a picked event is unpicked, a
 /// third pick starts again.
-fn toggle(picked: &[u64], step: u64) -> Vec<u64> {
+fn toggle(picked: &[Ident], step: Ident) -> Vec<Ident> {
     let mut v = picked.to_vec();
     if let Some(i) = v.iter().position(|s| *s == step) {
         v.remove(i);
@@ -70,8 +89,8 @@ fn toggle(picked: &[u64], step: u64) -> Vec<u64> {
 
 #[function_component(SpaceTime)]
 pub fn space_time(p: &SpaceTimeProps) -> Html {
-    // Selected events by step, so a selection survives the cursor moving.
-    let picked = use_state(Vec::<u64>::new);
+    // Selected events by lane and place, so a selection survives the cursor moving.
+    let picked = use_state(Vec::<Ident>::new);
     let t = &*p.trace;
     if t.lanes.len() < 2 || t.events.is_empty() {
         return html! { <p class="muted">{"No process has taken a step yet. Press Play or Step forward."}</p> };
@@ -81,8 +100,11 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
     let x_of = |lane: usize| SIDE + LANE_W * (lane as f64 + 0.5);
     let height = TOP + ROW_H * (win.len() as f64 + 1.0);
     let width = SIDE * 2.0 + LANE_W * t.lanes.len() as f64;
-    let index_of = |step: u64| t.events.iter().position(|e| e.step == step);
-    let sel: Vec<usize> = picked.iter().filter_map(|s| index_of(*s)).collect();
+    let ids = idents(t);
+    let sel: Vec<usize> = picked
+        .iter()
+        .filter_map(|s| ids.iter().position(|i| i == s))
+        .collect();
     let (past, future) = match sel.first() {
         Some(&a) => (t.past(a), t.future(a)),
         None => (Vec::new(), Vec::new()),
@@ -96,12 +118,12 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
     };
     let click = |e: usize| {
         let picked = picked.clone();
-        let step = t.events[e].step;
+        let step = ids[e];
         Callback::from(move |_: MouseEvent| picked.set(toggle(&picked, step)))
     };
     let key = |e: usize| {
         let picked = picked.clone();
-        let step = t.events[e].step;
+        let step = ids[e];
         Callback::from(move |ev: KeyboardEvent| {
             if ev.key() == "Enter" || ev.key() == " " {
                 ev.prevent_default();
