@@ -36,7 +36,7 @@ test('home → Clocks lab → a reply stamped before its request, causal past, c
   // A process menu from its lane: step its clock ahead.
   await page.getByRole('button', { name: 'P2: open its menu' }).click();
   await page.getByRole('button', { name: 'Clock 100 ms ahead' }).click();
-  await expect(page.locator('.status-strip')).toContainText('P2 +');
+  await expect(page.locator('.status-strip')).toContainText('P2 −100.0 ms'); // it was 200 ms behind
 });
 
 test('a bad clock in the link is named and the wall clock shown', async ({ page }) => {
