@@ -155,6 +155,33 @@ pub struct Param<C> {
     pub when: Option<fn(&C) -> bool>,
 }
 
+impl<C> Param<C> {
+    /// A setting shown plainly, with no getter or setter yet: a table
+    /// fills those in with struct update syntax.
+    pub const fn new(
+        key: &'static str,
+        label: &'static str,
+        unit: &'static str,
+        kind: Kind,
+        help: &'static str,
+    ) -> Param<C> {
+        Param {
+            key,
+            label,
+            unit,
+            shown: None,
+            kind,
+            help,
+            group: Group::Setting,
+            get: |_| Value::Int(0),
+            set: |_, _| {},
+            limit: None,
+            rule: "",
+            when: None,
+        }
+    }
+}
+
 /// A parameter as the registry and the CLI see it, without its config type.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamInfo {

@@ -100,6 +100,26 @@ pub struct Probe<P: Protocol> {
     pub run: fn(&mut ProbeRun<P>, Option<ProbeArg>) -> Result<String, String>,
 }
 
+impl<P: Protocol> Probe<P> {
+    pub const fn new(
+        name: &'static str,
+        arg: ArgKind,
+        about: &'static str,
+        outcomes: &'static str,
+        run: fn(&mut ProbeRun<P>, Option<ProbeArg>) -> Result<String, String>,
+    ) -> Probe<P> {
+        Probe {
+            info: ProbeInfo {
+                name,
+                arg,
+                about,
+                outcomes,
+            },
+            run,
+        }
+    }
+}
+
 /// `S3`, `R2` or `C1` with its number in 1..=9, as a 0-based index.
 fn numbered(a: &str, prefix: char, what: &str) -> Result<u8, String> {
     let n = a

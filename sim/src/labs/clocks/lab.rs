@@ -30,29 +30,6 @@ pub static INFO: LabInfo = LabInfo {
 
 type P = Param<ClocksConfig>;
 
-const fn param(
-    key: &'static str,
-    label: &'static str,
-    unit: &'static str,
-    kind: Kind,
-    help: &'static str,
-) -> P {
-    Param {
-        key,
-        label,
-        unit,
-        shown: None,
-        kind,
-        help,
-        group: Group::Setting,
-        get: |_| Value::Int(0),
-        set: |_, _| {},
-        limit: None,
-        rule: "",
-        when: None,
-    }
-}
-
 const GAP: Kind = Kind::Int {
     min: 0,
     max: GAP_MS_MAX as i64,
@@ -86,66 +63,66 @@ pub static PARAMS: &[P] = &[
     Param {
         get: |c| Value::Int(c.n_procs as i64),
         set: |c, v| c.n_procs = v.as_int() as u8,
-        ..param("n", "Processes", "", Kind::Int { min: N_PROCS_MIN as i64, max: N_PROCS_MAX as i64 }, "How many processes, each with its own clock.")
+        ..P::new("n", "Processes", "", Kind::Int { min: N_PROCS_MIN as i64, max: N_PROCS_MAX as i64 }, "How many processes, each with its own clock.")
     },
     Param {
         get: |c| Value::Int(c.local_ms as i64),
         set: |c, v| c.local_ms = v.as_int() as u64,
         rule: GAP_RULE,
-        ..param("local", "Local events every", "ms", GAP, "Mean gap between a process's local events (exponential; 0: none).")
+        ..P::new("local", "Local events every", "ms", GAP, "Mean gap between a process's local events (exponential; 0: none).")
     },
     Param {
         get: |c| Value::Int(c.send_ms as i64),
         set: |c, v| c.send_ms = v.as_int() as u64,
         rule: GAP_RULE,
-        ..param("send", "Messages every", "ms", GAP, "Mean gap between a process's messages to a random other process (0: none).")
+        ..P::new("send", "Messages every", "ms", GAP, "Mean gap between a process's messages to a random other process (0: none).")
     },
     Param {
         get: |c| Value::Int(c.request_pct as i64),
         set: |c, v| c.request_pct = v.as_int() as u8,
         shown: Some(Shown { unit: "%", factor: 1.0 }),
-        ..param("req", "Requests", "%", Kind::Int { min: 0, max: 100 }, "The share of messages that are requests, which the receiver answers at once.")
+        ..P::new("req", "Requests", "%", Kind::Int { min: 0, max: 100 }, "The share of messages that are requests, which the receiver answers at once.")
     },
     Param {
         get: |c| Value::Int(c.write_ms as i64),
         set: |c, v| c.write_ms = v.as_int() as u64,
         rule: GAP_RULE,
-        ..param("write", "Writes every", "ms", GAP, "Mean gap between a process's writes to the replicated store (0: none).")
+        ..P::new("write", "Writes every", "ms", GAP, "Mean gap between a process's writes to the replicated store (0: none).")
     },
     Param {
         get: |c| Value::Int(c.txn_ms as i64),
         set: |c, v| c.txn_ms = v.as_int() as u64,
         rule: GAP_RULE,
-        ..param("txn", "Transactions every", "ms", GAP, "Mean gap between a process's transactions, stamped by TrueTime (0: none).")
+        ..P::new("txn", "Transactions every", "ms", GAP, "Mean gap between a process's transactions, stamped by TrueTime (0: none).")
     },
     Param {
         get: |c| Value::Int(c.n_keys as i64),
         set: |c, v| c.n_keys = v.as_int() as u8,
-        ..param("keys", "Keys", "", Kind::Int { min: 1, max: KEYS_MAX as i64 }, "How many keys the workload writes.")
+        ..P::new("keys", "Keys", "", Kind::Int { min: 1, max: KEYS_MAX as i64 }, "How many keys the workload writes.")
     },
     Param {
         get: |c| Value::Range(c.latency_us_min, c.latency_us_max),
         set: |c, v| (c.latency_us_min, c.latency_us_max) = v.as_range(),
         shown: MS,
-        ..param("lat", "Latency", "µs", Kind::Range { min: 0, max: LATENCY_US_MAX }, "One-way message delay, uniform in this range.")
+        ..P::new("lat", "Latency", "µs", Kind::Range { min: 0, max: LATENCY_US_MAX }, "One-way message delay, uniform in this range.")
     },
     Param {
         get: |c| Value::Float(c.loss),
         set: |c, v| c.loss = v.as_float(),
         shown: Some(Shown { unit: "%", factor: 100.0 }),
-        ..param("loss", "Message loss", "", Kind::Float { min: 0.0, max: LOSS_MAX }, "Chance that a message is lost.")
+        ..P::new("loss", "Message loss", "", Kind::Float { min: 0.0, max: LOSS_MAX }, "Chance that a message is lost.")
     },
     Param {
         get: |c| Value::Float(c.duplicate),
         set: |c, v| c.duplicate = v.as_float(),
         shown: Some(Shown { unit: "%", factor: 100.0 }),
-        ..param("dup", "Duplication", "", Kind::Float { min: 0.0, max: LOSS_MAX }, "Chance that a message is delivered twice.")
+        ..P::new("dup", "Duplication", "", Kind::Float { min: 0.0, max: LOSS_MAX }, "Chance that a message is delivered twice.")
     },
     Param {
         get: |c| Value::List(c.offset_ms.clone()),
         set: |c, v| c.offset_ms = v.as_list(),
         rule: "one entry per process",
-        ..param(
+        ..P::new(
             "offset",
             "Clock offset per process",
             "ms",
@@ -157,7 +134,7 @@ pub static PARAMS: &[P] = &[
         get: |c| Value::List(c.drift_ppm.clone()),
         set: |c, v| c.drift_ppm = v.as_list(),
         rule: "one entry per process",
-        ..param(
+        ..P::new(
             "drift",
             "Clock drift per process",
             "ppm",
@@ -169,55 +146,55 @@ pub static PARAMS: &[P] = &[
         get: |c| Value::Int(c.sync_ms as i64),
         set: |c, v| c.sync_ms = v.as_int() as u64,
         rule: GAP_RULE,
-        ..param("sync", "Clock sync every", "ms", GAP, "How often each process sets its clock from a time server, NTP-style (0: never).")
+        ..P::new("sync", "Clock sync every", "ms", GAP, "How often each process sets its clock from a time server, NTP-style (0: never).")
     },
     Param {
         get: |c| Value::Int(c.sync_err_us as i64),
         set: |c, v| c.sync_err_us = v.as_int() as u64,
         shown: MS,
         when: Some(|c| c.sync_ms > 0),
-        ..param("sync_err", "Sync error bound", "µs", Kind::Int { min: 0, max: SYNC_ERR_US_MAX as i64 }, "A sync leaves the clock within this of true time.")
+        ..P::new("sync_err", "Sync error bound", "µs", Kind::Int { min: 0, max: SYNC_ERR_US_MAX as i64 }, "A sync leaves the clock within this of true time.")
     },
     Param {
         get: |c| Value::Int(c.tt_eps_us as i64),
         set: |c, v| c.tt_eps_us = v.as_int() as u64,
         shown: MS,
-        ..param("eps", "TrueTime ε", "µs", Kind::Int { min: 0, max: TT_EPS_US_MAX as i64 }, "TT.now() is the clock ± ε; Spanner's ε is 1–7 ms.")
+        ..P::new("eps", "TrueTime ε", "µs", Kind::Int { min: 0, max: TT_EPS_US_MAX as i64 }, "TT.now() is the clock ± ε; Spanner's ε is 1–7 ms.")
     },
     Param {
         get: |c| Value::Int(c.hlc_tick_us as i64),
         set: |c, v| c.hlc_tick_us = v.as_int() as u64,
         shown: MS,
-        ..param("tick", "HLC clock tick", "µs", Kind::Int { min: 1, max: HLC_TICK_US_MAX as i64 }, "The resolution at which the HLC reads its clock.")
+        ..P::new("tick", "HLC clock tick", "µs", Kind::Int { min: 1, max: HLC_TICK_US_MAX as i64 }, "The resolution at which the HLC reads its clock.")
     },
     Param {
         get: |c| Value::Choice(c.lww.as_str()),
         set: |c, v| c.lww = Lww::parse(v.as_choice()).unwrap_or(c.lww),
-        ..param("lww", "Concurrent writes", "", Kind::Choice(LWWS), "Which timestamp last-writer-wins compares, or keep concurrent writes as siblings.")
+        ..P::new("lww", "Concurrent writes", "", Kind::Choice(LWWS), "Which timestamp last-writer-wins compares, or keep concurrent writes as siblings.")
     },
     Param {
         group: Group::Safety,
         get: |c| Value::Flag(c.safety.lamport_max),
         set: |c, v| c.safety.lamport_max = v.as_flag(),
-        ..param("s_lamport", "Lamport max on receive", "", Kind::Flag, "A receive sets the clock past the message's stamp. Off: the clock condition breaks.")
+        ..P::new("s_lamport", "Lamport max on receive", "", Kind::Flag, "A receive sets the clock past the message's stamp. Off: the clock condition breaks.")
     },
     Param {
         group: Group::Safety,
         get: |c| Value::Flag(c.safety.vector_max),
         set: |c, v| c.safety.vector_max = v.as_flag(),
-        ..param("s_vector", "Vector element-wise max", "", Kind::Flag, "A receive merges vectors entry by entry. Off: vectors misstate causality.")
+        ..P::new("s_vector", "Vector element-wise max", "", Kind::Flag, "A receive merges vectors entry by entry. Off: vectors misstate causality.")
     },
     Param {
         group: Group::Safety,
         get: |c| Value::Flag(c.safety.hlc_counter),
         set: |c, v| c.safety.hlc_counter = v.as_flag(),
-        ..param("s_hlc", "HLC counter", "", Kind::Flag, "Order same-l events with c. Off: the paper's naive HLC, which drifts ahead of physical time.")
+        ..P::new("s_hlc", "HLC counter", "", Kind::Flag, "Order same-l events with c. Off: the paper's naive HLC, which drifts ahead of physical time.")
     },
     Param {
         group: Group::Safety,
         get: |c| Value::Flag(c.safety.commit_wait),
         set: |c, v| c.safety.commit_wait = v.as_flag(),
-        ..param("s_wait", "Commit wait", "", Kind::Flag, "Acknowledge only once TT.now().earliest > s. Off: external consistency breaks.")
+        ..P::new("s_wait", "Commit wait", "", Kind::Flag, "Acknowledge only once TT.now().earliest > s. Off: external consistency breaks.")
     },
 ];
 

@@ -2,58 +2,40 @@
 //! ask, answered by playing on.
 
 use super::{Clocks, WALL};
-use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeInfo, ProbeRun};
+use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeRun};
 
 type Run = ProbeRun<Clocks>;
 
-const fn probe(
-    name: &'static str,
-    arg: ArgKind,
-    about: &'static str,
-    outcomes: &'static str,
-    run: fn(&mut Run, Option<ProbeArg>) -> Result<String, String>,
-) -> Probe<Clocks> {
-    Probe {
-        info: ProbeInfo {
-            name,
-            arg,
-            about,
-            outcomes,
-        },
-        run,
-    }
-}
-
 pub static PROBES: &[Probe<Clocks>] = &[
-    probe(
+    Probe::new(
         "first-violation",
         ArgKind::None,
         "The first invariant broken after the paused step.",
         "an invariant's name as the lab lists it (Lamport clock condition, External consistency, No lost update, ...), or none",
         first_violation::<Clocks>,
     ),
-    probe(
+    Probe::new(
         "next-commit-latency",
         ArgKind::None,
         "How long the next transaction to be acknowledged after the paused step took, start to acknowledgement, in whole ms.",
         "N ms, or none",
         next_commit_latency,
     ),
-    probe(
+    Probe::new(
         "key-values",
         ArgKind::None,
         "What the stores hold for key k0 when the bound is reached, every process's values together.",
         "a value (2), several (1 and 3), or empty",
         key_values,
     ),
-    probe(
+    Probe::new(
         "wall-inversions",
         ArgKind::None,
         "How many receives, by the bound, the wall clock stamps before the send they receive.",
         "a count (0, 1, 2, ...)",
         wall_inversions,
     ),
-    probe("hlc-lead", ArgKind::None, "The most any event's HLC l ran ahead of its process's clock, by the bound, in whole ms.", "N ms", hlc_lead),
+    Probe::new("hlc-lead", ArgKind::None, "The most any event's HLC l ran ahead of its process's clock, by the bound, in whole ms.", "N ms", hlc_lead),
 ];
 
 fn next_commit_latency(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String> {

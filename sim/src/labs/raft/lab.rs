@@ -43,18 +43,8 @@ const fn param(
     help: &'static str,
 ) -> Param<RaftConfig> {
     Param {
-        key,
-        label,
-        unit,
         shown,
-        kind,
-        help,
-        group: Group::Setting,
-        get: |_| Value::Int(0),
-        set: |_, _| {},
-        limit: None,
-        rule: "",
-        when: None,
+        ..Param::new(key, label, unit, kind, help)
     }
 }
 

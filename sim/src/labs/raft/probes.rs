@@ -3,50 +3,32 @@
 
 use super::{scenarios, Raft, RaftNode, RaftNote, VoteRefusal, What};
 use crate::kernel::{NodeId, Note, StepRecord, World};
-use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeInfo, ProbeRun};
+use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeRun};
 
 type Run = ProbeRun<Raft>;
 
-const fn probe(
-    name: &'static str,
-    arg: ArgKind,
-    about: &'static str,
-    outcomes: &'static str,
-    run: fn(&mut Run, Option<ProbeArg>) -> Result<String, String>,
-) -> Probe<Raft> {
-    Probe {
-        info: ProbeInfo {
-            name,
-            arg,
-            about,
-            outcomes,
-        },
-        run,
-    }
-}
-
 pub static PROBES: &[Probe<Raft>] = &[
-    probe("next-leader", ArgKind::None, "The first server to win an election after the paused step.", "S1…S9, or none", next_leader),
-    probe("next-leader-term", ArgKind::None, "The term of the first election won after the paused step.", "a term number, or none", next_leader_term),
-    probe("leader-at-end", ArgKind::None, "The leader (highest term, up) when the bound is reached.", "S1…S9, or none", leader_at_end),
-    probe(
+    Probe::new("next-leader", ArgKind::None, "The first server to win an election after the paused step.", "S1…S9, or none", next_leader),
+    Probe::new("next-leader-term", ArgKind::None, "The term of the first election won after the paused step.", "a term number, or none", next_leader_term),
+    Probe::new("leader-at-end", ArgKind::None, "The leader (highest term, up) when the bound is reached.", "S1…S9, or none", leader_at_end),
+    Probe::new(
         "first-violation",
         ArgKind::None,
         "The first safety invariant broken after the paused step.",
         "Election Safety, Leader Append-Only, Log Matching, Leader Completeness, State Machine Safety, or none",
         first_violation::<Raft>,
     ),
-    probe(
+    Probe::new(
         "applied-at",
         ArgKind::Index,
         "The values servers apply at a log index, in the order first applied, up to the bound.",
         "a value (7), values in order (2 then 3), or none",
         applied_at,
     ),
-    probe("index-of-value", ArgKind::Value, "Where a client value is first applied (committed), up to the bound.", "index N, or never", index_of_value),
-    probe("log-of", ArgKind::Server, "A server's log values when the bound is reached.", "values separated by spaces (21 22 23), or empty", log_of),
-    probe("role-of", ArgKind::Server, "A server's role when the bound is reached.", "leader, candidate, follower, or down", role_of),
-    probe(
+    Probe::new("index-of-value", ArgKind::Value, "Where a client value is first applied (committed), up to the bound.", "index N, or never", index_of_value),
+    Probe::new("log-of", ArgKind::Server, "A server's log values when the bound is reached.", "values separated by spaces (21 22 23), or empty", log_of),
+    Probe::new("role-of", ArgKind::Server, "A server's role when the bound is reached.", "leader, candidate, follower, or down", role_of),
+    Probe::new(
         "next-vote-by",
         ArgKind::Server,
         "A server's next answer to a vote request after the paused step.",

@@ -47,29 +47,6 @@ pub static QUORUM_INFO: LabInfo = LabInfo {
 
 type P = Param<RegisterConfig>;
 
-const fn param(
-    key: &'static str,
-    label: &'static str,
-    unit: &'static str,
-    kind: Kind,
-    help: &'static str,
-) -> P {
-    Param {
-        key,
-        label,
-        unit,
-        shown: None,
-        kind,
-        help,
-        group: Group::Setting,
-        get: |_| Value::Int(0),
-        set: |_, _| {},
-        limit: None,
-        rule: "",
-        when: None,
-    }
-}
-
 const INTERVAL: Kind = Kind::Int {
     min: INTERVAL_MS_MIN as i64,
     max: INTERVAL_MS_MAX as i64,
@@ -104,12 +81,12 @@ const CONFLICTS: &[Choice] = &[
 const MODE: P = Param {
     get: |c| Value::Choice(c.mode.as_str()),
     set: |c, v| c.mode = Mode::parse(v.as_choice()).unwrap_or(c.mode),
-    ..param("mode", "Mode", "", Kind::Choice(CAP_MODES), "CP refuses on the minority side of a partition; AP answers everywhere and reconciles later.")
+    ..P::new("mode", "Mode", "", Kind::Choice(CAP_MODES), "CP refuses on the minority side of a partition; AP answers everywhere and reconciles later.")
 };
 const N: P = Param {
     get: |c| Value::Int(c.n_replicas as i64),
     set: |c, v| c.n_replicas = v.as_int() as u8,
-    ..param(
+    ..P::new(
         "n",
         "Replicas",
         "",
@@ -123,7 +100,7 @@ const N: P = Param {
 const C: P = Param {
     get: |c| Value::Int(c.n_clients as i64),
     set: |c, v| c.n_clients = v.as_int() as u8,
-    ..param(
+    ..P::new(
         "c",
         "Clients",
         "",
@@ -139,7 +116,7 @@ const RF: P = Param {
     set: |c, v| c.rf = v.as_int() as u8,
     limit: Some(|c| (1, c.n_replicas as i64)),
     rule: "at most the number of replicas",
-    ..param(
+    ..P::new(
         "rf",
         "N (replicas of the key)",
         "",
@@ -155,7 +132,7 @@ const W: P = Param {
     set: |c, v| c.w = v.as_int() as u8,
     limit: Some(|c| (1, c.rf as i64)),
     rule: "at most N",
-    ..param(
+    ..P::new(
         "w",
         "W (write acks)",
         "",
@@ -171,7 +148,7 @@ const R: P = Param {
     set: |c, v| c.r = v.as_int() as u8,
     limit: Some(|c| (1, c.rf as i64)),
     rule: "at most N",
-    ..param(
+    ..P::new(
         "r",
         "R (read replies)",
         "",
@@ -185,12 +162,12 @@ const R: P = Param {
 const SLOPPY: P = Param {
     get: |c| Value::Flag(c.sloppy),
     set: |c, v| c.sloppy = v.as_flag(),
-    ..param("sloppy", "Sloppy quorum", "", Kind::Flag, "Write to stand-ins with hints when preferred replicas are slow; they hand the value back later.")
+    ..P::new("sloppy", "Sloppy quorum", "", Kind::Flag, "Write to stand-ins with hints when preferred replicas are slow; they hand the value back later.")
 };
 const RR: P = Param {
     get: |c| Value::Flag(c.read_repair),
     set: |c, v| c.read_repair = v.as_flag(),
-    ..param(
+    ..P::new(
         "rr",
         "Read repair",
         "",
@@ -202,7 +179,7 @@ const CONFLICT: P = Param {
     get: |c| Value::Choice(c.conflict.as_str()),
     set: |c, v| c.conflict = Conflict::parse(v.as_choice()).unwrap_or(c.conflict),
     when: Some(|c| c.mode != Mode::Cp),
-    ..param(
+    ..P::new(
         "conflict",
         "Concurrent writes",
         "",
@@ -215,7 +192,7 @@ const AE: P = Param {
     set: |c, v| c.ae_ms = v.as_int() as u64,
     rule: OFF_RULE,
     when: Some(|c| c.mode != Mode::Cp),
-    ..param(
+    ..P::new(
         "ae",
         "Anti-entropy every",
         "ms",
@@ -226,7 +203,7 @@ const AE: P = Param {
 const HO: P = Param {
     get: |c| Value::Int(c.handoff_ms as i64),
     set: |c, v| c.handoff_ms = v.as_int() as u64,
-    ..param(
+    ..P::new(
         "ho",
         "Hinted handoff every",
         "ms",
@@ -237,7 +214,7 @@ const HO: P = Param {
 const TO: P = Param {
     get: |c| Value::Int(c.op_timeout_ms as i64),
     set: |c, v| c.op_timeout_ms = v.as_int() as u64,
-    ..param(
+    ..P::new(
         "to",
         "Operation timeout",
         "ms",
@@ -252,7 +229,7 @@ const LAT: P = Param {
         unit: "ms",
         factor: 0.001,
     }),
-    ..param(
+    ..P::new(
         "lat",
         "Latency",
         "µs",
@@ -270,7 +247,7 @@ const LOSS: P = Param {
         unit: "%",
         factor: 100.0,
     }),
-    ..param(
+    ..P::new(
         "loss",
         "Message loss",
         "",
@@ -285,13 +262,13 @@ const SKEW: P = Param {
     get: |c| Value::List(c.skew_ms.clone()),
     set: |c, v| c.skew_ms = v.as_list(),
     rule: "one entry per replica",
-    ..param("skew", "Clock skew per replica", "ms", Kind::List { min: -SKEW_MS_MAX, max: SKEW_MS_MAX }, "How far each replica's clock is ahead (or behind, negative); last-writer-wins trusts these clocks.")
+    ..P::new("skew", "Clock skew per replica", "ms", Kind::List { min: -SKEW_MS_MAX, max: SKEW_MS_MAX }, "How far each replica's clock is ahead (or behind, negative); last-writer-wins trusts these clocks.")
 };
 const AUTO: P = Param {
     get: |c| Value::Int(c.auto_ms as i64),
     set: |c, v| c.auto_ms = v.as_int() as u64,
     rule: OFF_RULE,
-    ..param(
+    ..P::new(
         "auto",
         "Workload: an operation every",
         "ms",
@@ -306,7 +283,7 @@ const WPCT: P = Param {
         unit: "%",
         factor: 1.0,
     }),
-    ..param(
+    ..P::new(
         "wpct",
         "Workload writes",
         "%",
@@ -319,14 +296,14 @@ const S_WB: P = Param {
     get: |c| Value::Flag(c.safety.read_write_back),
     set: |c, v| c.safety.read_write_back = v.as_flag(),
     when: Some(|c| c.mode == Mode::Cp),
-    ..param("s_wb", "Read write-back", "", Kind::Flag, "A read stores the value it returns on a majority before answering. Off: new-old inversions.")
+    ..P::new("s_wb", "Read write-back", "", Kind::Flag, "A read stores the value it returns on a majority before answering. Off: new-old inversions.")
 };
 const S_WQ: P = Param {
     group: Group::Safety,
     get: |c| Value::Flag(c.safety.write_query),
     set: |c, v| c.safety.write_query = v.as_flag(),
     when: Some(|c| c.mode == Mode::Cp),
-    ..param("s_wq", "Query before write", "", Kind::Flag, "A write asks a majority for the highest timestamp first. Off: acknowledged writes can be lost.")
+    ..P::new("s_wq", "Query before write", "", Kind::Flag, "A write asks a majority for the highest timestamp first. Off: acknowledged writes can be lost.")
 };
 
 pub static CAP_PARAMS: &[P] = &[

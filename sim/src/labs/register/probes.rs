@@ -4,52 +4,34 @@
 use super::{OpRecord, Outcome, RegNode, Register};
 use crate::history::{OpKind, Value};
 use crate::kernel::World;
-use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeInfo, ProbeRun};
+use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeRun};
 
 type Run = ProbeRun<Register>;
 
-const fn probe(
-    name: &'static str,
-    arg: ArgKind,
-    about: &'static str,
-    outcomes: &'static str,
-    run: fn(&mut Run, Option<ProbeArg>) -> Result<String, String>,
-) -> Probe<Register> {
-    Probe {
-        info: ProbeInfo {
-            name,
-            arg,
-            about,
-            outcomes,
-        },
-        run,
-    }
-}
-
 pub static PROBES: &[Probe<Register>] = &[
-    probe(
+    Probe::new(
         "first-violation",
         ArgKind::None,
         "The first invariant broken after the paused step.",
         "an invariant's name as the lab lists it (No stale reads, No lost writes, Quorum overlap, ...), or none",
         first_violation::<Register>,
     ),
-    probe(
+    Probe::new(
         "next-read-by",
         ArgKind::Client,
         "What a client's next read to finish after the paused step returns.",
         "a value (2), siblings (1 and 2), empty, refused, no answer, or none",
         next_read_by,
     ),
-    probe("next-outcome-of", ArgKind::Client, "How a client's next operation to finish after the paused step ends.", "ok, refused, failed, no answer, or none", next_outcome_of),
-    probe(
+    Probe::new("next-outcome-of", ArgKind::Client, "How a client's next operation to finish after the paused step ends.", "ok, refused, failed, no answer, or none", next_outcome_of),
+    Probe::new(
         "next-latency-of",
         ArgKind::Client,
         "How long a client's next successful operation after the paused step takes, in whole ms.",
         "N ms, or none",
         next_latency_of,
     ),
-    probe("values-at", ArgKind::Replica, "What a replica holds when the bound is reached.", "a value (1), siblings (1 and 2), or empty", values_at),
+    Probe::new("values-at", ArgKind::Replica, "What a replica holds when the bound is reached.", "a value (1), siblings (1 and 2), or empty", values_at),
 ];
 
 /// A register's values as learners see them: `1`, `1 and 2` (siblings), or `empty`.
