@@ -85,6 +85,12 @@ else
   rustup toolchain install "$DSVIZ_WEB_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown
   ok "rust $DSVIZ_WEB_TOOLCHAIN installed"
 fi
+# rust-src vendors the standard library's crates; fetching them into the
+# registry too costs a second and keeps trunk's offline build-std safe if a
+# toolchain ever ships without the vendor directory.
+_std_manifest="$(rustup run "$DSVIZ_WEB_TOOLCHAIN" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
+( cd "$DSVIZ_ROOT" && rustup run "$DSVIZ_WEB_TOOLCHAIN" cargo fetch --quiet --manifest-path "$_std_manifest" ) \
+  || echo "  (could not fetch the standard library's crates; the vendored copy is used)" >&2
 
 # --- wasm-bindgen-cli (wasm-bindgen, wasm-bindgen-test-runner) ---------------
 DSVIZ_WASM_BINDGEN_VERSION="$(
