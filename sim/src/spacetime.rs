@@ -100,24 +100,6 @@ impl Trace {
             let first_new = ids_end;
             ids_end = r.msg_ids_end.max(ids_end);
             let actor = r.actor.filter(|a| a.idx() < n);
-            fn fate_of(
-                t: &mut Trace,
-                sender: &[Option<usize>],
-                arrow: &mut Vec<Option<usize>>,
-                id: u64,
-                fate: Fate,
-                kind: &str,
-            ) {
-                let Some(send) = sender.get(id as usize).copied().flatten() else {
-                    return;
-                };
-                set(arrow, id, Some(t.messages.len()));
-                t.messages.push(Message {
-                    send,
-                    fate,
-                    kind: kind.to_string(),
-                });
-            }
             let Some(actor) = actor else {
                 match &r.note {
                     Note::Dropped {
@@ -258,6 +240,26 @@ impl Trace {
             Order::Concurrent
         }
     }
+}
+
+/// Gives message `id` (sent by the event `sender[id]`) its arrow.
+fn fate_of(
+    t: &mut Trace,
+    sender: &[Option<usize>],
+    arrow: &mut Vec<Option<usize>>,
+    id: u64,
+    fate: Fate,
+    kind: &str,
+) {
+    let Some(send) = sender.get(id as usize).copied().flatten() else {
+        return;
+    };
+    set(arrow, id, Some(t.messages.len()));
+    t.messages.push(Message {
+        send,
+        fate,
+        kind: kind.to_string(),
+    });
 }
 
 fn set(v: &mut Vec<Option<usize>>, id: u64, value: Option<usize>) {

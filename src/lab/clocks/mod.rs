@@ -7,7 +7,7 @@ use super::shell::{Key, LabPage, LabUi, Msg};
 use crate::components::spacetime::{self, SpaceTime};
 use dsviz_sim::kernel::{Input, NodeId, Who, World};
 use dsviz_sim::labs::clocks::lab::ClocksLab;
-use dsviz_sim::labs::clocks::trace::{stamp, trace, Shown};
+use dsviz_sim::labs::clocks::trace::{offset_text, stamp, trace, Shown};
 use dsviz_sim::labs::clocks::{wall_offset_us, Clocks, Cmd};
 use dsviz_sim::labs::Run;
 use std::collections::BTreeMap;
@@ -33,12 +33,6 @@ const DEFAULT_SHOWN: Shown = Shown::Wall;
 
 fn cmd(id: NodeId, c: Cmd) -> Msg<ClocksUi> {
     Msg::Inject(Input::Command(Who::Id(id), c))
-}
-
-fn signed_ms(us: i64) -> String {
-    let sign = if us < 0 { "−" } else { "+" };
-    let a = us.unsigned_abs();
-    format!("{sign}{}.{} ms", a / 1000, (a % 1000) / 100)
 }
 
 /// A value no write has used yet, so the replicas show which write won.
@@ -111,7 +105,7 @@ impl LabUi for ClocksUi {
         let skewed: Vec<String> = offsets(w, page)
             .into_iter()
             .filter(|(_, o)| o.unsigned_abs() >= 1000)
-            .map(|(n, o)| format!("{n} {}", signed_ms(o)))
+            .map(|(n, o)| format!("{n} {}", offset_text(o)))
             .collect();
         let n_obs = w.checker.observations.len();
         let shown = page.state.shown;
@@ -184,7 +178,7 @@ impl LabUi for ClocksUi {
             html! {
                 <tr class={classes!((!w.is_up(id)).then_some("down"))}>
                     <th scope="row">{page.name(id)}</th>
-                    <td class="mono">{signed_ms(wall_offset_us(w, i))}</td>
+                    <td class="mono">{offset_text(wall_offset_us(w, i))}</td>
                     <td class="mono">{p.lamport.0}</td>
                     <td class="mono">{p.vector.text()}</td>
                     <td class="mono">{hlc}</td>
@@ -232,7 +226,7 @@ impl LabUi for ClocksUi {
         let facts = format!(
             "{name} — {}, clock {} from true time, Lamport {}, vector {}, {} events",
             if up { "up" } else { "crashed" },
-            signed_ms(offset),
+            offset_text(offset),
             p.lamport.0,
             p.vector.text(),
             p.events.len()

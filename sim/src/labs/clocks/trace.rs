@@ -52,10 +52,20 @@ impl Shown {
     }
 }
 
-fn ms(us: i64) -> String {
-    let sign = if us < 0 { "-" } else { "" };
+/// `|us|` in ms with one decimal, rounded down ("1.2").
+fn ms_digits(us: i64) -> String {
     let a = us.unsigned_abs();
-    format!("{sign}{}.{:01}", a / 1000, (a % 1000) / 100)
+    format!("{}.{}", a / 1000, (a % 1000) / 100)
+}
+
+/// A clock reading in ms, for a stamp ("-1.2").
+fn ms(us: i64) -> String {
+    format!("{}{}", if us < 0 { "-" } else { "" }, ms_digits(us))
+}
+
+/// A clock's offset from true time, signed ("+200.0 ms", "−1.2 ms").
+pub fn offset_text(us: i64) -> String {
+    format!("{}{} ms", if us < 0 { "−" } else { "+" }, ms_digits(us))
 }
 
 /// The stamp `clock` gives `e`, short enough to label a dot.
@@ -255,5 +265,7 @@ mod tests {
         }
         assert_eq!(Shown::parse("sundial"), None);
         assert_eq!(ms(-1_250), "-1.2");
+        assert_eq!(offset_text(-100_000), "−100.0 ms");
+        assert_eq!(offset_text(200_050), "+200.0 ms");
     }
 }
