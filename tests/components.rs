@@ -14,7 +14,7 @@ use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 mod common;
-use common::{mount, settle, text};
+use common::{mount, settle, settle_until, text};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -85,10 +85,10 @@ async fn raft_lab_draws_labelled_servers_and_steps() {
     }
     assert_eq!(text(&root, ".clock .step"), "step 0");
     by_label(&root, "Step forward").click();
-    settle().await;
+    settle_until(|| text(&root, ".clock .step") == "step 1").await;
     assert_eq!(text(&root, ".clock .step"), "step 1");
     by_label(&root, "Step back").click();
-    settle().await;
+    settle_until(|| text(&root, ".clock .step") == "step 0").await;
     assert_eq!(text(&root, ".clock .step"), "step 0");
 }
 

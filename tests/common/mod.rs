@@ -18,6 +18,18 @@ pub async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(40)).await;
 }
 
+/// Lets yew render until `done` holds, for at most two seconds: for a
+/// check that follows a click on a busy machine, where one fixed pause
+/// may not be enough.
+pub async fn settle_until(done: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if done() {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// The text of the first element matching `selector`, or "".
 pub fn text(root: &Element, selector: &str) -> String {
     root.query_selector(selector)
