@@ -63,6 +63,9 @@ pub struct Trace {
     pub lanes: Vec<String>,
     pub events: Vec<Event>,
     pub messages: Vec<Message>,
+    /// The events carry no time (a log read from a file): only their order
+    /// means anything.
+    pub untimed: bool,
 }
 
 /// How two events are ordered by causality.
@@ -187,6 +190,29 @@ impl Trace {
             }
         }
         preds
+    }
+
+    /// Each event's vector clock from the trace's structure alone (Fidge
+    /// and Mattern): an event counts one on its own lane and takes the
+    /// element-wise max with its lane predecessor and with the send of the
+    /// message it receives, so `V(a) < V(b)` exactly when `a → b`.
+    pub fn vector_clocks(&self) -> Vec<Vec<u64>> {
+        let preds = self.preds();
+        let n = self.lanes.len();
+        let mut clocks: Vec<Vec<u64>> = Vec::with_capacity(self.events.len());
+        for (i, e) in self.events.iter().enumerate() {
+            let mut c = vec![0u64; n];
+            for &p in &preds[i] {
+                for (x, y) in c.iter_mut().zip(&clocks[p]) {
+                    *x = (*x).max(*y);
+                }
+            }
+            if let Some(own) = c.get_mut(e.lane) {
+                *own += 1;
+            }
+            clocks.push(c);
+        }
+        clocks
     }
 
     /// The causal past of `e`: every event that happened before it.

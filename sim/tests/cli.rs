@@ -1118,3 +1118,54 @@ fn help_documents_shiviz() {
         assert!(text.contains(needle), "help omits {needle}");
     }
 }
+
+#[test]
+fn a_scenario_exported_as_a_shiviz_log_reads_back_with_the_shiviz_command() {
+    let log = ok(&[
+        "scenario",
+        "clocks/reply-before-request",
+        "--export",
+        "shiviz",
+    ]);
+    let mut lines = log.lines();
+    assert_eq!(
+        lines.next(),
+        Some(r"(?<host>\S*) (?<clock>{.*})\n(?<event>.*)"),
+        "the first line is the parser ShiViz's upload reads"
+    );
+    assert_eq!(lines.next(), Some(""), "no delimiter");
+    assert!(
+        lines.next().is_some_and(|l| l.starts_with("P")),
+        "then host and clock: {log}"
+    );
+    let f = TempFile::new("clocks.log", &log);
+    let v = json(&["shiviz", f.arg(), "--format", "json"]);
+    assert_eq!(v["hosts"], 2, "P1 and P2: {v}");
+    assert!(v["events"].as_u64().unwrap() >= 4, "{v}");
+    assert!(v["messages"].as_u64().unwrap() >= 2, "{v}");
+    assert_eq!(v["inconsistent"], serde_json::json!([]));
+    // The same command writes the same bytes.
+    assert_eq!(
+        log,
+        ok(&[
+            "scenario",
+            "clocks/reply-before-request",
+            "--export",
+            "shiviz"
+        ])
+    );
+    // Broken vector merges write clocks the reader flags.
+    let bad = ok(&["scenario", "clocks/vector-no-max", "--export", "shiviz"]);
+    let f = TempFile::new("broken.log", &bad);
+    let v = json(&["shiviz", f.arg(), "--format", "json"]);
+    assert!(!v["inconsistent"].as_array().unwrap().is_empty(), "{v}");
+    // Any lab's run exports, with the clocks its messages imply.
+    let raft = ok(&["scenario", "raft/first-election", "--export", "shiviz"]);
+    let f = TempFile::new("raft.log", &raft);
+    let v = json(&["shiviz", f.arg(), "--format", "json"]);
+    assert_eq!(v["hosts"], 5);
+    assert_eq!(v["inconsistent"], serde_json::json!([]));
+    let out = run(&["scenario", "raft/first-election", "--export", "dot"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--export writes shiviz"));
+}

@@ -1096,18 +1096,8 @@ impl<U: LabUi> LabPage<U> {
 
     fn spacetime_view(&self, link: &Scope<Self>) -> Html {
         let trace = Trace::of_timeline(&self.run.tl);
-        let w = self.run.world();
-        let records = self.run.tl.records();
         let texts: Vec<(usize, String)> = spacetime::window(&trace)
-            .map(|e| {
-                (
-                    e,
-                    records
-                        .get(trace.events[e].step as usize - 1)
-                        .map(|r| w.narrate(&r.note))
-                        .unwrap_or_default(),
-                )
-            })
+            .map(|e| (e, self.run.step_text(trace.events[e].step)))
             .collect();
         html! { <SpaceTime trace={Rc::new(trace)} texts={Rc::new(texts)} on_seek={link.callback(Msg::Seek)} /> }
     }

@@ -46,6 +46,7 @@ fn usage() -> String {
 Usage:
   dsviz-sim list [--format json]
   dsviz-sim scenario <lab>/<id> [--seed N] [--steps K] [--param key=value]... [--format json|csv]
+                     [--export shiviz]
 ",
     );
     for l in LABS {
@@ -65,6 +66,10 @@ Options (also written --name=value):
                 scenario's pause point, or 3 s of virtual time for free play)
   --param k=v   scenario: a lab parameter, as in a link (see `dsviz-sim list`);
                 repeat it for several
+  --export shiviz
+                scenario: write the run as a ShiViz log instead (the file ShiViz's
+                upload takes: its parser, an empty delimiter line, then each event's
+                host and vector clock and a description; `dsviz-sim shiviz` reads it)
   --max-states N
                 check-history: configurations each search may explore before it
                 answers \"unknown\" (null), 1-100000000 (default 5000000)
@@ -461,6 +466,12 @@ fn scenario(args: &[String]) -> Result<String, BadArgs> {
     let steps = take_once(&mut flags, "steps")?
         .map(|v| number("--steps", &v, 0, MAX_STEPS))
         .transpose()?;
+    let export = take_once(&mut flags, "export")?;
+    if let Some(e) = export.as_deref().filter(|e| *e != "shiviz") {
+        return Err(BadArgs(format!(
+            "--export writes shiviz (a ShiViz log), not '{e}'"
+        )));
+    }
     let mut pairs: Vec<(String, String)> = vec![("sc".into(), sc_id.into())];
     if let Some(s) = seed {
         pairs.push(("seed".into(), s.to_string()));
@@ -499,6 +510,12 @@ fn scenario(args: &[String]) -> Result<String, BadArgs> {
             };
             run.run_until(ms * 1000);
         }
+    }
+    if export.is_some() {
+        return run
+            .shiviz()
+            .map(|x| x.upload())
+            .map_err(|e| BadArgs(format!("the run could not be written as a log: {e}")));
     }
     Ok(scenario_output(run.as_ref(), format))
 }

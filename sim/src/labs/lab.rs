@@ -18,6 +18,8 @@ use crate::kernel::input::CommandCodec;
 use crate::kernel::names::{self, NodeGroup};
 use crate::kernel::timeline::MAX_STEPS;
 use crate::kernel::{Input, NodeId, Protocol, TimeUs, Timeline, Who, World};
+use crate::shiviz::{self, ExportEvent, Exported};
+use crate::spacetime::Trace;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
@@ -71,6 +73,12 @@ pub trait Model: Protocol<Command: CommandCodec> + Debug + Sized {
     /// What the CLI reports as a run's final state, as a JSON object.
     fn summary(_w: &World<Self>) -> String {
         "{}".into()
+    }
+    /// The run as a log's events, for a model whose processes keep vector
+    /// clocks of their own (written as they are, right or wrong); `None`:
+    /// the kernel's trace, with the clocks its structure implies.
+    fn log_events(_w: &World<Self>) -> Option<Vec<ExportEvent>> {
+        None
     }
 }
 
@@ -196,6 +204,27 @@ fn script_for<L: Lab>(
 }
 
 impl<L: Lab> Run<L> {
+    /// The narration of step `step` (from 1), as the event log tells it.
+    pub fn step_text(&self, step: u64) -> String {
+        let i = step.saturating_sub(1) as usize;
+        self.tl
+            .records()
+            .get(i)
+            .map(|r| self.world().narrate(&r.note))
+            .unwrap_or_default()
+    }
+
+    /// The run up to the cursor as a ShiViz log: the model's own events
+    /// and clocks if it keeps them, else every step of the kernel's trace
+    /// with the vector clocks its messages imply, described by its narration.
+    pub fn shiviz(&self) -> Result<Exported, String> {
+        let events = L::P::log_events(self.world()).unwrap_or_else(|| {
+            let t = Trace::of_timeline(&self.tl);
+            shiviz::of_trace(&t, |i| self.step_text(t.events[i].step))
+        });
+        shiviz::export(&events)
+    }
+
     /// A run of `scenario` with `seed` and `config`, at step 0.
     pub fn new(scenario: Scenario<L::P>, seed: u64, config: L::Config) -> Run<L> {
         let config = L::P::clamp(config);

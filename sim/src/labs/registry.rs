@@ -111,6 +111,8 @@ pub trait AnyRun {
     /// Applies an input written in its link form (`crash.2`) at the cursor,
     /// branching the run there.
     fn inject_text(&mut self, input: &str) -> Result<(), String>;
+    /// The run up to the cursor as a ShiViz log ([`Run::shiviz`]).
+    fn shiviz(&self) -> Result<crate::shiviz::Exported, String>;
 }
 
 /// A [`Lab`] seen through [`AnyLab`].
@@ -276,6 +278,9 @@ impl<L: Lab> AnyRun for Run<L> {
             .inject(parsed)
             .map(|_| ())
             .map_err(|e| e.to_string())
+    }
+    fn shiviz(&self) -> Result<crate::shiviz::Exported, String> {
+        Run::shiviz(self)
     }
 }
 

@@ -79,8 +79,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod draw;
 #[cfg(feature = "cli")]
 pub mod native;
+pub use draw::{of_trace, trace_of};
 
 // The tests match with the native engine.
 #[cfg(all(test, feature = "cli"))]

@@ -725,3 +725,161 @@ fn random_causal_executions_round_trip_and_every_corruption_is_found() {
     assert_eq!(corrupted.len(), 6, "{corrupted:?}");
     assert!(corrupted.values().all(|&n| n >= 20), "{corrupted:?}");
 }
+
+// ---- runs written as logs, logs drawn as traces --------------------------------
+
+fn scenario_run<L: crate::labs::lab::Lab>(sc: &str, until_us: u64) -> crate::labs::lab::Run<L> {
+    let mut run = crate::labs::lab::Run::<L>::open(&[("sc".into(), sc.into())]).run;
+    let _ = run.tl.run_until(until_us, 100_000);
+    run
+}
+
+/// The log a run exports, read back as ShiViz reads the upload file.
+fn read_back(up: &str) -> Execution {
+    let u = read_upload(up).expect("an upload has a header");
+    assert_eq!(u.parser, format!("^{EXPORT_PARSER}$"));
+    assert_eq!(u.delimiter, None);
+    let m = RegexMatcher::new(&u.parser, None).expect("the parser compiles");
+    let mut xs = parse_from_line(u.log, u.log_line, &m).unwrap_or_else(|e| panic!("{e}\n{up}"));
+    assert_eq!(xs.len(), 1);
+    xs.remove(0)
+}
+
+/// (lane, lane) of every arrow, as a set: what a drawing shows.
+fn arrows(t: &crate::spacetime::Trace) -> Vec<(usize, usize, usize, usize)> {
+    // Each end as (lane, place on its lane).
+    let mut place = vec![0usize; t.events.len()];
+    let mut count = vec![0usize; t.lanes.len()];
+    for (i, e) in t.events.iter().enumerate() {
+        place[i] = count[e.lane];
+        count[e.lane] += 1;
+    }
+    let mut v: Vec<_> = t
+        .messages
+        .iter()
+        .filter_map(|m| match m.fate {
+            crate::spacetime::Fate::Received(r) => Some((
+                t.events[m.send].lane,
+                place[m.send],
+                t.events[r].lane,
+                place[r],
+            )),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn every_clocks_scenario_exports_a_log_that_reads_back_consistent_and_draws_the_same() {
+    use crate::labs::clocks::lab::ClocksLab;
+    for sc in [
+        "reply-before-request",
+        "vectors-expose-concurrency",
+        "lww-lost-update",
+        "commit-wait",
+        "hlc-one-fast-clock",
+    ] {
+        let run = scenario_run::<ClocksLab>(sc, 4_000_000);
+        let ex = read_back(&run.shiviz().expect("exports").upload());
+        let (t, order) = crate::labs::clocks::trace::trace(run.world());
+        assert_eq!(
+            ex.events.len(),
+            order.len(),
+            "{sc}: one log event per lab event"
+        );
+        assert!(ex.is_consistent(), "{sc}: {:?}", ex.inconsistent.first());
+        assert_eq!(ex.hosts.len(), run.world().nodes.len(), "{sc}");
+        // Drawn back, the log has only arrows the run has (a message whose
+        // news the receiver already had leaves no trace in the clocks), and
+        // the same causal order.
+        let (back, back_order) = trace_of(&ex);
+        let name_of = |t: &crate::spacetime::Trace, l: usize| t.lanes[l].clone();
+        let norm = |t: &crate::spacetime::Trace| -> Vec<(String, usize, String, usize)> {
+            arrows(t)
+                .into_iter()
+                .map(|(a, i, b, j)| (name_of(t, a), i, name_of(t, b), j))
+                .collect()
+        };
+        let run_arrows = norm(&t);
+        for a in norm(&back) {
+            assert!(
+                run_arrows.contains(&a),
+                "{sc}: {a:?} is not a message of the run"
+            );
+        }
+        assert!(
+            norm(&back).len() * 10 >= run_arrows.len() * 8,
+            "{sc}: most messages are implied"
+        );
+        for (k, &i) in back_order.iter().enumerate() {
+            let n_back = back.past(k).iter().filter(|b| **b).count();
+            let n_run = t.past(i).iter().filter(|b| **b).count();
+            assert_eq!(n_back, n_run, "{sc}: the past of event {i}");
+        }
+    }
+}
+
+#[test]
+fn a_run_with_the_vector_merge_off_exports_clocks_the_reader_flags() {
+    use crate::labs::clocks::lab::ClocksLab;
+    let run = scenario_run::<ClocksLab>("vector-no-max", 4_000_000);
+    let ex = read_back(&run.shiviz().expect("exports").upload());
+    assert!(
+        !ex.inconsistent.is_empty(),
+        "the broken merge writes clocks that contradict causality"
+    );
+}
+
+#[test]
+fn a_raft_run_exports_the_kernel_trace_with_implied_clocks() {
+    use crate::labs::raft::RaftLab;
+    let run = scenario_run::<RaftLab>("first-election", 2_000_000);
+    let t = crate::spacetime::Trace::of_timeline(&run.tl);
+    let ex = read_back(&run.shiviz().expect("exports").upload());
+    assert!(ex.is_consistent(), "{:?}", ex.inconsistent.first());
+    assert_eq!(ex.events.len(), t.events.len());
+    assert_eq!(ex.hosts.len(), 5);
+    // Causality survives the trip: drawn back, each event's past is the same size.
+    let (back, order) = trace_of(&ex);
+    for (k, &i) in order.iter().enumerate() {
+        let n_back = back.past(k).iter().filter(|b| **b).count();
+        let n_orig = t.past(i).iter().filter(|b| **b).count();
+        assert_eq!(n_back, n_orig, "event {i}");
+    }
+}
+
+#[test]
+fn a_receive_logged_before_its_send_is_drawn_after_it() {
+    // b's receive is logged first; its clock says it follows a's send.
+    let log = "b {\"b\":1, \"a\":1}\nrecv\na {\"a\":1}\nsend\n";
+    let ex = read(log, EXPORT_PARSER);
+    let (t, order) = trace_of(&ex);
+    assert_eq!(order, vec![1, 0]);
+    assert!(t.untimed);
+    assert_eq!(t.lanes, vec!["b".to_string(), "a".to_string()]);
+    assert_eq!(t.events[0].kind, crate::spacetime::EventKind::Send);
+    assert_eq!(t.events[1].kind, crate::spacetime::EventKind::Receive);
+    assert_eq!(t.messages.len(), 1);
+    assert_eq!(t.order(0, 1), crate::spacetime::Order::Before);
+}
+
+#[test]
+fn clocks_that_form_a_cycle_still_draw_every_event() {
+    // Each host claims to have seen the other's first event: a cycle.
+    let log = "a {\"a\":1, \"b\":1}\nx\nb {\"b\":1, \"a\":1}\ny\n";
+    let ex = read(log, EXPORT_PARSER);
+    assert!(!ex.is_consistent());
+    let (t, order) = trace_of(&ex);
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![0, 1]);
+    assert_eq!(t.events.len(), 2);
+    for m in &t.messages {
+        if let crate::spacetime::Fate::Received(r) = m.fate {
+            assert!(m.send < r, "every arrow points forward");
+        }
+    }
+}

@@ -35,6 +35,7 @@ fn small() -> Trace {
                 kind: "m2".into(),
             },
         ],
+        untimed: false,
     }
 }
 
@@ -137,4 +138,36 @@ fn a_raft_run_draws_every_delivery_as_an_arrow_from_an_earlier_send() {
     assert_eq!(&at_end.events[..half.events.len()], &half.events[..]);
     back.tl.seek(run.tl.cursor());
     assert_eq!(Trace::of_timeline(&back.tl), at_end);
+}
+
+#[test]
+fn vector_clocks_count_own_steps_and_merge_at_receives() {
+    let t = small();
+    assert_eq!(
+        t.vector_clocks(),
+        vec![
+            vec![1, 0, 0], // a
+            vec![0, 0, 1], // e
+            vec![2, 0, 0], // b
+            vec![1, 1, 0], // c: a's clock merged
+            vec![1, 2, 0], // d
+            vec![1, 2, 2], // f: d's clock merged with e's
+        ]
+    );
+}
+
+#[test]
+fn vector_clocks_characterise_happens_before_in_a_raft_run() {
+    let mut run = Run::<RaftLab>::open(&[("sc".into(), "first-election".into())]).run;
+    let _ = run.tl.run_until(3_000_000, 100_000);
+    let t = Trace::of_timeline(&run.tl);
+    let v = t.vector_clocks();
+    let less = |a: &[u64], b: &[u64]| a != b && a.iter().zip(b).all(|(x, y)| x <= y);
+    assert!(t.events.len() > 20, "the run should have events");
+    for a in 0..t.events.len() {
+        let past = t.past(a);
+        for b in 0..t.events.len() {
+            assert_eq!(less(&v[b], &v[a]), past[b], "events {b} and {a}");
+        }
+    }
 }

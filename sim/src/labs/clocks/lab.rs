@@ -13,6 +13,7 @@ use crate::labs::lab::{Lab, LabInfo, Model};
 use crate::labs::params::{Choice, Group, Kind, Param, Shown, Value};
 use crate::labs::probe::Probe;
 use crate::labs::Scenario;
+use crate::shiviz::ExportEvent;
 use serde::Serialize;
 
 pub static INFO: LabInfo = LabInfo {
@@ -252,6 +253,12 @@ impl Model for Clocks {
             max_hlc_c: w.checker.max_c,
         };
         serde_json::to_string(&s).unwrap_or_else(|_| "{}".into())
+    }
+    /// Each event with the vector stamp its process gave it: a run with the
+    /// vector merge switched off writes clocks that contradict causality,
+    /// and reading the log back finds them.
+    fn log_events(w: &World<Clocks>) -> Option<Vec<ExportEvent>> {
+        Some(super::trace::log_events(w))
     }
 }
 

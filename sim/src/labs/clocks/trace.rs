@@ -8,6 +8,7 @@
 use super::event::{Event, EventId, EventKind as Kind};
 use super::Clocks;
 use crate::kernel::World;
+use crate::shiviz::ExportEvent;
 use crate::spacetime::{Event as Dot, EventKind, Fate, Message, Trace};
 
 /// The clock whose stamps label the events.
@@ -78,6 +79,21 @@ pub fn stamp(e: &Event, clock: Shown) -> String {
         Shown::Hlc => format!("{},{}", s.hlc.l, s.hlc.c),
         Shown::TrueTime => format!("[{}, {}]", ms(s.tt.earliest_us), ms(s.tt.latest_us)),
     }
+}
+
+/// The run as a log's events, in the trace's order, each with its
+/// process's own vector stamp and a description naming the event.
+pub fn log_events(w: &World<Clocks>) -> Vec<ExportEvent> {
+    let name = |p: u8| w.proto.proc_name(p);
+    trace(w)
+        .1
+        .iter()
+        .map(|e| ExportEvent {
+            host: name(e.id.process),
+            clock: e.vector_pairs(name),
+            description: format!("{} {}", e.id.label(), e.describe()),
+        })
+        .collect()
 }
 
 fn kind_of(k: &Kind) -> &'static str {
@@ -196,6 +212,7 @@ pub fn trace(w: &World<Clocks>) -> (Trace, Vec<&Event>) {
             lanes,
             events,
             messages,
+            untimed: false,
         },
         order,
     )
