@@ -9,7 +9,7 @@ use super::event::{Event, EventId, EventKind as Kind};
 use super::Clocks;
 use crate::kernel::World;
 use crate::shiviz::ExportEvent;
-use crate::spacetime::{Event as Dot, EventKind, Fate, Message, Trace};
+use crate::spacetime::{Event as Dot, EventKind, Fate, Message, Order, Trace};
 
 /// The clock whose stamps label the events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +78,98 @@ pub fn stamp(e: &Event, clock: Shown) -> String {
         Shown::Vector => s.vector.text(),
         Shown::Hlc => format!("{},{}", s.hlc.l, s.hlc.c),
         Shown::TrueTime => format!("[{}, {}]", ms(s.tt.earliest_us), ms(s.tt.latest_us)),
+    }
+}
+
+/// What a clock's stamps say of two events `a` and `b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Says {
+    /// `a` is stamped first.
+    Before,
+    /// `b` is stamped first.
+    After,
+    /// The stamps are equal.
+    Tie,
+    /// Vector stamps neither of which is below the other.
+    Concurrent,
+    /// TrueTime intervals that overlap: neither can be said to be first.
+    Overlap,
+}
+
+/// How what a clock says fits what happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// It orders causally related events the way causality does.
+    Agrees,
+    /// It orders causally related events backwards.
+    Contradicts,
+    /// It cannot tell causally related events apart.
+    Unsure,
+    /// It orders concurrent events: an order no process could have seen.
+    Arbitrary,
+    /// It says concurrent events are concurrent (or cannot be ordered).
+    Honest,
+}
+
+impl Fit {
+    /// The verdict in a few words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Fit::Agrees => "agrees with causality",
+            Fit::Contradicts => "contradicts causality",
+            Fit::Unsure => "cannot order them, though one caused the other",
+            Fit::Arbitrary => "orders them, but no message links them: that order is arbitrary",
+            Fit::Honest => "rightly does not order them",
+        }
+    }
+}
+
+fn cmp_says(o: std::cmp::Ordering) -> Says {
+    match o {
+        std::cmp::Ordering::Less => Says::Before,
+        std::cmp::Ordering::Greater => Says::After,
+        std::cmp::Ordering::Equal => Says::Tie,
+    }
+}
+
+/// What `clock`'s stamps say of `a` and `b`.
+pub fn says(a: &Event, b: &Event, clock: Shown) -> Says {
+    let (x, y) = (&a.stamps, &b.stamps);
+    match clock {
+        Shown::Wall => cmp_says(x.wall_us.cmp(&y.wall_us)),
+        Shown::Lamport => cmp_says(x.lamport.cmp(&y.lamport)),
+        Shown::Hlc => cmp_says(x.hlc.cmp(&y.hlc)),
+        Shown::Vector => {
+            if x.vector == y.vector {
+                Says::Tie
+            } else if x.vector.lt(&y.vector) {
+                Says::Before
+            } else if y.vector.lt(&x.vector) {
+                Says::After
+            } else {
+                Says::Concurrent
+            }
+        }
+        Shown::TrueTime => {
+            if x.tt.latest_us < y.tt.earliest_us {
+                Says::Before
+            } else if y.tt.latest_us < x.tt.earliest_us {
+                Says::After
+            } else {
+                Says::Overlap
+            }
+        }
+    }
+}
+
+/// How a clock's verdict on two distinct events fits their causal order.
+pub fn fit(says: Says, causal: Order) -> Fit {
+    match (causal, says) {
+        (Order::Before, Says::Before) | (Order::After, Says::After) => Fit::Agrees,
+        (Order::Before, Says::After) | (Order::After, Says::Before) => Fit::Contradicts,
+        (Order::Before | Order::After, _) => Fit::Unsure,
+        (_, Says::Concurrent | Says::Overlap) => Fit::Honest,
+        _ => Fit::Arbitrary,
     }
 }
 
@@ -284,5 +376,85 @@ mod tests {
         assert_eq!(ms(-1_250), "-1.2");
         assert_eq!(offset_text(-100_000), "−100.0 ms");
         assert_eq!(offset_text(200_050), "+200.0 ms");
+    }
+
+    #[test]
+    fn what_each_clock_says_of_two_events_fits_causality_as_the_theory_says() {
+        let mut wall_contradicted = false;
+        let mut lamport_arbitrary = false;
+        for sc in <ClocksLab as crate::labs::Lab>::scenarios() {
+            let id = sc.id;
+            let mut run = Run::<ClocksLab>::of_scenario(sc);
+            let _ = run
+                .tl
+                .run_until(run.scenario.pause_ms.max(500) * 1000, 20_000);
+            let safe = run.config.safety;
+            let (t, order) = trace(run.world());
+            let k = order.len().min(40);
+            for a in 0..k {
+                for b in 0..k {
+                    if a == b {
+                        continue;
+                    }
+                    let causal = t.order(a, b);
+                    let f = |c| fit(says(order[a], order[b], c), causal);
+                    if safe.vector_max {
+                        // Vector clocks characterise causality: always right.
+                        assert!(
+                            matches!(f(Shown::Vector), Fit::Agrees | Fit::Honest),
+                            "{id}: vector {a} {b}"
+                        );
+                    }
+                    if safe.lamport_max && causal != Order::Concurrent {
+                        assert_eq!(f(Shown::Lamport), Fit::Agrees, "{id}: Lamport {a} {b}");
+                    }
+                    if safe.hlc_counter && causal != Order::Concurrent {
+                        assert_eq!(f(Shown::Hlc), Fit::Agrees, "{id}: HLC {a} {b}");
+                    }
+                    // Scalar clocks never say "concurrent".
+                    for c in [Shown::Wall, Shown::Lamport, Shown::Hlc] {
+                        assert!(!matches!(f(c), Fit::Honest), "{id}: {c:?}");
+                    }
+                    wall_contradicted |= f(Shown::Wall) == Fit::Contradicts;
+                    lamport_arbitrary |= f(Shown::Lamport) == Fit::Arbitrary;
+                }
+            }
+        }
+        assert!(wall_contradicted, "some scenario shows the wall clock ordering an effect before its cause");
+        assert!(lamport_arbitrary, "some scenario shows Lamport ordering concurrent events");
+    }
+
+    #[test]
+    fn verdicts_on_exact_stamps() {
+        use crate::labs::clocks::stamps::{Hlc, Lamport, TtInterval, VClock};
+        let sc = Run::<ClocksLab>::scenario_named("vectors-expose-concurrency").unwrap();
+        let mut run = Run::<ClocksLab>::of_scenario(sc);
+        let _ = run.tl.run_until(2_000_000, 20_000);
+        let (_, order) = trace(run.world());
+        let mut a = order[0].clone();
+        let mut b = order[0].clone();
+        a.stamps.wall_us = 10;
+        b.stamps.wall_us = 5;
+        a.stamps.lamport = Lamport(3);
+        b.stamps.lamport = Lamport(3);
+        a.stamps.vector = VClock(vec![1, 0]);
+        b.stamps.vector = VClock(vec![0, 1]);
+        a.stamps.hlc = Hlc { l: 7, c: 2 };
+        b.stamps.hlc = Hlc { l: 7, c: 3 };
+        a.stamps.tt = TtInterval { earliest_us: 0, latest_us: 10 };
+        b.stamps.tt = TtInterval { earliest_us: 10, latest_us: 20 };
+        assert_eq!(says(&a, &b, Shown::Wall), Says::After);
+        assert_eq!(says(&a, &b, Shown::Lamport), Says::Tie);
+        assert_eq!(says(&a, &b, Shown::Vector), Says::Concurrent);
+        assert_eq!(says(&a, &b, Shown::Hlc), Says::Before);
+        assert_eq!(says(&a, &b, Shown::TrueTime), Says::Overlap);
+        b.stamps.tt = TtInterval { earliest_us: 11, latest_us: 20 };
+        assert_eq!(says(&a, &b, Shown::TrueTime), Says::Before);
+        assert_eq!(fit(Says::After, Order::Before), Fit::Contradicts);
+        assert_eq!(fit(Says::Tie, Order::Before), Fit::Unsure);
+        assert_eq!(fit(Says::Overlap, Order::After), Fit::Unsure);
+        assert_eq!(fit(Says::Tie, Order::Concurrent), Fit::Arbitrary);
+        assert_eq!(fit(Says::Overlap, Order::Concurrent), Fit::Honest);
+        assert_eq!(fit(Says::After, Order::After), Fit::Agrees);
     }
 }
