@@ -56,3 +56,58 @@ test('Raft shows its own run in the space-time tab', async ({ page }) => {
   await dots.nth(0).click();
   await expect(page.locator('.st-caption')).toContainText(/happened (before|after)|is concurrent with/);
 });
+
+test('a run goes out as a ShiViz log and comes back in through the Logs tab; a bad file is named by line', async ({ page }) => {
+  await page.goto('/clocks.html?sc=vectors-expose-concurrency');
+  for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowRight');
+
+  // Out: the download is the file ShiViz's upload reads (parser, blank delimiter line, log).
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download as ShiViz log' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^dsviz-clocks-vectors-expose-concurrency-seed\d+-step\d+\.log$/);
+  const file = await download.path();
+  const fs = await import('node:fs');
+  const text = fs.readFileSync(file!, 'utf8');
+  const lines = text.split('\n');
+  expect(lines[0]).toBe('(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)');
+  expect(lines[1]).toBe('');
+  expect(lines[2]).toMatch(/^P\d \{"P\d":\d+/);
+
+  // In: the same file, through the file picker.
+  await page.getByRole('tab', { name: 'Logs' }).click();
+  await page.getByLabel('Choose a log file').setInputFiles({ name: 'run.log', mimeType: 'text/plain', buffer: Buffer.from(text) });
+  await expect(page.locator('.log-loaded h4')).toContainText(/^run\.log: \d hosts, \d+ events, \d+ messages/);
+  await expect(page.getByText('Every vector clock is consistent with causality.')).toBeVisible();
+  await expect(page.locator('.log-loaded .st-event').first()).toBeVisible();
+
+  // A file with a broken clock: the message names the line, and run.log stays.
+  const bad = 'starting\nalpha {"alpha":1}\nsend\nalpha {"alpha":2, "beta":}\n';
+  await page.getByLabel('Choose a log file').setInputFiles({ name: 'bad.log', mimeType: 'text/plain', buffer: Buffer.from(bad) });
+  await expect(page.getByRole('alert')).toContainText('Could not read bad.log: line 4');
+  await expect(page.getByRole('alert')).toContainText('still here');
+  await expect(page.locator('.log-loaded h4')).toContainText(/^run\.log:/);
+
+  // A log whose clocks contradict causality: each bad event listed by line and ringed.
+  const wrong = 'a {"a":1}\nsend\nb {"b":1, "a":1}\nrecv\na {"a":1}\nagain\n';
+  await page.getByLabel('Paste a log').fill(wrong);
+  await page.getByLabel('Parser regex').fill('(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)');
+  await page.getByRole('button', { name: 'Read the pasted log' }).click();
+  await expect(page.locator('.log-bad')).toContainText('Line 5, a');
+  await expect(page.locator('.log-loaded .st-flag')).toHaveCount(1);
+});
+
+test('two picked events: every clock\'s verdict beside what happened', async ({ page }) => {
+  await page.goto('/clocks.html?sc=reply-before-request');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'makes its point' })).toBeVisible({ timeout: 20_000 });
+  // P1's request and P2's reply to it: P2's clock is behind, so the wall clock has them backwards.
+  await page.getByRole('button', { name: /^P1: P1\.\d+, request / }).first().click();
+  await page.getByRole('button', { name: /^P2: P2\.\d+, reply / }).first().click();
+  const table = page.getByRole('table', { name: 'How each clock orders the two events' });
+  await expect(table).toBeVisible();
+  await expect(table.getByRole('row', { name: /Vector/ })).toContainText('agrees with causality');
+  await expect(table.getByRole('row', { name: /Lamport/ })).toContainText('agrees with causality');
+  await expect(table.getByRole('row', { name: /Wall clock/ })).toContainText('contradicts causality');
+});

@@ -128,20 +128,59 @@ pub fn today() -> u32 {
     (js_sys::Date::now() / 86_400_000.0).max(0.0) as u32
 }
 
-/// Offers `text` as a file download named `name`.
+/// Offers `text` as a file download named `name`, through a Blob URL so
+/// that large files are not limited by the length of a `data:` link.
 pub fn download(name: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let blob = web_sys::Blob::new_with_str_sequence(&parts)
+        .map_err(|_| "the browser could not make the file")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser refused a download link")?;
     let doc = window().and_then(|w| w.document()).ok_or("no document")?;
     let a: web_sys::HtmlElement = doc
         .create_element("a")
         .map_err(|_| "cannot create a link")?
         .dyn_into()
         .map_err(|_| "not an element")?;
-    let href = format!(
-        "data:application/json;charset=utf-8,{}",
-        String::from(js_sys::encode_uri_component(text))
-    );
-    a.set_attribute("href", &href).map_err(|_| "bad link")?;
+    a.set_attribute("href", &url).map_err(|_| "bad link")?;
     a.set_attribute("download", name).map_err(|_| "bad name")?;
     a.click();
+    // The click has started the download; the URL can go once it has been read.
+    gloo::timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
     Ok(())
+}
+
+/// Reads a picked file as text, up to `max_bytes`; `done` gets the file's
+/// name and its text, or why it could not be read.
+pub fn read_file(
+    file: web_sys::File,
+    max_bytes: usize,
+    done: yew::Callback<(String, Result<String, String>)>,
+) {
+    let name = file.name();
+    if file.size() > max_bytes as f64 {
+        let mib = |b: f64| b / (1024.0 * 1024.0);
+        done.emit((
+            name,
+            Err(format!(
+                "the file is {:.1} MiB; the limit is {:.0} MiB",
+                mib(file.size()),
+                mib(max_bytes as f64)
+            )),
+        ));
+        return;
+    }
+    let promise = file.text();
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(v) => v
+                .as_string()
+                .ok_or_else(|| "the file is not text".to_string()),
+            Err(_) => Err("the browser could not read the file".to_string()),
+        };
+        done.emit((name, text));
+    });
 }

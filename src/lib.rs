@@ -12,6 +12,7 @@ pub mod components;
 pub mod content;
 pub mod dom;
 pub mod lab;
+pub mod logs;
 pub mod pages;
 pub mod route;
 pub mod study;

@@ -4,8 +4,6 @@
 
 use dsviz::components::transport::{Transport, TransportProps};
 use dsviz::lab::raft::RaftUi;
-use dsviz::lab::shell::{LabPage, LabProps};
-use dsviz::route::Route;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -14,7 +12,7 @@ use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 mod common;
-use common::{mount, settle, settle_until, text};
+use common::{lab, mount, settle, settle_until, text};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -24,17 +22,6 @@ fn by_label(root: &Element, label: &str) -> HtmlElement {
         .unwrap_or_else(|| panic!("no element labelled {label}"))
         .dyn_into()
         .unwrap()
-}
-
-async fn lab(query: &str) -> Element {
-    let root = mount();
-    let props = LabProps {
-        route: Route::parse(query),
-        navigate: Callback::noop(),
-    };
-    yew::Renderer::<LabPage<RaftUi>>::with_root_and_props(root.clone(), props).render();
-    settle().await;
-    root
 }
 
 #[wasm_bindgen_test]
@@ -78,7 +65,7 @@ async fn transport_buttons_have_names_and_call_back() {
 
 #[wasm_bindgen_test]
 async fn raft_lab_draws_labelled_servers_and_steps() {
-    let root = lab("?lab=raft").await;
+    let root = lab::<RaftUi>("?lab=raft").await;
     for i in 1..=5 {
         let sel = format!("[aria-label^=\"S{i}, follower, term 0\"]");
         assert!(root.query_selector(&sel).unwrap().is_some(), "S{i} glyph");
@@ -94,7 +81,7 @@ async fn raft_lab_draws_labelled_servers_and_steps() {
 
 #[wasm_bindgen_test]
 async fn a_link_reopens_at_its_step_with_its_injections() {
-    let root = lab("?lab=raft&sc=first-election&seed=1&inj=40:crash.0&step=60").await;
+    let root = lab::<RaftUi>("?lab=raft&sc=first-election&seed=1&inj=40:crash.0&step=60").await;
     assert_eq!(text(&root, ".clock .step"), "step 60");
     assert!(
         root.query_selector("[aria-label^=\"S1, crashed\"]")
@@ -106,7 +93,8 @@ async fn a_link_reopens_at_its_step_with_its_injections() {
 
 #[wasm_bindgen_test]
 async fn bad_links_show_a_message_and_fall_back() {
-    let root = lab("?lab=raft&sc=nope&seed=abc&n=99&eto=9-x&inj=zz,5:crash.42&step=-3").await;
+    let root =
+        lab::<RaftUi>("?lab=raft&sc=nope&seed=abc&n=99&eto=9-x&inj=zz,5:crash.42&step=-3").await;
     let banner = text(&root, ".banner.warn");
     for part in [
         "no Raft scenario called 'nope'",
@@ -129,7 +117,7 @@ async fn bad_links_show_a_message_and_fall_back() {
 
 #[wasm_bindgen_test]
 async fn clicking_a_server_opens_its_fault_menu() {
-    let root = lab("?lab=raft").await;
+    let root = lab::<RaftUi>("?lab=raft").await;
     root.query_selector("[aria-label^=\"S3, follower\"]")
         .unwrap()
         .unwrap()
@@ -179,6 +167,7 @@ fn small_trace() -> dsviz_sim::spacetime::Trace {
             fate: Fate::Received(2),
             kind: "m".into(),
         }],
+        untimed: true,
     }
 }
 
@@ -202,6 +191,12 @@ async fn space_time_lights_the_causal_past_and_compares_two_events() {
         ])),
         on_seek: Callback::noop(),
         on_lane: None,
+        first: None,
+        flagged: Rc::new(vec![3]),
+        compare: Some(Callback::from(|(a, b): (usize, usize)| {
+            html! { <p class="cmp">{format!("compared {a} and {b}")}</p> }
+        })),
+        on_export: None,
     };
     yew::Renderer::<SpaceTime>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -239,10 +234,16 @@ async fn space_time_lights_the_causal_past_and_compares_two_events() {
     click(3);
     settle().await;
     assert!(
-        text(&root, ".st-caption").contains("is concurrent with"),
+        text(&root, ".st-caption").contains("P2's event 2 is concurrent with P1's event 2"),
         "{}",
         text(&root, ".st-caption")
     );
+    // The page's own comparison follows the verdict.
+    assert_eq!(text(&root, ".st-caption .cmp"), "compared 2 and 3");
+    // A log's events carry no time: no time labels, and the flagged one is ringed.
+    assert_eq!(root.query_selector_all(".st-time").unwrap().length(), 0);
+    assert!(class(3).contains("flagged"), "{}", class(3));
+    assert_eq!(root.query_selector_all(".st-flag").unwrap().length(), 1);
     click(3);
     click(0);
     settle().await;

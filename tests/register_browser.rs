@@ -6,47 +6,21 @@ use dsviz::components::history::{
     HistoryLanes, HistoryPanel, LaneOp, LanesProps, OpStatus, PanelProps, TimeFmt,
 };
 use dsviz::lab::register::{CapUi, QuorumUi};
-use dsviz::lab::shell::{LabPage, LabProps, LabUi};
-use dsviz::route::Route;
 use dsviz_sim::history::{Op, OpKind};
 use dsviz_sim::labs::register::scenarios;
 use std::rc::Rc;
 use std::time::Duration;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
+use web_sys::Element;
 use yew::prelude::*;
 
 mod common;
-use common::{mount, settle, text};
+use common::{button, lab, mount, settle, text};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn count(root: &Element, selector: &str) -> u32 {
     root.query_selector_all(selector).unwrap().length()
-}
-
-fn button(root: &Element, name: &str) -> HtmlElement {
-    let all = root.query_selector_all("button").unwrap();
-    for i in 0..all.length() {
-        let b: HtmlElement = all.get(i).unwrap().dyn_into().unwrap();
-        let label = b.get_attribute("aria-label").unwrap_or_default();
-        if b.text_content().unwrap_or_default().trim() == name || label == name {
-            return b;
-        }
-    }
-    panic!("no button named {name}")
-}
-
-async fn lab<U: LabUi>(query: &str) -> Element {
-    let root = mount();
-    let props = LabProps {
-        route: Route::parse(query),
-        navigate: Callback::noop(),
-    };
-    yew::Renderer::<LabPage<U>>::with_root_and_props(root.clone(), props).render();
-    settle().await;
-    root
 }
 
 fn op(

@@ -75,4 +75,43 @@ fn main() {
         "seek:     {:.1} µs per random seek over the full trace",
         t0.elapsed().as_secs_f64() * 1e3
     );
+    clocks();
+}
+
+/// The Clocks lab's free play on a timeline, as the page runs it, and the
+/// cost of what the page redraws each frame (the space-time trace of every
+/// recorded event) and of a ShiViz export, at a few run lengths.
+fn clocks() {
+    use dsviz_sim::labs::clocks::lab::ClocksLab;
+    use dsviz_sim::labs::clocks::trace::trace;
+    use dsviz_sim::labs::lab::Run;
+    let mut run = Run::<ClocksLab>::open(&[("sc".into(), "free-play".into())]).run;
+    let t0 = Instant::now();
+    let _ = run.tl.run_until(u64::MAX / 2, u64::MAX);
+    let s = t0.elapsed().as_secs_f64();
+    let vs = run.world().now as f64 / 1e6;
+    println!(
+        "clocks:   {} steps (the cap), {vs:.0} virtual s in {s:.3} s wall: {:.2} M steps/s, {:.0} virtual s per wall s",
+        run.tl.cursor(),
+        run.tl.cursor() as f64 / s / 1e6,
+        vs / s
+    );
+    let horizon = run.tl.horizon();
+    for step in [1_000, 10_000, horizon] {
+        run.tl.seek(step.min(horizon));
+        let reps = 20;
+        let t0 = Instant::now();
+        let mut n = 0;
+        for _ in 0..reps {
+            n = trace(run.world()).0.events.len();
+        }
+        let per = t0.elapsed().as_secs_f64() * 1e3 / reps as f64;
+        let t0 = Instant::now();
+        let bytes = run.shiviz().map(|x| x.log.len()).unwrap_or(0);
+        println!(
+            "          at step {}: {n} events, trace {per:.2} ms, ShiViz export {:.1} ms ({bytes} bytes)",
+            run.tl.cursor(),
+            t0.elapsed().as_secs_f64() * 1e3
+        );
+    }
 }

@@ -352,34 +352,6 @@ fn lane_of_op(h: &History, o: &Op, lane: usize, i: usize) -> LaneOp {
 
 // ---- The panel: lanes, checks, import and export ---------------------------------
 
-/// Offers `text` as a JSON file download, through a Blob URL so that large
-/// histories are not limited by the length of a data: link.
-fn download(name: &str, text: &str) -> Result<(), String> {
-    use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let blob = web_sys::Blob::new_with_str_sequence(&parts)
-        .map_err(|_| "the browser could not make the file")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the browser refused a download link")?;
-    let doc = dom::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlElement = doc
-        .create_element("a")
-        .map_err(|_| "cannot create a link")?
-        .dyn_into()
-        .map_err(|_| "not an element")?;
-    a.set_attribute("href", &url).map_err(|_| "bad link")?;
-    a.set_attribute("download", name).map_err(|_| "bad name")?;
-    a.click();
-    // The click has started the download; the URL can go once it has been read.
-    let _ = gloo::timers::callback::Timeout::new(10_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
-}
-
 /// A history loaded from a file or the paste box.
 struct Imported {
     name: String,
@@ -673,32 +645,20 @@ impl Component for HistoryPanel {
                         json::to_json(&History::new((*ctx.props().history).clone())),
                     ),
                 };
-                if let Err(e) = download(&name, &text) {
+                if let Err(e) = dom::download(&name, &text) {
                     self.import_error = Some(format!("Could not start the download: {e}."));
                 }
                 true
             }
             PanelMsg::File(file) => {
-                let name = file.name();
-                if file.size() > json::INPUT_BYTES_MAX as f64 {
-                    self.import_error = Some(format!(
-                        "Could not import {name}: the file is {:.1} MiB; the limit is 64 MiB. Nothing changed.",
-                        file.size() / (1024.0 * 1024.0)
-                    ));
-                    return true;
-                }
-                let promise = file.text();
                 let link = ctx.link().clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let text = wasm_bindgen_futures::JsFuture::from(promise).await;
-                    let text = match text {
-                        Ok(v) => v
-                            .as_string()
-                            .ok_or_else(|| "the file is not text".to_string()),
-                        Err(_) => Err("the browser could not read the file".to_string()),
-                    };
-                    link.send_message(PanelMsg::FileText(name, text));
-                });
+                dom::read_file(
+                    file,
+                    json::INPUT_BYTES_MAX,
+                    Callback::from(move |(name, text)| {
+                        link.send_message(PanelMsg::FileText(name, text))
+                    }),
+                );
                 false
             }
             PanelMsg::FileText(name, text) => {

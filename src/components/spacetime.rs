@@ -38,11 +38,36 @@ pub struct SpaceTimeProps {
     /// Clicking a lane's name (opens the process's menu); none: plain names.
     #[prop_or_default]
     pub on_lane: Option<Callback<usize>>,
+    /// The first event drawn; none: the latest [`WINDOW`] events.
+    #[prop_or_default]
+    pub first: Option<usize>,
+    /// Events marked as wrong (a log's clock that contradicts causality).
+    #[prop_or_default]
+    pub flagged: Rc<Vec<usize>>,
+    /// More on two picked events (how each clock orders them), shown under
+    /// the causal verdict.
+    #[prop_or_default]
+    pub compare: Option<Callback<(usize, usize), Html>>,
+    /// Offers the run as a ShiViz log: a download button when given.
+    #[prop_or_default]
+    pub on_export: Option<Callback<()>>,
 }
 
 /// The events drawn: the last [`WINDOW`] of the trace.
 pub fn window(trace: &Trace) -> std::ops::Range<usize> {
     trace.events.len().saturating_sub(WINDOW)..trace.events.len()
+}
+
+/// The events drawn from `first` on (at most [`WINDOW`]), or the last ones.
+pub fn window_from(trace: &Trace, first: Option<usize>) -> std::ops::Range<usize> {
+    match first {
+        None => window(trace),
+        Some(f) => {
+            let n = trace.events.len();
+            let f = f.min(n.saturating_sub(1));
+            f..(f + WINDOW).min(n)
+        }
+    }
 }
 
 fn relation_words(o: Order) -> &'static str {
@@ -95,7 +120,19 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
     if t.lanes.len() < 2 || t.events.is_empty() {
         return html! { <p class="muted">{"No process has taken a step yet. Press Play or Step forward."}</p> };
     }
-    let win = window(t);
+    let win = window_from(t, p.first);
+    let timed = !t.untimed;
+    let when = |e: usize| {
+        if timed {
+            format!(
+                " (step {}, {})",
+                t.events[e].step,
+                fmt_time(t.events[e].time_us)
+            )
+        } else {
+            String::new()
+        }
+    };
     let row_of = |e: usize| TOP + ROW_H * ((e - win.start) as f64 + 0.5);
     let x_of = |lane: usize| SIDE + LANE_W * (lane as f64 + 0.5);
     let height = TOP + ROW_H * (win.len() as f64 + 1.0);
@@ -155,10 +192,13 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
     // Arrows of the messages that touch the drawn rows.
     let arrows = t.messages.iter().filter_map(|m| {
         let s = m.send;
+        if s >= win.end {
+            return None;
+        }
         let sx = x_of(t.events[s].lane);
         let sy = if s >= win.start { row_of(s) } else { TOP - 4.0 };
         let (ex, ey, class) = match m.fate {
-            Fate::Received(r) if r >= win.start => (x_of(t.events[r].lane), row_of(r), "st-msg"),
+            Fate::Received(r) if r >= win.start => (x_of(t.events[r].lane), row_of(r.min(win.end)), "st-msg"),
             Fate::Received(_) => return None,
             Fate::Dropped { to, at_us } => {
                 if s < win.start {
@@ -213,12 +253,23 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
             "picked" => ", picked",
             _ => "",
         };
-        let label = format!("{}: {} (step {}, {}){}", t.lanes[ev.lane], text_of(e), ev.step, fmt_time(ev.time_us), rel);
+        let flagged = p.flagged.contains(&e);
+        let label = format!(
+            "{}: {}{}{}{}",
+            t.lanes[ev.lane],
+            text_of(e),
+            when(e),
+            if flagged { ", its clock contradicts causality" } else { "" },
+            rel
+        );
         let stamp = p.stamps.as_ref().and_then(|s| s.get(e).cloned());
         html! {
-            <g class={classes!("st-event", kind, (!state.is_empty()).then_some(state))} tabindex="0" role="button" aria-label={label.clone()} aria-pressed={sel.contains(&e).to_string()}
+            <g class={classes!("st-event", kind, (!state.is_empty()).then_some(state), flagged.then_some("flagged"))} tabindex="0" role="button" aria-label={label.clone()} aria-pressed={sel.contains(&e).to_string()}
                onclick={click(e)} onkeydown={key(e)}>
                 <title>{label}</title>
+                if flagged {
+                    <circle class="st-flag" cx={x.to_string()} cy={y.to_string()} r="10" />
+                }
                 <circle cx={x.to_string()} cy={y.to_string()} r="6" />
                 if let Some(s) = stamp {
                     <text x={(x + 9.0).to_string()} y={(y + 4.0).to_string()} class="st-stamp">{s}</text>
@@ -226,7 +277,7 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
             </g>
         }
     });
-    let times = win.clone().step_by(4).map(|e| {
+    let times = win.clone().filter(|_| timed).step_by(4).map(|e| {
         html! { <text class="st-time" x="4" y={(row_of(e) + 4.0).to_string()}>{fmt_time(t.events[e].time_us)}</text> }
     });
 
@@ -252,14 +303,31 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
         }
         [a, b, ..] => {
             let o = t.order(*a, *b);
-            let name =
-                |e: usize| format!("{} at step {}", t.lanes[t.events[e].lane], t.events[e].step);
+            let name = |e: usize| {
+                let lane = t.events[e].lane;
+                if timed && t.events[e].step > 0 {
+                    format!("{} at step {}", t.lanes[lane], t.events[e].step)
+                } else {
+                    let k = t.events[..e].iter().filter(|x| x.lane == lane).count() + 1;
+                    format!("{}'s event {k}", t.lanes[lane])
+                }
+            };
             let why = match o {
                 Order::Before | Order::After => "a chain of steps on one process and messages links them.",
                 Order::Concurrent => "no chain of messages links them, so no process could know which came first, whatever the clocks say.",
                 Order::Same => "",
             };
-            html! { <p><strong>{format!("{} {} {}", name(*a), relation_words(o), name(*b))}</strong>{format!(": {why}")}</p> }
+            let more = p
+                .compare
+                .as_ref()
+                .map(|c| c.emit((*a, *b)))
+                .unwrap_or_default();
+            html! {
+                <>
+                    <p><strong>{format!("{} {} {}", name(*a), relation_words(o), name(*b))}</strong>{format!(": {why}")}</p>
+                    {more}
+                </>
+            }
         }
     };
     let earlier = win.start;
@@ -279,12 +347,17 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
                     {for dots}
                 </svg>
             </div>
-            <p class="muted small">
-                {"Time flows down; a dot is a step of that process, an arrow a message (dashed: still travelling; crossed: lost). "}
-                if earlier > 0 {
-                    {format!("The {earlier} earlier events are not drawn, but count in the causal order.")}
+            <div class="st-foot">
+                <p class="muted small">
+                    {"Time flows down; a dot is a step of that process, an arrow a message (dashed: still travelling; crossed: lost). "}
+                    if earlier > 0 && p.first.is_none() {
+                        {format!("The {earlier} earlier events are not drawn, but count in the causal order.")}
+                    }
+                </p>
+                if let Some(cb) = &p.on_export {
+                    <button class="small" onclick={cb.reform(|_| ())} title="A file ShiViz's upload reads, and so does this lab's Logs tab">{"Download as ShiViz log"}</button>
                 }
-            </p>
+            </div>
         </div>
     }
 }

@@ -214,6 +214,8 @@ pub enum Msg<U: LabUi> {
     Help(bool),
     CopyLink,
     Copied(bool),
+    /// Downloads the run up to the cursor as a ShiViz log.
+    ExportLog,
     LoadScenario(String),
     /// Sets one parameter now (a mode switch, a stepper) and recomputes the run.
     SetParam(&'static str, String),
@@ -790,6 +792,26 @@ impl<U: LabUi> Component for LabPage<U> {
                 });
                 true
             }
+            Msg::ExportLog => {
+                let name = format!(
+                    "dsviz-{}-{}-seed{}-step{}.log",
+                    U::Lab::info().id,
+                    self.run.scenario.id,
+                    self.run.seed,
+                    self.run.tl.cursor()
+                );
+                self.toast = Some(
+                    match self
+                        .run
+                        .shiviz()
+                        .and_then(|x| dom::download(&name, &x.upload()))
+                    {
+                        Ok(()) => format!("Saved {name}: ShiViz's upload reads it as it is."),
+                        Err(e) => format!("Could not write the log: {e}."),
+                    },
+                );
+                true
+            }
             Msg::LoadScenario(id) => {
                 if self.run.load_scenario(&id) {
                     self.warnings.clear();
@@ -1099,7 +1121,7 @@ impl<U: LabUi> LabPage<U> {
         let texts: Vec<(usize, String)> = spacetime::window(&trace)
             .map(|e| (e, self.run.step_text(trace.events[e].step)))
             .collect();
-        html! { <SpaceTime trace={Rc::new(trace)} texts={Rc::new(texts)} on_seek={link.callback(Msg::Seek)} /> }
+        html! { <SpaceTime trace={Rc::new(trace)} texts={Rc::new(texts)} on_seek={link.callback(Msg::Seek)} on_export={Some(link.callback(|_| Msg::ExportLog))} /> }
     }
 
     fn scenario_view(&self, link: &Scope<Self>) -> Html {

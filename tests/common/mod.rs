@@ -2,8 +2,12 @@
 //! yew's scheduler run, read text back.
 #![allow(dead_code)]
 
+use dsviz::lab::shell::{LabPage, LabProps, LabUi};
+use dsviz::route::Route;
 use std::time::Duration;
-use web_sys::Element;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use yew::Callback;
 
 /// A fresh `<div>` appended to the page's body, to render a component into.
 pub fn mount() -> Element {
@@ -36,4 +40,29 @@ pub fn text(root: &Element, selector: &str) -> String {
         .unwrap()
         .and_then(|e| e.text_content())
         .unwrap_or_default()
+}
+
+/// Lab `U`'s page, mounted for the link `query`.
+pub async fn lab<U: LabUi>(query: &str) -> Element {
+    let root = mount();
+    let props = LabProps {
+        route: Route::parse(query),
+        navigate: Callback::noop(),
+    };
+    yew::Renderer::<LabPage<U>>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+/// The button whose text or accessible name is `name`.
+pub fn button(root: &Element, name: &str) -> HtmlElement {
+    let all = root.query_selector_all("button").unwrap();
+    for i in 0..all.length() {
+        let b: HtmlElement = all.get(i).unwrap().dyn_into().unwrap();
+        let label = b.get_attribute("aria-label").unwrap_or_default();
+        if b.text_content().unwrap_or_default().trim() == name || label == name {
+            return b;
+        }
+    }
+    panic!("no button named {name}")
 }

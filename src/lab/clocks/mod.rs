@@ -3,13 +3,17 @@
 //! (the run does not change), and a table of every process's clocks and
 //! replica.
 
+mod logs;
+
 use super::shell::{Key, LabPage, LabUi, Msg};
 use crate::components::spacetime::{self, SpaceTime};
 use dsviz_sim::kernel::{Input, NodeId, Who, World};
+use dsviz_sim::labs::clocks::event::Stamps;
 use dsviz_sim::labs::clocks::lab::ClocksLab;
-use dsviz_sim::labs::clocks::trace::{offset_text, stamp, trace, Shown};
+use dsviz_sim::labs::clocks::trace::{fit, offset_text, says, stamp, trace, Fit, Says, Shown};
 use dsviz_sim::labs::clocks::{wall_offset_us, Clocks, Cmd};
 use dsviz_sim::labs::Run;
+use dsviz_sim::spacetime::Trace;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::html::Scope;
@@ -21,10 +25,13 @@ pub struct ClocksUi;
 /// The page's own state: the clock whose stamps label the events.
 pub struct ClocksState {
     pub shown: Shown,
+    /// The Logs tab: the log read in, kept while the run changes.
+    pub logs: logs::Logs,
 }
 
 pub enum Action {
     Show(Shown),
+    Log(logs::LogAction),
 }
 
 type Page = LabPage<ClocksUi>;
@@ -44,6 +51,48 @@ fn offsets(w: &World<Clocks>, page: &Page) -> Vec<(String, i64)> {
     (0..w.nodes.len())
         .map(|p| (page.name(NodeId(p as u8)), wall_offset_us(w, p)))
         .collect()
+}
+
+/// How each clock orders the picked events `a` and `b`, and whether that
+/// fits what happened.
+fn verdicts(t: &Trace, stamps: &[Stamps], a: usize, b: usize) -> Html {
+    let (Some(x), Some(y)) = (stamps.get(a), stamps.get(b)) else {
+        return Html::default();
+    };
+    let causal = t.order(a, b);
+    let rows = Shown::ALL.iter().map(|&c| {
+        let s = says(x, y, c);
+        let f = fit(s, causal);
+        let said = match s {
+            Says::Before => "first before second",
+            Says::After => "second before first",
+            Says::Tie => "a tie",
+            Says::Concurrent => "concurrent",
+            Says::Overlap => "intervals overlap",
+        };
+        let class = match f {
+            Fit::Agrees | Fit::Honest => "fit-ok",
+            Fit::Contradicts => "fit-bad",
+            Fit::Unsure | Fit::Arbitrary => "fit-meh",
+        };
+        html! {
+            <tr>
+                <th scope="row">{c.label()}</th>
+                <td class="mono">{stamp(x, c)}</td>
+                <td class="mono">{stamp(y, c)}</td>
+                <td>{said}</td>
+                <td class={class}>{f.words()}</td>
+            </tr>
+        }
+    });
+    html! {
+        <div class="proc-scroll">
+            <table class="st-verdicts" aria-label="How each clock orders the two events">
+                <thead><tr><th>{"Clock"}</th><th>{"First picked"}</th><th>{"Second picked"}</th><th>{"Its stamps say"}</th><th>{"Against what happened"}</th></tr></thead>
+                <tbody>{for rows}</tbody>
+            </table>
+        </div>
+    }
 }
 
 impl LabUi for ClocksUi {
@@ -67,7 +116,10 @@ impl LabUi for ClocksUi {
                 DEFAULT_SHOWN
             }),
         };
-        ClocksState { shown }
+        ClocksState {
+            shown,
+            logs: logs::Logs::default(),
+        }
     }
 
     fn view_pairs(page: &Page) -> Vec<(&'static str, String)> {
@@ -78,19 +130,32 @@ impl LabUi for ClocksUi {
         }
     }
 
-    fn update(page: &mut Page, _ctx: &Context<Page>, action: Action) -> bool {
+    fn update(page: &mut Page, ctx: &Context<Page>, action: Action) -> bool {
         match action {
             Action::Show(c) => {
                 page.state.shown = c;
                 page.sync_url();
                 true
             }
+            Action::Log(a) => logs::update(page, ctx, a),
+        }
+    }
+
+    fn tabs(_page: &Page) -> Vec<(&'static str, &'static str)> {
+        vec![("logs", "Logs")]
+    }
+
+    fn tab(page: &Page, link: &Scope<Page>, id: &'static str) -> Html {
+        match id {
+            "logs" => logs::view(page, link),
+            _ => Html::default(),
         }
     }
 
     fn diagram(page: &Page, link: &Scope<Page>) -> Html {
         let w = page.world();
         let (t, order) = trace(w);
+        let t = Rc::new(t);
         let win = spacetime::window(&t);
         let texts: Vec<(usize, String)> = win
             .clone()
@@ -101,7 +166,11 @@ impl LabUi for ClocksUi {
                 )
             })
             .collect();
-        let stamps: Vec<String> = order.iter().map(|e| stamp(e, page.state.shown)).collect();
+        let stamps: Vec<String> = order
+            .iter()
+            .map(|e| stamp(&e.stamps, page.state.shown))
+            .collect();
+        let all: Rc<Vec<Stamps>> = Rc::new(order.iter().map(|e| e.stamps.clone()).collect());
         let skewed: Vec<String> = offsets(w, page)
             .into_iter()
             .filter(|(_, o)| o.unsigned_abs() >= 1000)
@@ -138,8 +207,10 @@ impl LabUi for ClocksUi {
                 <div class="clock-pick" role="group" aria-label="Label events with">
                     {for picker}
                 </div>
-                <SpaceTime trace={Rc::new(t)} texts={Rc::new(texts)} stamps={Some(Rc::new(stamps))} on_seek={link.callback(Msg::Seek)}
-                    on_lane={Some(link.callback(|i: usize| Msg::ClickNode(NodeId(i as u8))))} />
+                <SpaceTime trace={t.clone()} texts={Rc::new(texts)} stamps={Some(Rc::new(stamps))} on_seek={link.callback(Msg::Seek)}
+                    on_lane={Some(link.callback(|i: usize| Msg::ClickNode(NodeId(i as u8))))}
+                    compare={Some(Callback::from(move |(a, b): (usize, usize)| verdicts(&t, &all, a, b)))}
+                    on_export={Some(link.callback(|_| Msg::ExportLog))} />
             </>
         }
     }

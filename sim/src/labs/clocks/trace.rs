@@ -5,7 +5,7 @@
 //! draws the lab's recorded events, so a receive and the reply it sends in
 //! one step are two dots, and each dot can carry any clock's stamp.
 
-use super::event::{Event, EventId, EventKind as Kind};
+use super::event::{Event, EventId, EventKind as Kind, Stamps};
 use super::Clocks;
 use crate::kernel::World;
 use crate::shiviz::ExportEvent;
@@ -70,8 +70,7 @@ pub fn offset_text(us: i64) -> String {
 }
 
 /// The stamp `clock` gives `e`, short enough to label a dot.
-pub fn stamp(e: &Event, clock: Shown) -> String {
-    let s = &e.stamps;
+pub fn stamp(s: &Stamps, clock: Shown) -> String {
     match clock {
         Shown::Wall => format!("{} ms", ms(s.wall_us)),
         Shown::Lamport => s.lamport.0.to_string(),
@@ -132,9 +131,8 @@ fn cmp_says(o: std::cmp::Ordering) -> Says {
     }
 }
 
-/// What `clock`'s stamps say of `a` and `b`.
-pub fn says(a: &Event, b: &Event, clock: Shown) -> Says {
-    let (x, y) = (&a.stamps, &b.stamps);
+/// What `clock`'s stamps say of events stamped `x` and `y`.
+pub fn says(x: &Stamps, y: &Stamps, clock: Shown) -> Says {
     match clock {
         Shown::Wall => cmp_says(x.wall_us.cmp(&y.wall_us)),
         Shown::Lamport => cmp_says(x.lamport.cmp(&y.lamport)),
@@ -365,10 +363,13 @@ mod tests {
         let _ = run.tl.run_until(2_000_000, 20_000);
         let (_, order) = trace(run.world());
         let e = order.last().expect("events");
-        assert_eq!(stamp(e, Shown::Lamport), e.stamps.lamport.0.to_string());
-        assert_eq!(stamp(e, Shown::Vector), e.stamps.vector.text());
-        assert!(stamp(e, Shown::Wall).ends_with(" ms"));
-        assert!(stamp(e, Shown::TrueTime).starts_with('['));
+        assert_eq!(
+            stamp(&e.stamps, Shown::Lamport),
+            e.stamps.lamport.0.to_string()
+        );
+        assert_eq!(stamp(&e.stamps, Shown::Vector), e.stamps.vector.text());
+        assert!(stamp(&e.stamps, Shown::Wall).ends_with(" ms"));
+        assert!(stamp(&e.stamps, Shown::TrueTime).starts_with('['));
         for c in Shown::ALL {
             assert_eq!(Shown::parse(c.key()), Some(c));
         }
@@ -397,7 +398,7 @@ mod tests {
                         continue;
                     }
                     let causal = t.order(a, b);
-                    let f = |c| fit(says(order[a], order[b], c), causal);
+                    let f = |c| fit(says(&order[a].stamps, &order[b].stamps, c), causal);
                     if safe.vector_max {
                         // Vector clocks characterise causality: always right.
                         assert!(
@@ -420,8 +421,14 @@ mod tests {
                 }
             }
         }
-        assert!(wall_contradicted, "some scenario shows the wall clock ordering an effect before its cause");
-        assert!(lamport_arbitrary, "some scenario shows Lamport ordering concurrent events");
+        assert!(
+            wall_contradicted,
+            "some scenario shows the wall clock ordering an effect before its cause"
+        );
+        assert!(
+            lamport_arbitrary,
+            "some scenario shows Lamport ordering concurrent events"
+        );
     }
 
     #[test]
@@ -441,15 +448,24 @@ mod tests {
         b.stamps.vector = VClock(vec![0, 1]);
         a.stamps.hlc = Hlc { l: 7, c: 2 };
         b.stamps.hlc = Hlc { l: 7, c: 3 };
-        a.stamps.tt = TtInterval { earliest_us: 0, latest_us: 10 };
-        b.stamps.tt = TtInterval { earliest_us: 10, latest_us: 20 };
-        assert_eq!(says(&a, &b, Shown::Wall), Says::After);
-        assert_eq!(says(&a, &b, Shown::Lamport), Says::Tie);
-        assert_eq!(says(&a, &b, Shown::Vector), Says::Concurrent);
-        assert_eq!(says(&a, &b, Shown::Hlc), Says::Before);
-        assert_eq!(says(&a, &b, Shown::TrueTime), Says::Overlap);
-        b.stamps.tt = TtInterval { earliest_us: 11, latest_us: 20 };
-        assert_eq!(says(&a, &b, Shown::TrueTime), Says::Before);
+        a.stamps.tt = TtInterval {
+            earliest_us: 0,
+            latest_us: 10,
+        };
+        b.stamps.tt = TtInterval {
+            earliest_us: 10,
+            latest_us: 20,
+        };
+        assert_eq!(says(&a.stamps, &b.stamps, Shown::Wall), Says::After);
+        assert_eq!(says(&a.stamps, &b.stamps, Shown::Lamport), Says::Tie);
+        assert_eq!(says(&a.stamps, &b.stamps, Shown::Vector), Says::Concurrent);
+        assert_eq!(says(&a.stamps, &b.stamps, Shown::Hlc), Says::Before);
+        assert_eq!(says(&a.stamps, &b.stamps, Shown::TrueTime), Says::Overlap);
+        b.stamps.tt = TtInterval {
+            earliest_us: 11,
+            latest_us: 20,
+        };
+        assert_eq!(says(&a.stamps, &b.stamps, Shown::TrueTime), Says::Before);
         assert_eq!(fit(Says::After, Order::Before), Fit::Contradicts);
         assert_eq!(fit(Says::Tie, Order::Before), Fit::Unsure);
         assert_eq!(fit(Says::Overlap, Order::After), Fit::Unsure);
