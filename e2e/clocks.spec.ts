@@ -83,9 +83,10 @@ test('a run goes out as a ShiViz log and comes back in through the Logs tab; a b
   await expect(page.locator('.log-loaded .st-event').first()).toBeVisible();
 
   // A file with a broken clock: the message names the line, and run.log stays.
-  const bad = 'starting\nalpha {"alpha":1}\nsend\nalpha {"alpha":2, "beta":}\n';
+  // (The form now holds the parser run.log's header named: host and clock first.)
+  const bad = 'P1 {"P1":1}\nfirst\nP1 {"P1":2, "P2":}\nsecond\n';
   await page.getByLabel('Choose a log file').setInputFiles({ name: 'bad.log', mimeType: 'text/plain', buffer: Buffer.from(bad) });
-  await expect(page.getByRole('alert')).toContainText('Could not read bad.log: line 4');
+  await expect(page.getByRole('alert')).toContainText('Could not read bad.log: line 3');
   await expect(page.getByRole('alert')).toContainText('still here');
   await expect(page.locator('.log-loaded h4')).toContainText(/^run\.log:/);
 
