@@ -63,5 +63,35 @@ const frames = await page.evaluate(
 const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
 out.playing_fps = +((frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000)).toFixed(1);
 out.playing_frame_ms_p95 = +gaps[Math.floor(gaps.length * 0.95)].toFixed(1);
+
+// The Clocks lab: free play with 8 processes (its largest size) on a timeline,
+// its experiments, and the frame rate while playing with the space-time diagram.
+await page.goto(`${base}/clocks.html?sc=free-play&n=8`);
+await page.waitForFunction(() => window.wasmBindings !== undefined);
+out.clocks_timeline_8_processes = JSON.parse(await page.evaluate(() => window.wasmBindings.bench_clocks_timeline(8, 600)));
+for (const id of ['clocks-hlc-bounds', 'clocks-commit-wait', 'clocks-lww-lost-updates']) {
+  out[`${id}_ms`] = +(await page.evaluate((i) => window.wasmBindings.bench_clocks_experiment(i), id)).toFixed(0);
+}
+await page.goto(`${base}/clocks.html?sc=free-play&n=8`);
+await page.getByRole('combobox', { name: 'Speed' }).selectOption({ index: 3 });
+await page.getByRole('button', { name: 'Play' }).click();
+await page.waitForTimeout(1500);
+const cframes = await page.evaluate(
+  () =>
+    new Promise((resolve) => {
+      const times = [];
+      const t0 = performance.now();
+      const tick = (t) => {
+        times.push(t);
+        if (t - t0 < 4000) requestAnimationFrame(tick);
+        else resolve(times);
+      };
+      requestAnimationFrame(tick);
+    }),
+);
+const cgaps = cframes.slice(1).map((t, i) => t - cframes[i]).sort((a, b) => a - b);
+out.clocks_playing_fps = +((cframes.length - 1) / ((cframes.at(-1) - cframes[0]) / 1000)).toFixed(1);
+out.clocks_playing_frame_ms_p95 = +cgaps[Math.floor(cgaps.length * 0.95)].toFixed(1);
+out.clocks_speed = await page.getByRole('combobox', { name: 'Speed' }).inputValue();
 await browser.close();
 console.log(JSON.stringify(out, null, 2));

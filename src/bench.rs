@@ -1,4 +1,4 @@
-//! Benchmarks run in the browser: the Raft page's binary exports them
+//! Benchmarks run in the browser: the Raft and Clocks pages' binaries export them
 //! (`window.wasmBindings.bench_*` once trunk's loader has run) for
 //! `scripts/bench.sh`. They time with the page's
 //! clock; the simulation itself never reads one.
@@ -62,5 +62,53 @@ pub fn fig16(trials: u32) -> f64 {
     let t0 = crate::dom::now_ms();
     let mut exp = ElectionTimeExperiment::new(FIG16_RANGES_MS.to_vec(), trials.min(10_000), 1);
     while !exp.run_some(1_000) {}
+    crate::dom::now_ms() - t0
+}
+
+/// Runs the Clocks lab's free play with `n` processes on a [`Timeline`]
+/// (rewind on, as in the page) up to its step cap or `virtual_s`, then
+/// times building the space-time trace of every recorded event (what the
+/// page redraws each frame). Returns JSON: steps, virtual seconds, wall
+/// milliseconds, steps per wall second, events and trace milliseconds.
+pub fn clocks_timeline(n: u32, virtual_s: f64) -> String {
+    use dsviz_sim::labs::clocks::lab::ClocksLab;
+    use dsviz_sim::labs::clocks::trace::trace;
+    use dsviz_sim::labs::lab::Run;
+    let virtual_s = if virtual_s.is_finite() {
+        virtual_s.clamp(0.1, 3_600.0)
+    } else {
+        10.0
+    };
+    let pairs = [
+        ("sc".to_string(), "free-play".to_string()),
+        ("n".to_string(), n.clamp(2, 8).to_string()),
+    ];
+    let mut run = Run::<ClocksLab>::open(&pairs).run;
+    let t0 = crate::dom::now_ms();
+    let _ = run.tl.run_until((virtual_s * 1e6) as u64, u64::MAX);
+    let wall_ms = crate::dom::now_ms() - t0;
+    let t1 = crate::dom::now_ms();
+    let events = trace(run.world()).0.events.len();
+    let trace_ms = crate::dom::now_ms() - t1;
+    format!(
+        "{{\"steps\":{},\"virtual_s\":{:.3},\"wall_ms\":{wall_ms:.1},\"steps_per_wall_s\":{:.0},\"events\":{events},\"trace_ms\":{trace_ms:.2}}}",
+        run.tl.cursor(),
+        run.world().now as f64 / 1e6,
+        run.tl.cursor() as f64 / (wall_ms / 1000.0).max(1e-9)
+    )
+}
+
+/// Runs one of the Clocks lab's experiments (`id`) to the end with its
+/// default arguments; returns wall milliseconds.
+pub fn clocks_experiment(id: &str) -> f64 {
+    use dsviz_sim::labs::clocks::experiment::ALL;
+    let Some(e) = ALL.iter().find(|e| e.info().name == id) else {
+        return -1.0;
+    };
+    let args = e.info().defaults();
+    let t0 = crate::dom::now_ms();
+    if e.run_all(&args).is_err() {
+        return -1.0;
+    }
     crate::dom::now_ms() - t0
 }
