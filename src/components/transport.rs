@@ -78,6 +78,17 @@ pub fn transport(p: &TransportProps) -> Html {
         })
         .take(400)
         .collect::<Html>();
+    // A key to the ticks, naming only the kinds this run has.
+    let has = |k: Marker| p.markers.iter().any(|(_, m)| *m == k);
+    let legend: Vec<(&str, &str)> = [
+        (Marker::Fault, "fault", "a fault or an injected event"),
+        (Marker::Role, "role", "a role changed (a leader, say)"),
+        (Marker::Violation, "violation", "an invariant broke"),
+    ]
+    .into_iter()
+    .filter(|(k, _, _)| has(*k))
+    .map(|(_, c, t)| (c, t))
+    .collect();
     let click = |cb: &Callback<()>| {
         let cb = cb.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
@@ -107,6 +118,12 @@ pub fn transport(p: &TransportProps) -> Html {
                 <input type="range" min="0" max={max.to_string()} value={p.cursor.to_string()} aria-label="Timeline position" oninput={on_input}
                     aria-valuetext={format!("step {} of {}", p.cursor, p.horizon)} />
             </div>
+            if !legend.is_empty() {
+                <p class="tick-legend">
+                    {"Marks on the timeline: "}
+                    { for legend.iter().map(|(c, t)| html!{ <span class="tick-key"><span class={classes!("swatch", *c)} aria-hidden="true" />{*t}</span> }) }
+                </p>
+            }
         </div>
     }
 }

@@ -34,6 +34,7 @@ use dsviz_sim::kernel::world::MessageKind;
 use dsviz_sim::kernel::{fmt_time, Input, NodeId, Protocol, TimeUs, World};
 use dsviz_sim::labs::lab::Model;
 use dsviz_sim::labs::params::Group;
+use dsviz_sim::labs::registry::CATALOG;
 use dsviz_sim::labs::{Lab, Run};
 use dsviz_sim::spacetime::Trace;
 use gloo::events::{EventListener, EventListenerOptions};
@@ -214,6 +215,8 @@ pub enum Msg<U: LabUi> {
     Help(bool),
     CopyLink,
     Copied(bool),
+    /// Hides the toast (its close button, or its timer).
+    DismissToast,
     /// Downloads the run up to the cursor as a ShiViz log.
     ExportLog,
     LoadScenario(String),
@@ -266,6 +269,10 @@ pub struct LabPage<U: LabUi> {
     draft: settings::Draft<U>,
     exp: experiment::Experiments,
     _keys: Option<EventListener>,
+    /// The toast the dismiss timer was started for, and the timer (a new
+    /// toast replaces it; dropping it cancels it).
+    toast_timed: Option<String>,
+    toast_timer: Option<gloo::timers::callback::Timeout>,
 }
 
 impl<U: LabUi> LabPage<U> {
@@ -315,6 +322,8 @@ impl<U: LabUi> LabPage<U> {
             draft,
             exp: experiment::Experiments::new::<U::Lab>(),
             _keys: None,
+            toast_timed: None,
+            toast_timer: None,
         };
         page.markers.refresh(&page.run.tl);
         U::sync(&mut page, Sync::Rebuilt);
@@ -616,6 +625,17 @@ impl<U: LabUi> Component for LabPage<U> {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
+        // A toast shows for a while, then goes; a new one starts its own time.
+        if self.toast != self.toast_timed {
+            self.toast_timed = self.toast.clone();
+            self.toast_timer = self.toast.as_ref().map(|t| {
+                let link = ctx.link().clone();
+                let ms = (4_000 + 40 * t.chars().count() as u32).min(12_000);
+                gloo::timers::callback::Timeout::new(ms, move || {
+                    link.send_message(Msg::DismissToast)
+                })
+            });
+        }
         if first_render {
             let link = ctx.link().clone();
             self._keys = dom::window().map(|w| {
@@ -862,6 +882,10 @@ impl<U: LabUi> Component for LabPage<U> {
                     None => false,
                 }
             }
+            Msg::DismissToast => {
+                self.toast = None;
+                true
+            }
             Msg::DismissWarnings => {
                 self.warnings.clear();
                 self.toast = None;
@@ -964,10 +988,22 @@ impl<U: LabUi> Component for LabPage<U> {
                 </div>
             }
         });
-        let toast = self
-            .toast
-            .as_ref()
-            .map(|t| html! { <div class="toast" role="status">{t}</div> });
+        let toast = self.toast.as_ref().map(|t| {
+            html! {
+                <div class="toast" role="status">
+                    <span>{t}</span>
+                    <button class="toast-close" aria-label="Dismiss message" onclick={link.callback(|_| Msg::DismissToast)}>{"×"}</button>
+                </div>
+            }
+        });
+        let lab_links = CATALOG.iter().map(|l| {
+            let here = l.id == info.id;
+            html! {
+                <li><a href={crate::route::href(&format!("?lab={}", l.id))} aria-current={here.then_some("page")}>
+                    <strong>{l.title}</strong><span>{l.tagline}</span>
+                </a></li>
+            }
+        });
         let caption = {
             let cursor = self.run.tl.cursor();
             let text = match cursor.checked_sub(1).and_then(|i| self.run.tl.records().get(i as usize)) {
@@ -996,6 +1032,7 @@ impl<U: LabUi> Component for LabPage<U> {
                 if self.embed {
                     <header class="embed-header">
                         <strong>{format!("{} · {}", info.short, self.run.scenario.title)}</strong>
+                        {for toast.clone()}
                         <a href={full_link} target="_blank" rel="noopener">{"Open in dsviz ↗"}</a>
                     </header>
                 } else {
@@ -1007,6 +1044,14 @@ impl<U: LabUi> Component for LabPage<U> {
                             <span aria-hidden="true">{"/"}</span>
                             <h1>{info.short}</h1>
                         </nav>
+                        <details class="lab-switch">
+                            <summary>{"Labs"}</summary>
+                            <ul>
+                                {for lab_links}
+                                <li><a href="study.html"><strong>{"Study mode"}</strong><span>{"Every question, review and mock interviews"}</span></a></li>
+                            </ul>
+                        </details>
+                        {for toast.clone()}
                         <div class="header-actions">
                             <button onclick={link.callback(|_| Msg::CopyLink)}>{"Copy link"}</button>
                             <button class="icon-btn" aria-label="Keyboard shortcuts" onclick={link.callback(|_| Msg::Help(true))}>{"?"}</button>
@@ -1044,7 +1089,6 @@ impl<U: LabUi> Component for LabPage<U> {
                         </aside>
                     }
                 </main>
-                {for toast}
                 if self.help {
                     <Help shortcuts={self.shortcuts()} on_close={link.callback(|_| Msg::Help(false))} />
                 }
@@ -1092,10 +1136,15 @@ impl<U: LabUi> LabPage<U> {
             }
         };
         let (x, y) = U::anchor(self, anchor);
-        let left = x.clamp(8.0, 75.0);
         let top = (y + 9.0).clamp(5.0, 72.0);
+        // Centred under the node where it fits, else against the nearer edge:
+        // never outside the diagram (on a phone it is a sheet at the bottom).
+        let left = format!(
+            "clamp(.4rem, calc({:.1}% - var(--menu-w) / 2), calc(100% - var(--menu-w) - .4rem))",
+            x.clamp(0.0, 100.0)
+        );
         html! {
-            <div class="menu" role="menu" aria-label={title.clone()} style={format!("left:{left:.1}%;top:{top:.1}%")}>
+            <div class="menu" role="menu" aria-label={title.clone()} style={format!("left:{left};top:{top:.1}%")}>
                 <p class="menu-title">{title}</p>
                 {items}
                 <button class="linklike" onclick={link.callback(|_| Msg::CloseMenu)}>{"Close"}</button>

@@ -87,9 +87,14 @@ fn parse_node(s: &str, n_nodes: usize) -> Result<NodeId, String> {
         .parse()
         .map_err(|_| format!("'{s}' is not a node number"))?;
     if v >= n_nodes {
-        return Err(format!(
-            "node {v} does not exist (this run has {n_nodes} nodes)"
-        ));
+        return Err(if n_nodes == 0 {
+            format!("there is no node {v}: this run has no nodes")
+        } else {
+            format!(
+                "there is no node {v} (a link numbers this run's nodes 0–{}, clients included)",
+                n_nodes - 1
+            )
+        });
     }
     Ok(NodeId(v as u8))
 }

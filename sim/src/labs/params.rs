@@ -272,14 +272,19 @@ pub fn parse_value(
 ) -> (Option<Value>, Option<String>) {
     let t = raw.trim();
     let (lo, hi) = bounds.unwrap_or((f64::MIN, f64::MAX));
-    let range_text = format!("{}–{}", fmt_num(lo), fmt_num(hi));
+    // "outside 1–9", or for a range of one value "not allowed here (only 1 is)".
+    let range_text = if lo == hi {
+        format!("not allowed here (only {} is)", fmt_num(lo))
+    } else {
+        format!("outside {}–{}", fmt_num(lo), fmt_num(hi))
+    };
     match kind {
         Kind::Int { .. } => match t.parse::<i64>() {
             Ok(v) if (v as f64) < lo || (v as f64) > hi => {
                 let c = (v as f64).clamp(lo, hi) as i64;
                 (
                     Some(Value::Int(c)),
-                    Some(format!("{key}={v} is outside {range_text}; using {c}")),
+                    Some(format!("{key}={v} is {range_text}; using {c}")),
                 )
             }
             Ok(v) => (Some(Value::Int(v)), None),
@@ -293,7 +298,7 @@ pub fn parse_value(
                 let c = v.clamp(lo, hi);
                 (
                     Some(Value::Float(c)),
-                    Some(format!("{key}={v} is outside {range_text}; using {c}")),
+                    Some(format!("{key}={v} is {range_text}; using {c}")),
                 )
             }
             Ok(v) if v.is_finite() => (Some(Value::Float(v)), None),
@@ -351,7 +356,7 @@ pub fn parse_value(
                     Ok(v) if (v as f64) < lo || (v as f64) > hi => {
                         let c = (v as f64).clamp(lo, hi) as i64;
                         warn.get_or_insert_with(|| {
-                            format!("{key}: {v} is outside {range_text}; using {c}")
+                            format!("{key}: {v} is {range_text}; using {c}")
                         });
                         out.push(c);
                     }
@@ -697,5 +702,15 @@ mod tests {
         let (c, w) = set_one(&table(), &base(), "n", "4", clamp).unwrap();
         assert_eq!(c.n, 4);
         assert!(w.is_empty());
+    }
+
+    #[test]
+    fn a_range_of_one_value_is_named_as_that_value() {
+        let (v, w) = parse_value("w", &Kind::Int { min: 1, max: 9 }, Some((1.0, 1.0)), "0");
+        assert_eq!(v, Some(Value::Int(1)));
+        assert_eq!(
+            w.as_deref(),
+            Some("w=0 is not allowed here (only 1 is); using 1")
+        );
     }
 }

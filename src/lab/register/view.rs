@@ -176,9 +176,10 @@ pub fn client_label(reg: &Register, c: &dsviz_sim::labs::register::Client, up: b
         format!("last {st}")
     };
     format!(
-        "{name}, client of {}, {state}, {} operations",
+        "{name}, client of {}, {state}, {} operation{}",
         reg.name(c.home),
-        c.ops.len()
+        c.ops.len(),
+        if c.ops.len() == 1 { "" } else { "s" }
     )
 }
 

@@ -264,7 +264,9 @@ pub fn trace(w: &World<Clocks>) -> (Trace, Vec<&Event>) {
             }
         }
     }
-    // Sends that have not arrived: travelling, or lost.
+    // Sends that have not arrived: travelling, or lost (looked up sorted:
+    // a long run has thousands of receives).
+    arrived.sort_unstable();
     for (i, e) in order.iter().enumerate() {
         let targets: Vec<u8> = match &e.kind {
             Kind::Send { to, .. } => to.clone(),
@@ -273,7 +275,7 @@ pub fn trace(w: &World<Clocks>) -> (Trace, Vec<&Event>) {
             _ => continue,
         };
         for to in targets {
-            if arrived.contains(&(e.id, to)) {
+            if arrived.binary_search(&(e.id, to)).is_ok() {
                 continue;
             }
             let flying = w
