@@ -202,3 +202,37 @@ test('a lab page loads only its own bundle', async ({ page }) => {
     page.removeAllListeners('request');
   }
 });
+
+test('keyboard: arrow keys move along the side tabs, Play keeps the focus, the help dialog holds and returns it', async ({ page }) => {
+  await page.goto('/raft.html');
+  await page.getByRole('tab', { name: 'Scenario' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Questions' })).toBeFocused();
+  await expect(page.getByRole('tab', { name: 'Questions' })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('End');
+  await expect(page.getByRole('tab', { name: 'Experiment' })).toBeFocused();
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeFocused();
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  const close = page.getByRole('dialog').getByRole('button', { name: 'Close' });
+  await expect(close).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(close).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: 'Keyboard shortcuts' })).toBeFocused();
+});
+
+test('the header: a Labs menu to every lab and Study mode; a toast that leaves', async ({ page }) => {
+  await page.goto('/raft.html');
+  await page.getByText('Labs', { exact: true }).click();
+  await expect(page.getByRole('link', { name: /Raft consensus/ })).toHaveAttribute('aria-current', 'page');
+  await page.getByRole('link', { name: /Clocks and causality/ }).click();
+  await expect(page).toHaveURL(/clocks\.html/);
+  await expect(page.getByRole('heading', { name: 'Clocks', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const toast = page.locator('.site-header .toast');
+  await expect(toast).toBeVisible();
+  await page.getByRole('button', { name: 'Dismiss message' }).click();
+  await expect(toast).toHaveCount(0);
+});

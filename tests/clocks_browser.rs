@@ -158,3 +158,24 @@ async fn the_logs_tab_reads_this_run_and_keeps_it_when_a_paste_is_bad() {
     assert!(err.contains("still here"), "{err}");
     assert_eq!(text(&root, ".log-loaded h4"), head, "nothing lost");
 }
+
+#[wasm_bindgen_test]
+async fn a_toast_sits_in_the_header_and_its_close_button_removes_it() {
+    let root = lab::<ClocksUi>("?lab=clocks&sc=reply-before-request&step=3").await;
+    settle_until(|| root.query_selector(".st-foot button").unwrap().is_some()).await;
+    click(&button(&root, "Download as ShiViz log"));
+    settle_until(|| {
+        root.query_selector(".site-header .toast")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let t = text(&root, ".site-header .toast");
+    assert!(
+        t.contains("dsviz-clocks-reply-before-request-seed1-step3.log"),
+        "{t}"
+    );
+    click(&button(&root, "Dismiss message"));
+    settle_until(|| root.query_selector(".toast").unwrap().is_none()).await;
+    assert!(root.query_selector(".toast").unwrap().is_none());
+}

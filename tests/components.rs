@@ -253,3 +253,35 @@ async fn space_time_lights_the_causal_past_and_compares_two_events() {
         text(&root, ".st-caption")
     );
 }
+
+#[wasm_bindgen_test]
+async fn arrow_keys_move_along_the_side_tabs() {
+    let root = lab::<RaftUi>("?lab=raft").await;
+    let selected = || text(&root, ".panel [role=tab][aria-selected=true]");
+    assert_eq!(selected(), "Scenario");
+    let list = root.query_selector("[role=tablist]").unwrap().unwrap();
+    let key = |k: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(k);
+        init.set_bubbles(true);
+        let e =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        list.dispatch_event(&e).unwrap();
+    };
+    key("ArrowRight");
+    settle_until(|| selected() == "Questions").await;
+    assert_eq!(selected(), "Questions");
+    // (Where the focus goes is checked end to end, in a focused browser window.)
+    key("ArrowLeft");
+    settle_until(|| selected() == "Scenario").await;
+    key("ArrowLeft");
+    settle_until(|| selected() != "Scenario").await;
+    assert_eq!(
+        selected(),
+        "Settings",
+        "left from the first wraps to the last"
+    );
+    // Only the selected tab is in the Tab order.
+    let tabs = root.query_selector_all("[role=tab][tabindex='0']").unwrap();
+    assert_eq!(tabs.length(), 1);
+}

@@ -217,6 +217,8 @@ pub enum Msg<U: LabUi> {
     Copied(bool),
     /// Hides the toast (its close button, or its timer).
     DismissToast,
+    /// Arrow keys, Home and End on the tab list: the key.
+    TabKey(String),
     /// Downloads the run up to the cursor as a ShiViz log.
     ExportLog,
     LoadScenario(String),
@@ -273,6 +275,9 @@ pub struct LabPage<U: LabUi> {
     /// toast replaces it; dropping it cancels it).
     toast_timed: Option<String>,
     toast_timer: Option<gloo::timers::callback::Timeout>,
+    /// The selected tab takes the focus after the next render (arrow keys on the tab list).
+    focus_tab: bool,
+    tabs_ref: NodeRef,
 }
 
 impl<U: LabUi> LabPage<U> {
@@ -324,6 +329,8 @@ impl<U: LabUi> LabPage<U> {
             _keys: None,
             toast_timed: None,
             toast_timer: None,
+            focus_tab: false,
+            tabs_ref: NodeRef::default(),
         };
         page.markers.refresh(&page.run.tl);
         U::sync(&mut page, Sync::Rebuilt);
@@ -636,6 +643,16 @@ impl<U: LabUi> Component for LabPage<U> {
                 })
             });
         }
+        if std::mem::take(&mut self.focus_tab) {
+            if let Some(el) = self
+                .tabs_ref
+                .cast::<web_sys::Element>()
+                .and_then(|l| l.query_selector("[aria-selected=true]").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        }
         if first_render {
             let link = ctx.link().clone();
             self._keys = dom::window().map(|w| {
@@ -882,6 +899,21 @@ impl<U: LabUi> Component for LabPage<U> {
                     None => false,
                 }
             }
+            Msg::TabKey(k) => {
+                let tabs = self.tab_list();
+                let i = tabs.iter().position(|(t, _)| *t == self.tab).unwrap_or(0);
+                let n = tabs.len();
+                let j = match k.as_str() {
+                    "ArrowRight" | "ArrowDown" => (i + 1) % n,
+                    "ArrowLeft" | "ArrowUp" => (i + n - 1) % n,
+                    "Home" => 0,
+                    "End" => n - 1,
+                    _ => return false,
+                };
+                self.focus_tab = true;
+                ctx.link().send_message(Msg::Tab(tabs[j].0));
+                false
+            }
             Msg::DismissToast => {
                 self.toast = None;
                 true
@@ -1036,6 +1068,7 @@ impl<U: LabUi> Component for LabPage<U> {
                         <a href={full_link} target="_blank" rel="noopener">{"Open in dsviz ↗"}</a>
                     </header>
                 } else {
+                    <a class="skip-link" href="#main">{"Skip to content"}</a>
                     <header class="site-header">
                         <a class="brand" href="./" onclick={link.callback(|e: MouseEvent| { e.prevent_default(); Msg::Navigate("?".into()) })}>
                             {icons::logo()}<span>{"dsviz"}</span>
@@ -1058,7 +1091,7 @@ impl<U: LabUi> Component for LabPage<U> {
                         </div>
                     </header>
                 }
-                <main id="main" class={classes!("lab", lab_class, own, self.embed.then_some("embed"))}>
+                <main id="main" tabindex="-1" class={classes!("lab", lab_class, own, self.embed.then_some("embed"))}>
                     {for warnings}
                     <div class="stage">
                         {for prediction}
@@ -1076,11 +1109,17 @@ impl<U: LabUi> Component for LabPage<U> {
                     </div>
                     if !self.embed {
                         <aside class="panel">
-                            <div class="tabs" role="tablist" aria-label="Lab panels">
+                            <div class="tabs" role="tablist" aria-label="Lab panels" ref={self.tabs_ref.clone()} onkeydown={link.batch_callback(|e: KeyboardEvent| {
+                                let k = e.key();
+                                matches!(k.as_str(), "ArrowRight" | "ArrowLeft" | "ArrowUp" | "ArrowDown" | "Home" | "End").then(|| {
+                                    e.prevent_default();
+                                    Msg::TabKey(k)
+                                })
+                            })}>
                                 { for self.tab_list().into_iter().map(|(t, label)| {
                                     let badge = (t == Tab::Invariants && !w.violations.is_empty()).then(|| html!{ <span class="dot" aria-label="violations" /> });
                                     html! {
-                                        <button role="tab" aria-selected={(self.tab == t).to_string()} class={classes!("tab", (self.tab == t).then_some("active"))}
+                                        <button role="tab" aria-selected={(self.tab == t).to_string()} tabindex={if self.tab == t { "0" } else { "-1" }} class={classes!("tab", (self.tab == t).then_some("active"))}
                                             onclick={link.callback(move |_| Msg::Tab(t))}>{label}{for badge}</button>
                                     }
                                 }) }
