@@ -227,6 +227,12 @@ test('the header: a Labs menu to every lab and Study mode; a toast that leaves',
   await page.goto('/raft.html');
   await page.getByText('Labs', { exact: true }).click();
   await expect(page.getByRole('link', { name: /Raft consensus/ })).toHaveAttribute('aria-current', 'page');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('link', { name: /Clocks and causality/ })).toBeHidden();
+  await page.getByText('Labs', { exact: true }).click();
+  await page.locator('.caption').click(); // a click elsewhere closes it too
+  await expect(page.getByRole('link', { name: /Clocks and causality/ })).toBeHidden();
+  await page.getByText('Labs', { exact: true }).click();
   await page.getByRole('link', { name: /Clocks and causality/ }).click();
   await expect(page).toHaveURL(/clocks\.html/);
   await expect(page.getByRole('heading', { name: 'Clocks', exact: true })).toBeVisible();

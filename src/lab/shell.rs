@@ -1077,7 +1077,20 @@ impl<U: LabUi> Component for LabPage<U> {
                             <span aria-hidden="true">{"/"}</span>
                             <h1>{info.short}</h1>
                         </nav>
-                        <details class="lab-switch">
+                        <details class="lab-switch" onfocusout={Callback::from(|e: FocusEvent| {
+                            // Closes when the focus leaves it (a click elsewhere, Tab past it).
+                            let Some(d) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+                            let inside = e.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()).is_some_and(|r| d.contains(Some(&r)));
+                            if !inside {
+                                let _ = d.remove_attribute("open");
+                            }
+                        })} onkeydown={Callback::from(|e: KeyboardEvent| {
+                            if e.key() == "Escape" {
+                                if let Some(d) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                                    let _ = d.remove_attribute("open");
+                                }
+                            }
+                        })}>
                             <summary>{"Labs"}</summary>
                             <ul>
                                 {for lab_links}
