@@ -14,6 +14,28 @@ const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
+/** Frames per second and the 95th-percentile frame time over 4 s of play. */
+async function frameRate(page, prefix) {
+  const frames = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const times = [];
+        const t0 = performance.now();
+        const tick = (t) => {
+          times.push(t);
+          if (t - t0 < 4000) requestAnimationFrame(tick);
+          else resolve(times);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
+  return {
+    [`${prefix}_fps`]: +((frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000)).toFixed(1),
+    [`${prefix}_frame_ms_p95`]: +gaps[Math.floor(gaps.length * 0.95)].toFixed(1),
+  };
+}
+
 const out = {};
 const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 
@@ -47,22 +69,7 @@ out.fig16_1000_trials_ms = +(await page.evaluate(() => window.wasmBindings.bench
 await page.goto(`${base}/raft.html?lab=raft`);
 await page.getByRole('combobox', { name: 'Speed' }).selectOption({ label: '0.25×' });
 await page.getByRole('button', { name: 'Play' }).click();
-const frames = await page.evaluate(
-  () =>
-    new Promise((resolve) => {
-      const times = [];
-      const t0 = performance.now();
-      const tick = (t) => {
-        times.push(t);
-        if (t - t0 < 4000) requestAnimationFrame(tick);
-        else resolve(times);
-      };
-      requestAnimationFrame(tick);
-    }),
-);
-const gaps = frames.slice(1).map((t, i) => t - frames[i]).sort((a, b) => a - b);
-out.playing_fps = +((frames.length - 1) / ((frames.at(-1) - frames[0]) / 1000)).toFixed(1);
-out.playing_frame_ms_p95 = +gaps[Math.floor(gaps.length * 0.95)].toFixed(1);
+Object.assign(out, await frameRate(page, 'playing'));
 
 // The Clocks lab: free play with 8 processes (its largest size) on a timeline,
 // its experiments, and the frame rate while playing with the space-time diagram.
@@ -76,22 +83,7 @@ await page.goto(`${base}/clocks.html?sc=free-play&n=8`);
 await page.getByRole('combobox', { name: 'Speed' }).selectOption({ index: 3 });
 await page.getByRole('button', { name: 'Play' }).click();
 await page.waitForTimeout(1500);
-const cframes = await page.evaluate(
-  () =>
-    new Promise((resolve) => {
-      const times = [];
-      const t0 = performance.now();
-      const tick = (t) => {
-        times.push(t);
-        if (t - t0 < 4000) requestAnimationFrame(tick);
-        else resolve(times);
-      };
-      requestAnimationFrame(tick);
-    }),
-);
-const cgaps = cframes.slice(1).map((t, i) => t - cframes[i]).sort((a, b) => a - b);
-out.clocks_playing_fps = +((cframes.length - 1) / ((cframes.at(-1) - cframes[0]) / 1000)).toFixed(1);
-out.clocks_playing_frame_ms_p95 = +cgaps[Math.floor(cgaps.length * 0.95)].toFixed(1);
+Object.assign(out, await frameRate(page, 'clocks_playing'));
 out.clocks_speed = await page.getByRole('combobox', { name: 'Speed' }).inputValue();
 await browser.close();
 console.log(JSON.stringify(out, null, 2));

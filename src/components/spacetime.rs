@@ -117,6 +117,19 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
     // Selected events by lane and place, so a selection survives the cursor moving.
     let picked = use_state(Vec::<Ident>::new);
     let t = &*p.trace;
+    // Following the run: when events arrive, the newest rows come into view.
+    let scroller = use_node_ref();
+    {
+        let scroller = scroller.clone();
+        let follow = p.first.is_none();
+        use_effect_with(t.events.len(), move |_| {
+            if follow {
+                if let Some(el) = scroller.cast::<web_sys::Element>() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            }
+        });
+    }
     if t.lanes.len() < 2 || t.events.is_empty() {
         return html! { <p class="muted">{"No process has taken a step yet. Press Play or Step forward."}</p> };
     }
@@ -334,7 +347,7 @@ pub fn space_time(p: &SpaceTimeProps) -> Html {
     html! {
         <div class="spacetime">
             <div class="st-caption" aria-live="polite">{caption}</div>
-            <div class="st-scroll">
+            <div class="st-scroll" ref={scroller}>
                 <svg class="st-svg" viewBox={format!("0 0 {width} {height}")} style={format!("min-width: {}px; max-width: {}px", 44 * t.lanes.len() + 40, (width * 1.35).round())} role="group" aria-label="Space-time diagram">
                     <defs>
                         <marker id="st-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">

@@ -358,11 +358,17 @@ mod tests {
         }
     }
 
-    #[test]
-    fn stamps_read_as_each_clock_writes_them() {
+    /// The vectors-expose-concurrency scenario, 2 s in.
+    fn concurrency_run() -> Run<ClocksLab> {
         let sc = Run::<ClocksLab>::scenario_named("vectors-expose-concurrency").unwrap();
         let mut run = Run::<ClocksLab>::of_scenario(sc);
         let _ = run.tl.run_until(2_000_000, 20_000);
+        run
+    }
+
+    #[test]
+    fn stamps_read_as_each_clock_writes_them() {
+        let run = concurrency_run();
         let (_, order) = trace(run.world());
         let e = order.last().expect("events");
         assert_eq!(
@@ -436,9 +442,7 @@ mod tests {
     #[test]
     fn verdicts_on_exact_stamps() {
         use crate::labs::clocks::stamps::{Hlc, Lamport, TtInterval, VClock};
-        let sc = Run::<ClocksLab>::scenario_named("vectors-expose-concurrency").unwrap();
-        let mut run = Run::<ClocksLab>::of_scenario(sc);
-        let _ = run.tl.run_until(2_000_000, 20_000);
+        let run = concurrency_run();
         let (_, order) = trace(run.world());
         let mut a = order[0].clone();
         let mut b = order[0].clone();
