@@ -278,7 +278,7 @@ async fn arrow_keys_move_along_the_side_tabs() {
     settle_until(|| selected() != "Scenario").await;
     assert_eq!(
         selected(),
-        "Settings",
+        "Experiment",
         "left from the first wraps to the last"
     );
     // Only the selected tab is in the Tab order.
