@@ -23,7 +23,12 @@ test('a prediction pauses the lab, grades the answer by running it, and is remem
 test('show me opens the step that demonstrates the answer', async ({ page }) => {
   await page.goto('/raft.html?lab=raft');
   await page.getByRole('tab', { name: 'Questions' }).click();
-  const link = page.getByRole('article', { name: 'Question raft-split-vote' }).getByRole('link', { name: /Show me/ }).first();
+  const card = page.getByRole('article', { name: 'Question raft-split-vote' });
+  const link = card.getByRole('link', { name: /Show me/ }).first();
+  // Its caption would tell the answer, so it waits for the answer.
+  await expect(link).toHaveText(/^▶ Show me in the lab/);
+  await card.getByRole('button', { name: 'Reveal answer' }).click();
+  await expect(link).toHaveText(/^▶ Show me: ./);
   const href = await link.getAttribute('href');
   await link.click();
   const step = new URL(href!, 'http://x').searchParams.get('step');

@@ -34,7 +34,9 @@ pub fn question_card(p: &QuestionProps) -> Html {
         let revealed = revealed.clone();
         Callback::from(move |_: MouseEvent| revealed.set(!*revealed))
     };
-    let links = q.show_me.iter().map(|s| {
+    // A caption says what the step shows, so it stays hidden with the answer.
+    let n_links = q.show_me.len();
+    let links = q.show_me.iter().enumerate().map(|(i, s)| {
         let nav = p.navigate.clone();
         let query = s.query();
         let href = crate::route::href(&query);
@@ -42,7 +44,12 @@ pub fn question_card(p: &QuestionProps) -> Html {
             e.prevent_default();
             nav.emit(query.clone());
         });
-        html! { <a class="chip-link show-me" {href} {onclick}>{"▶ Show me: "}{render_compact(&s.caption)}</a> }
+        if *revealed {
+            html! { <a class="chip-link show-me" {href} {onclick}>{"▶ Show me: "}{render_compact(&s.caption)}</a> }
+        } else {
+            let label = if n_links > 1 { format!("▶ Show me in the lab ({})", i + 1) } else { "▶ Show me in the lab".to_string() };
+            html! { <a class="chip-link show-me" {href} {onclick} title="Opens the step that demonstrates the answer; what it shows is told with the answer">{label}</a> }
+        }
     });
     let predictions = q.predictions.iter().enumerate().map(|(i, _)| {
         let nav = p.navigate.clone();

@@ -1079,14 +1079,15 @@ impl<U: LabUi> Component for LabPage<U> {
                         </nav>
                         <details class="lab-switch" onfocusout={Callback::from(|e: FocusEvent| {
                             // Closes when the focus leaves it (a click elsewhere, Tab past it).
-                            let Some(d) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+                            // (yew delegates events, so the element is found from the target.)
+                            let Some(d) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|t| t.closest("details.lab-switch").ok().flatten()) else { return };
                             let inside = e.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()).is_some_and(|r| d.contains(Some(&r)));
                             if !inside {
                                 let _ = d.remove_attribute("open");
                             }
                         })} onkeydown={Callback::from(|e: KeyboardEvent| {
                             if e.key() == "Escape" {
-                                if let Some(d) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                                if let Some(d) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|t| t.closest("details.lab-switch").ok().flatten()) {
                                     let _ = d.remove_attribute("open");
                                 }
                             }
