@@ -320,12 +320,7 @@ mod tests {
 
     #[test]
     fn every_scenario_draws_causality_as_the_lab_records_it() {
-        for sc in <ClocksLab as crate::labs::Lab>::scenarios() {
-            let id = sc.id;
-            let mut run = Run::<ClocksLab>::of_scenario(sc);
-            let _ = run
-                .tl
-                .run_until(run.scenario.pause_ms.max(500) * 1000, 20_000);
+        for (id, run) in every_scenario_at_its_point() {
             let w = run.world();
             let (t, order) = trace(w);
             assert_eq!(
@@ -356,6 +351,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every scenario run to its pause point (at least 500 ms), by id.
+    fn every_scenario_at_its_point() -> Vec<(&'static str, Run<ClocksLab>)> {
+        <ClocksLab as crate::labs::Lab>::scenarios()
+            .into_iter()
+            .map(|sc| {
+                let id = sc.id;
+                let mut run = Run::<ClocksLab>::of_scenario(sc);
+                let _ = run
+                    .tl
+                    .run_until(run.scenario.pause_ms.max(500) * 1000, 20_000);
+                (id, run)
+            })
+            .collect()
     }
 
     /// The vectors-expose-concurrency scenario, 2 s in.
@@ -391,12 +401,7 @@ mod tests {
     fn what_each_clock_says_of_two_events_fits_causality_as_the_theory_says() {
         let mut wall_contradicted = false;
         let mut lamport_arbitrary = false;
-        for sc in <ClocksLab as crate::labs::Lab>::scenarios() {
-            let id = sc.id;
-            let mut run = Run::<ClocksLab>::of_scenario(sc);
-            let _ = run
-                .tl
-                .run_until(run.scenario.pause_ms.max(500) * 1000, 20_000);
+        for (id, run) in every_scenario_at_its_point() {
             let safe = run.config.safety;
             let (t, order) = trace(run.world());
             let k = order.len().min(40);
