@@ -231,8 +231,17 @@ impl Progress {
                 MAX_IMPORT_BYTES / 1024
             ));
         }
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("it is not valid JSON ({e})"))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let (l, c) = (e.line(), e.column());
+            match e.classify() {
+                serde_json::error::Category::Eof => {
+                    format!("it is not valid JSON: it ends too soon (line {l})")
+                }
+                _ => format!(
+                    "it is not valid JSON: line {l}, column {c} is not what JSON allows there"
+                ),
+            }
+        })?;
         match value.get("schema").and_then(|s| s.as_u64()) {
             Some(v) if v == SCHEMA as u64 => {}
             Some(v) => return Err(format!("it was written by a different version of dsviz (format {v}, this one reads {SCHEMA})")),
@@ -346,7 +355,14 @@ mod tests {
     #[test]
     fn corrupt_or_foreign_data_resets_with_a_message() {
         let cases = [
-            ("{not json", "not valid JSON"),
+            (
+                "{not json",
+                "not valid JSON: line 1, column 2 is not what JSON allows there",
+            ),
+            (
+                "{\"schema\": 1,",
+                "not valid JSON: it ends too soon (line 1)",
+            ),
             ("[]", "no \"schema\" field"),
             (r#"{"schema": 99}"#, "format 99"),
             (
