@@ -153,6 +153,15 @@ pub fn download(name: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The value of the input or textarea an input event came from, read
+/// without needing web-sys's textarea type.
+pub fn input_value(e: &yew::InputEvent) -> String {
+    e.target()
+        .and_then(|t| js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("value")).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
 /// Reads a picked file as text, up to `max_bytes`; `done` gets the file's
 /// name and its text, or why it could not be read.
 pub fn read_file(

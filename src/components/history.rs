@@ -728,17 +728,7 @@ impl Component for HistoryPanel {
             input.set_value("");
             file.map(PanelMsg::File)
         });
-        let on_paste = link.callback(|e: InputEvent| {
-            // A textarea's value, read without needing web-sys's textarea type.
-            let value = e
-                .target()
-                .and_then(|t| {
-                    js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("value")).ok()
-                })
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            PanelMsg::Paste(value)
-        });
+        let on_paste = link.callback(|e: InputEvent| PanelMsg::Paste(dom::input_value(&e)));
         let (lanes_html, report_html, heading) = match &self.imported {
             Some(imp) => {
                 let h = &imp.history;

@@ -225,13 +225,6 @@ fn clock_text(c: &shiviz::Clock) -> String {
     parts.join(" ")
 }
 
-fn textarea_value(e: &InputEvent) -> String {
-    e.target()
-        .and_then(|t| js_sys::Reflect::get(&t, &wasm_bindgen::JsValue::from_str("value")).ok())
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
-}
-
 fn loaded_view(l: &Loaded, link: &Scope<Page>) -> Html {
     let Some(x) = l.executions.get(l.pick) else {
         return Html::default();
@@ -331,7 +324,7 @@ pub fn view(page: &Page, link: &Scope<Page>) -> Html {
                 <p class="muted">{"ShiViz logs: each event names its host, its vector clock and what happened. Write this run as one (ShiViz's own upload reads the file as it is), or read a log from your own system and see its causality drawn, with every clock that contradicts it."}</p>
                 <div class="row">
                     <button class="primary" onclick={link.callback(|_| Msg::ExportLog)}>{"Download this run as a ShiViz log"}</button>
-                    <button onclick={link.callback(|_| send_own())}>{"Open this run here as a log"}</button>
+                    <button onclick={link.callback(|_| Msg::Lab(Action::Log(LogAction::OwnRun)))}>{"Open this run here as a log"}</button>
                 </div>
             </div>
             if let Some(e) = &logs.error {
@@ -350,15 +343,15 @@ pub fn view(page: &Page, link: &Scope<Page>) -> Html {
                 </div>
                 <label>{"Log"}
                     <textarea aria-label="Paste a log" placeholder={"starting up\nalpha {\"alpha\":1}"} value={logs.paste.clone()}
-                        oninput={link.callback(|e: InputEvent| Msg::Lab(Action::Log(LogAction::Paste(textarea_value(&e)))))} />
+                        oninput={link.callback(|e: InputEvent| Msg::Lab(Action::Log(LogAction::Paste(dom::input_value(&e)))))} />
                 </label>
                 <label>{"Parser: a regular expression with the named groups host, clock and event"}
                     <input type="text" spellcheck="false" value={logs.parser.clone()} aria-label="Parser regex"
-                        oninput={link.callback(|e: InputEvent| Msg::Lab(Action::Log(LogAction::Parser(textarea_value(&e)))))} />
+                        oninput={link.callback(|e: InputEvent| Msg::Lab(Action::Log(LogAction::Parser(dom::input_value(&e)))))} />
                 </label>
                 <label>{"Delimiter (optional): splits the log into executions; a (?<trace>…) group names each"}
                     <input type="text" spellcheck="false" value={logs.delimiter.clone()} aria-label="Delimiter regex"
-                        oninput={link.callback(|e: InputEvent| Msg::Lab(Action::Log(LogAction::Delimiter(textarea_value(&e)))))} />
+                        oninput={link.callback(|e: InputEvent| Msg::Lab(Action::Log(LogAction::Delimiter(dom::input_value(&e)))))} />
                 </label>
                 <div class="row">
                     <button onclick={link.callback(|_| Msg::Lab(Action::Log(LogAction::ReadPaste)))}>{"Read the pasted log"}</button>
@@ -367,8 +360,4 @@ pub fn view(page: &Page, link: &Scope<Page>) -> Html {
             </details>
         </section>
     }
-}
-
-fn send_own() -> Msg<super::ClocksUi> {
-    Msg::Lab(Action::Log(LogAction::OwnRun))
 }
