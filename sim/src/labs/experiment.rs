@@ -11,6 +11,7 @@
 //! the arguments (seeds included).
 
 use super::params::{fmt_num, Kind, Value};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// One argument of an experiment.
@@ -220,6 +221,45 @@ pub trait Experiment: Sync {
         let mut run = self.start(args)?;
         while !run.run_some(1_000) {}
         Ok(run.output())
+    }
+}
+
+/// `v` as one line of JSON ending in a newline (the CLI's `--format json`).
+pub fn json_line<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string(v).unwrap_or_else(|_| "{}".into());
+    s.push('\n');
+    s
+}
+
+/// A line chart over whole-number xs, its y axis 10% above the highest value.
+pub fn line_chart(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    xs: &[i64],
+    series: Vec<(String, Vec<f64>)>,
+) -> Chart {
+    let y_max = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .fold(1.0, f64::max)
+        * 1.1;
+    Chart {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        kind: ChartKind::Lines {
+            xs: xs.iter().map(|x| *x as f64).collect(),
+            y_max,
+        },
+        series: series
+            .into_iter()
+            .map(|(label, values)| Series {
+                label,
+                total: values.len(),
+                values,
+            })
+            .collect(),
     }
 }
 

@@ -25,6 +25,7 @@ pub mod quorum;
 pub mod raft;
 pub mod register;
 pub mod registry;
+pub mod resilience;
 
 pub use lab::{Lab, LabInfo, Opened, Run};
 

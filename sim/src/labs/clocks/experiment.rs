@@ -13,8 +13,8 @@
 use super::{scenarios::commit_latencies, Clocks, ClocksConfig, Lww, Safety, EXTERNAL_CONSISTENCY};
 use crate::kernel::{SimRng, World};
 use crate::labs::experiment::{
-    csv_field, Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment,
-    ExperimentInfo, ExperimentRun, Series, Table,
+    csv_field, json_line, line_chart as lines, ExpArgs, ExpDefault, ExpOutput, ExpParam,
+    Experiment, ExperimentInfo, ExperimentRun, Table,
 };
 use crate::labs::params::Kind;
 use serde::Serialize;
@@ -148,43 +148,6 @@ fn mean_of(rows: &[Vec<f64>], k: usize) -> f64 {
         0.0
     } else {
         column(rows, k).sum::<f64>() / rows.len() as f64
-    }
-}
-
-fn json_line<T: Serialize>(v: &T) -> String {
-    let mut s = serde_json::to_string(v).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
-}
-
-fn lines(
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    xs: &[i64],
-    series: Vec<(String, Vec<f64>)>,
-) -> Chart {
-    let y_max = series
-        .iter()
-        .flat_map(|(_, v)| v.iter().copied())
-        .fold(1.0, f64::max)
-        * 1.1;
-    Chart {
-        title: title.into(),
-        x_label: x_label.into(),
-        y_label: y_label.into(),
-        kind: ChartKind::Lines {
-            xs: xs.iter().map(|x| *x as f64).collect(),
-            y_max,
-        },
-        series: series
-            .into_iter()
-            .map(|(label, values)| Series {
-                label,
-                total: values.len(),
-                values,
-            })
-            .collect(),
     }
 }
 
