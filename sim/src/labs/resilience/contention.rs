@@ -81,6 +81,9 @@ enum Step {
     Answer(bool),
 }
 
+/// Events by (time, sequence): the client and what reaches whom.
+type Queue = BinaryHeap<Reverse<(TimeUs, u64, u32, Step)>>;
+
 /// One run of `clients` clients under `policy`, from `seed`.
 pub fn run(clients: u32, policy: Policy, seed: u64) -> RunResult {
     let backoff = Backoff {
@@ -93,8 +96,8 @@ pub fn run(clients: u32, policy: Policy, seed: u64) -> RunResult {
     let mut seq = 0u64;
     // (time, sequence) orders events; the sequence breaks ties in the
     // order they were scheduled.
-    let mut queue: BinaryHeap<Reverse<(TimeUs, u64, u32, Step)>> = BinaryHeap::new();
-    let mut push = |q: &mut BinaryHeap<_>, t: TimeUs, c: u32, s: Step| {
+    let mut queue: Queue = BinaryHeap::new();
+    let mut push = |q: &mut Queue, t: TimeUs, c: u32, s: Step| {
         q.push(Reverse((t, seq, c, s)));
         seq += 1;
     };
