@@ -44,6 +44,18 @@ impl ExpDefault {
     }
 }
 
+/// The `--seed` every experiment takes: the base its trials' seeds derive from.
+pub const SEED: ExpParam = ExpParam {
+    flag: "seed",
+    label: "Seed",
+    kind: Kind::Int {
+        min: 0,
+        max: i64::MAX,
+    },
+    default: ExpDefault::Int(1),
+    help: "The base seed every trial's seed derives from.",
+};
+
 /// What an experiment is, for the registry, the CLI's help and the page.
 #[derive(Debug)]
 pub struct ExperimentInfo {

@@ -14,7 +14,7 @@ use super::{scenarios::commit_latencies, Clocks, ClocksConfig, Lww, Safety, EXTE
 use crate::kernel::{SimRng, World};
 use crate::labs::experiment::{
     csv_field, json_line, line_chart as lines, ExpArgs, ExpDefault, ExpOutput, ExpParam,
-    Experiment, ExperimentInfo, ExperimentRun, Table,
+    Experiment, ExperimentInfo, ExperimentRun, Table, SEED,
 };
 use crate::labs::params::Kind;
 use serde::Serialize;
@@ -25,17 +25,6 @@ pub static ALL: &[&dyn Experiment] = &[&HlcBounds, &CommitWait, &LwwLost];
 pub const TRIALS_MAX: i64 = 10_000;
 /// Virtual time of one trial.
 const RUN_US: u64 = 2_000_000;
-
-const SEED: ExpParam = ExpParam {
-    flag: "seed",
-    label: "Seed",
-    kind: Kind::Int {
-        min: 0,
-        max: i64::MAX,
-    },
-    default: ExpDefault::Int(1),
-    help: "The base seed every trial's seed derives from.",
-};
 
 fn trial_seed(base: u64, x: i64, t: u32) -> u64 {
     base.wrapping_mul(1_000_003)

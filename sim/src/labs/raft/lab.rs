@@ -13,7 +13,7 @@ use crate::kernel::names::NodeGroup;
 use crate::kernel::{NodeId, World};
 use crate::labs::experiment::{
     csv_field, Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment,
-    ExperimentInfo, ExperimentRun, Series, Table,
+    ExperimentInfo, ExperimentRun, Series, Table, SEED,
 };
 use crate::labs::lab::{Lab, LabInfo, Model};
 use crate::labs::params::{Group, Kind, Param, Shown, Value};
@@ -230,7 +230,7 @@ pub static ELECTION_TIME_INFO: ExperimentInfo = ExperimentInfo {
     reproduces: "Ongaro & Ousterhout (2014), Figure 16: time without a leader after a crash, for ten election-timeout ranges (5 servers, 1-2 ms network, 12 ms fsync)",
     params: &[
         ExpParam { flag: "trials", label: "Trials per range", kind: Kind::Int { min: 1, max: TRIALS_MAX as i64 }, default: ExpDefault::Int(1_000), help: "Trials per timeout range." },
-        ExpParam { flag: "seed", label: "Seed", kind: Kind::Int { min: 0, max: i64::MAX }, default: ExpDefault::Int(1), help: "The base seed every trial's seed derives from." },
+        SEED,
     ],
     output_json: "{\"experiment\",\"trials\",\"results\":[{\"timeout_ms\",\"times_ms\",\"no_leader\",\"min_ms\",\"median_ms\",\"mean_ms\",\"p99_ms\",\"max_ms\"}]}",
     output_csv: "timeout_min_ms,timeout_max_ms,trial,time_ms (one row per trial; time_ms is empty when no leader was elected within 10 s)",

@@ -12,7 +12,7 @@ use crate::kernel::names::NodeGroup;
 use crate::kernel::{NodeId, World};
 use crate::labs::experiment::{
     Chart, ChartKind, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo,
-    ExperimentRun, Series, Table,
+    ExperimentRun, Series, Table, SEED,
 };
 use crate::labs::lab::{Lab, LabInfo, Model};
 use crate::labs::params::{Choice, Group, Kind, Param, Shown, Value};
@@ -433,7 +433,7 @@ pub static PBS_INFO: ExperimentInfo = ExperimentInfo {
         ExpParam { flag: "r", label: "R", kind: Kind::Int { min: 1, max: PBS_N_MAX }, default: ExpDefault::Int(1), help: "Read quorum, at most N." },
         ExpParam { flag: "w", label: "W", kind: Kind::Int { min: 1, max: PBS_N_MAX }, default: ExpDefault::Int(1), help: "Write quorum, at most N." },
         ExpParam { flag: "trials", label: "Trials", kind: Kind::Int { min: 1, max: pbs::TRIALS_MAX as i64 }, default: ExpDefault::Int(10_000), help: "Monte Carlo trials." },
-        ExpParam { flag: "seed", label: "Seed", kind: Kind::Int { min: 0, max: i64::MAX }, default: ExpDefault::Int(1), help: "The trials' seed." },
+        SEED,
     ],
     output_json: "{\"experiment\":\"pbs\",\"n\",\"r\",\"w\",\"p_miss_closed_form\",\"p_miss_monte_carlo\",\"t_visibility\":[{\"t_ms\",\"p_consistent\"}]}",
     output_csv: "n,r,w,p_miss_closed_form,p_miss_monte_carlo,t_ms,p_consistent (one row per t)",

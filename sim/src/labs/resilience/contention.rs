@@ -24,7 +24,7 @@ use super::backoff::{Backoff, Policy};
 use crate::kernel::{SimRng, TimeUs};
 use crate::labs::experiment::{
     csv_field, json_line, line_chart, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment,
-    ExperimentInfo, ExperimentRun, Table,
+    ExperimentInfo, ExperimentRun, Table, SEED,
 };
 use crate::labs::params::Kind;
 use serde::Serialize;
@@ -181,16 +181,7 @@ pub static INFO: ExperimentInfo = ExperimentInfo {
             default: ExpDefault::Int(100),
             help: "Seeded runs per client count and policy.",
         },
-        ExpParam {
-            flag: "seed",
-            label: "Seed",
-            kind: Kind::Int {
-                min: 0,
-                max: i64::MAX,
-            },
-            default: ExpDefault::Int(1),
-            help: "The base seed every run's seed derives from.",
-        },
+        SEED,
     ],
     output_json: "{\"experiment\",\"runs\",\"results\":[{\"clients\",\"policy\",\"mean_calls\",\"mean_completion_ms\"}]}",
     output_csv: "clients,policy,mean_calls,mean_completion_ms",
