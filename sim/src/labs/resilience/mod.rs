@@ -21,4 +21,5 @@
 //! a rule without randomness draws nothing.
 
 pub mod backoff;
+pub mod breaker;
 pub mod contention;
