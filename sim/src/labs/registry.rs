@@ -14,6 +14,7 @@ use super::params::{Group, ParamInfo};
 use super::probe::{parse_call, run_probe, ProbeCall, ProbeInfo, RunUntil};
 use super::raft::RaftLab;
 use super::register::{CapLab, QuorumLab};
+use super::resilience::lab::ResilienceLab;
 use super::Scenario;
 use crate::kernel::timeline::MAX_STEPS;
 use crate::kernel::{InvariantInfo, NodeId, Protocol, TimeUs, Violation};
@@ -290,6 +291,7 @@ pub static LABS: &[&dyn AnyLab] = &[
     &Registered::<CapLab>::NEW,
     &Registered::<QuorumLab>::NEW,
     &Registered::<ClocksLab>::NEW,
+    &Registered::<ResilienceLab>::NEW,
 ];
 
 /// Every lab's card, in the same order as [`LABS`].
@@ -298,6 +300,7 @@ pub static CATALOG: &[&LabInfo] = &[
     &super::register::lab::CAP_INFO,
     &super::register::lab::QUORUM_INFO,
     &super::clocks::lab::INFO,
+    &super::resilience::lab::INFO,
 ];
 
 /// The lab with this id.

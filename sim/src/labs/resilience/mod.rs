@@ -22,4 +22,13 @@
 
 pub mod backoff;
 pub mod breaker;
+pub mod check;
 pub mod contention;
+pub mod lab;
+pub mod probes;
+pub mod scenarios;
+pub mod series;
+pub mod service;
+
+#[cfg(test)]
+mod tests;
