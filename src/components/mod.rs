@@ -13,5 +13,6 @@ pub mod pbs;
 pub mod prediction;
 pub mod question;
 pub mod spacetime;
+pub mod timeseries;
 pub mod transport;
 pub mod tvis_chart;

@@ -6,6 +6,7 @@
 pub mod clocks;
 pub mod raft;
 pub mod register;
+pub mod resilience;
 pub mod shell;
 
 use dsviz_sim::kernel::{Marker, Protocol, Timeline};

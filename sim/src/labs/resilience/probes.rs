@@ -3,6 +3,9 @@
 
 use super::breaker::Phase;
 use super::lab::Resilience;
+use super::service::What;
+use crate::kernel::solo::SoloNote;
+use crate::kernel::world::Note;
 use crate::labs::probe::{first_violation, ArgKind, Probe, ProbeArg, ProbeRun};
 
 type Run = ProbeRun<Resilience>;
@@ -21,6 +24,20 @@ pub static PROBES: &[Probe<Resilience>] = &[
         "The next move of A's circuit breaker after the paused step.",
         "closed → open, open → half-open, half-open → closed, half-open → open, or none",
         next_breaker_move,
+    ),
+    Probe::new(
+        "next-request-attempts",
+        ArgKind::None,
+        "How many attempts the first request to arrive after the paused step makes at its dependency, first try and every retry at every layer.",
+        "a count (1, 3, 9, 27, ...)",
+        next_request_attempts,
+    ),
+    Probe::new(
+        "share-succeeding",
+        ArgKind::None,
+        "Requests that succeed from the paused step to the bound, as a share of the requests that arrive in that time.",
+        "under a third, a third to two thirds, or over two thirds",
+        share_succeeding,
     ),
     Probe::new(
         "recovers",
@@ -49,4 +66,55 @@ fn recovers(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String> {
     while run.step().is_some() {}
     let live = run.world().nodes.first().map(|n| n.state.live.clone()).unwrap_or_default();
     Ok(if live.recovered_us.is_some() { "yes" } else { "no" }.into())
+}
+
+fn model_note(n: &Note<SoloNote<super::service::RNote>>) -> Option<super::service::RNote> {
+    match n {
+        Note::Proto(SoloNote::Model(r)) => Some(*r),
+        _ => None,
+    }
+}
+
+fn next_request_attempts(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String> {
+    let mut req = None;
+    let mut attempts = 0u32;
+    while let Some(r) = run.step() {
+        let Some(n) = model_note(&r.note) else {
+            continue;
+        };
+        let calls = (n.tally.calls[0] + n.tally.calls[1]) as u32;
+        match (req, n.what) {
+            (None, What::Arrived { req: id, .. }) if n.tally.rejected == 0 => {
+                req = Some(id);
+                attempts = calls;
+            }
+            (Some(id), What::Retry { req: r2, .. }) if r2 == id => attempts += calls,
+            _ => {}
+        }
+        if let Some(id) = req {
+            let gone = run.world().nodes.first().is_none_or(|s| !s.state.reqs.contains_key(&id));
+            if gone {
+                return Ok(attempts.to_string());
+            }
+        }
+    }
+    Ok(if req.is_some() { attempts.to_string() } else { "none".into() })
+}
+
+fn share_succeeding(run: &mut Run, _: Option<ProbeArg>) -> Result<String, String> {
+    let (mut offered, mut ok) = (0u64, 0u64);
+    while let Some(r) = run.step() {
+        if let Some(n) = model_note(&r.note) {
+            offered += n.tally.arrivals as u64;
+            ok += n.tally.ok as u64;
+        }
+    }
+    Ok(if offered == 0 || ok * 3 < offered {
+        "under a third"
+    } else if ok * 3 <= offered * 2 {
+        "a third to two thirds"
+    } else {
+        "over two thirds"
+    }
+    .into())
 }

@@ -562,12 +562,12 @@ pub enum End {
 impl End {
     pub fn words(self) -> &'static str {
         match self {
-            End::Ok => "succeeded",
-            End::Exhausted => "failed after its last attempt",
-            End::BreakerOpen => "refused by the open breaker",
-            End::BulkheadFull => "refused by the full bulkhead",
-            End::Budget => "failed: the retry budget is spent",
-            End::Deadline => "failed: its deadline passed",
+            End::Ok => "succeeds",
+            End::Exhausted => "fails after its last attempt",
+            End::BreakerOpen => "is refused by the open breaker",
+            End::BulkheadFull => "is refused by the full bulkhead",
+            End::Budget => "fails: the retry budget is spent",
+            End::Deadline => "fails: its deadline has passed",
         }
     }
 }
@@ -865,6 +865,8 @@ impl Step<'_> {
         }
         call.waiting = false;
         let (req, d, sent, epoch) = (call.req, call.dep as usize, call.sent_us, call.epoch);
+        // The caller stops waiting, however the call ended.
+        ctx.cancel_timer(Timer::Timeout(cid));
         if self.m.bulkhead > 0 {
             let p = &mut self.s.deps[d].permits;
             *p = p.saturating_sub(1);

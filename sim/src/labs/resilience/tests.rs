@@ -531,3 +531,17 @@ fn every_scenario_keeps_its_promise_for_several_seeds() {
     let failures = check_scenarios::<ResilienceLab>(&[2, 3, 4, 5]);
     assert!(failures.is_empty(), "{}", failures.iter().map(|f| format!("{}/{} seed {}: {}", f.lab, f.scenario, f.seed, f.reason)).collect::<Vec<_>>().join("\n"));
 }
+
+#[test]
+fn every_step_does_something_no_timer_fires_for_a_call_already_over() {
+    for sc in scenarios::all() {
+        let mut t = Timeline::new(sc.world(sc.seed));
+        let _ = t.run_until(sc.check_ms() * 1000, 200_000);
+        for r in t.records() {
+            let Note::Proto(SoloNote::Model(n)) = &r.note else { continue };
+            let idle = n.tally == Tally::default() && n.end.is_none() && n.retry.is_none();
+            let quiet_kind = matches!(n.what, What::Answered { waiting: false, .. } | What::Fault { .. } | What::Restarted);
+            assert!(!idle || quiet_kind, "{} step {}: a step that did nothing: {:?}", sc.id, r.step, n);
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Pure drawing for the Resilience lab: the status line, the system
+//! diagram, each breaker's state machine, and the totals table.
+
+use super::{at, Page, ResilienceUi};
+use crate::lab::shell::Msg;
+use dsviz_sim::kernel::solo::SoloNote;
+use dsviz_sim::kernel::world::Note;
+use dsviz_sim::kernel::{NodeId, TimeUs, Timeline};
+use dsviz_sim::labs::resilience::breaker::{Phase, Transition};
+use dsviz_sim::labs::resilience::lab::Resilience;
+use dsviz_sim::labs::resilience::series::{healthy, BUCKET_US};
+use dsviz_sim::labs::resilience::service::{dep_name, ResilienceConfig, State};
+use yew::html::Scope;
+use yew::prelude::*;
+
+/// Requests offered and succeeded over the last second.
+fn last_second(s: &State) -> (u32, u32) {
+    s.live.recent.iter().fold((0, 0), |(o, k), x| (o + x.0, k + x.1))
+}
+
+pub fn status(s: &State, c: &ResilienceConfig, up: bool, now: TimeUs) -> Html {
+    let (o, k) = last_second(s);
+    let deps = if c.two_deps() { 2 } else { 1 };
+    let good = if o == 0 {
+        html! { <span class="pill">{"No requests in the last second"}</span> }
+    } else {
+        let pct = k as u64 * 100 / o as u64;
+        let class = if healthy(o, k) { "ok" } else if pct >= 50 { "warn" } else { "split" };
+        html! { <span class={classes!("pill", class)}>{format!("{pct}% of the last second's {o} requests succeeded")}</span> }
+    };
+    let stuck = s.live.last_recover_us.filter(|r| s.live.recovered_us.is_none() && now > r + 2_000_000 && (0..deps).all(|d| !s.deps[d].fault.down));
+    html! {
+        <div class="status-strip" aria-live="polite">
+            <span class="pill">{format!("{:.0} requests/s offered", c.offered_per_s())}</span>
+            { good }
+            if !up {
+                <span class="pill down">{"Service crashed"}</span>
+            }
+            { for (0..deps).map(|d| {
+                let f = s.deps[d].fault;
+                let b = &s.deps[d].breaker;
+                html! {
+                    <>
+                        if f.words() != "healthy" {
+                            <span class="pill warn">{format!("{}: {}", dep_name(d), f.words())}</span>
+                        }
+                        if c.breaker_on && b.phase != Phase::Closed {
+                            <span class={classes!("pill", if b.phase == Phase::Open { "split" } else { "warn" })}>{format!("{}'s breaker {}", dep_name(d), b.phase.label())}</span>
+                        }
+                    </>
+                }
+            }) }
+            if let Some(r) = stuck {
+                <span class="pill split">{format!("Goodput has not come back since the recovery at {}", at(r))}</span>
+            }
+            if let (Some(r), Some(t)) = (s.live.last_recover_us, s.live.recovered_us) {
+                <span class="pill ok">{format!("Recovered {} after the dependency", at(t.saturating_sub(r / BUCKET_US * BUCKET_US)))}</span>
+            }
+        </div>
+    }
+}
+
+fn bar(x: f64, y: f64, w: f64, h: f64, used: u32, of: u32, class: &'static str) -> Html {
+    let f = if of == 0 { 0.0 } else { (used as f64 / of as f64).min(1.0) };
+    html! {
+        <g class={classes!("res-bar", class)}>
+            <rect class="res-bar-track" x={x.to_string()} y={y.to_string()} width={w.to_string()} height={h.to_string()} rx="3" />
+            <rect class="res-bar-fill" x={x.to_string()} y={y.to_string()} width={format!("{:.1}", w * f)} height={h.to_string()} rx="3" />
+        </g>
+    }
+}
+
+fn phase_class(p: Phase) -> &'static str {
+    match p {
+        Phase::Closed => "closed",
+        Phase::Open => "open",
+        Phase::HalfOpen => "half",
+    }
+}
+
+/// The diagram: clients, service, breakers, dependencies.
+pub fn system(s: &State, c: &ResilienceConfig, up: bool, link: &Scope<Page>) -> Html {
+    let deps = if c.two_deps() { 2 } else { 1 };
+    let dep_y = |d: usize| if deps == 1 { 70.0 } else if d == 0 { 20.0 } else { 140.0 };
+    let offered_now = s.live.cur.0;
+    let retrying = s.reqs.values().filter(|r| r.started_us.is_some() && r.call.is_none()).count();
+    let dots = (c.clients as usize).min(60);
+    let client_dots = (0..dots).map(|i| {
+        let (col, row) = (i % 6, i / 6);
+        html! { <circle class="res-client" cx={(22 + col * 14).to_string()} cy={(48 + row * 14).to_string()} r="4.5" /> }
+    });
+    let service_click = link.callback(|_| Msg::<ResilienceUi>::ClickNode(NodeId(0)));
+    let dep_boxes = (0..deps).map(|d| {
+        let y = dep_y(d);
+        let dep = &s.deps[d];
+        let cfg = &c.deps[d];
+        let waiting = s.calls.values().filter(|x| x.dep as usize == d && x.waiting).count();
+        let f = dep.fault;
+        let ph = dep.breaker.phase;
+        let mid = y + 50.0;
+        html! {
+            <g>
+                <line class="res-wire" x1="400" y1="120" x2="470" y2={mid.to_string()} />
+                <line class={classes!("res-wire", (c.breaker_on && ph == Phase::Open).then_some("cut"))} x1="510" y1={mid.to_string()} x2="560" y2={mid.to_string()} />
+                <text class="res-count" x="452" y={(mid - 8.0).to_string()} text-anchor="middle">{waiting}</text>
+                if c.breaker_on {
+                    <g class={classes!("res-breaker", phase_class(ph))}>
+                        <circle cx="490" cy={mid.to_string()} r="17" />
+                        <text x="490" y={(mid + 4.0).to_string()} text-anchor="middle">{match ph { Phase::Closed => "C", Phase::Open => "O", Phase::HalfOpen => "H" }}</text>
+                        <text class="res-sub" x="490" y={(mid + 32.0).to_string()} text-anchor="middle">{ph.label()}</text>
+                    </g>
+                } else {
+                    <circle class="res-joint" cx="490" cy={mid.to_string()} r="3" />
+                }
+                <g class={classes!("res-dep", f.down.then_some("down"), (f.slow > 1 || f.errors.is_some()).then_some("sick"))}>
+                    <rect x="560" y={y.to_string()} width="190" height="100" rx="10" />
+                    <text class="res-title" x="574" y={(y + 22.0).to_string()}>{format!("Dependency {}", dep_name(d))}</text>
+                    <text class="res-sub" x="574" y={(y + 40.0).to_string()}>{f.words()}</text>
+                    { bar(574.0, y + 50.0, 162.0, 12.0, dep.busy, cfg.slots, "slots") }
+                    <text class="res-sub" x="574" y={(y + 78.0).to_string()}>{format!("{} of {} serving · {} queued", dep.busy, cfg.slots, dep.queue.len())}</text>
+                    <text class="res-sub" x="574" y={(y + 93.0).to_string()}>{format!("{} wasted · {} expired", dep.wasted, dep.expired)}</text>
+                </g>
+                if c.bulkhead > 0 {
+                    <text class="res-sub" x="452" y={(mid + 16.0).to_string()} text-anchor="middle">{format!("{}/{} permits", dep.permits, c.bulkhead)}</text>
+                }
+            </g>
+        }
+    });
+    html! {
+        <svg class="res-svg" viewBox="0 0 760 260" role="img" aria-label="Clients, the service and its dependencies">
+            <text class="res-title" x="14" y="26">{format!("{} clients", c.clients)}</text>
+            { for client_dots }
+            <line class="res-wire" x1="110" y1="120" x2="200" y2="120" />
+            <text class="res-count" x="155" y="112" text-anchor="middle">{offered_now}</text>
+            <g class={classes!("res-service", (!up).then_some("down"))} onclick={service_click} role="button" tabindex="0" aria-label="The service: click for its faults">
+                <rect x="200" y="40" width="200" height="170" rx="12" />
+                <text class="res-title" x="216" y="64">{"Service"}</text>
+                <text class="res-sub" x="216" y="84">{format!("workers {} of {}", s.busy, c.workers)}</text>
+                { bar(216.0, 92.0, 168.0, 14.0, s.busy, c.workers, "workers") }
+                <text class="res-sub" x="216" y="126">{format!("queue {} of {}", s.queue.len(), c.queue)}</text>
+                { bar(216.0, 134.0, 168.0, 10.0, s.queue.len() as u32, c.queue.max(1), "queue") }
+                <text class="res-sub" x="216" y="166">{format!("{retrying} waiting to retry")}</text>
+                if c.budget_pct > 0 {
+                    <text class="res-sub" x="216" y="184">{format!("retry budget: {} left", s.budget_milli / 1000)}</text>
+                }
+                if !up {
+                    <text class="res-title" x="300" y="200" text-anchor="middle">{"crashed"}</text>
+                }
+            </g>
+            { for dep_boxes }
+        </svg>
+    }
+}
+
+/// A length of time in ms as the learner reads it: `500 ms`, `2 s`, `1.5 s`.
+fn span(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
+    }
+}
+
+/// The last move of dependency `d`'s breaker up to the cursor, and when.
+fn last_move(tl: &Timeline<Resilience>, d: usize) -> Option<(TimeUs, u64, Transition)> {
+    tl.records()[..(tl.cursor() as usize).min(tl.records().len())]
+        .iter()
+        .rev()
+        .find_map(|r| match &r.note {
+            Note::Proto(SoloNote::Model(n)) => n.tally.moved[d].map(|m| (r.time_us, r.step, m)),
+            _ => None,
+        })
+}
+
+/// Dependency `d`'s breaker as a state machine.
+pub fn machine(s: &State, c: &ResilienceConfig, d: usize, page: &Page, tl: &Timeline<Resilience>) -> Html {
+    let b = &s.deps[d].breaker;
+    let bc = &c.breaker;
+    let now = page.world().now;
+    let (calls, failed, slow) = b.window(bc, now);
+    let node = |p: Phase, x: f64, y: f64| {
+        html! {
+            <g class={classes!("res-state", phase_class(p), (b.phase == p).then_some("here"))}>
+                <rect x={(x - 52.0).to_string()} y={(y - 17.0).to_string()} width="104" height="34" rx="17" />
+                <text x={x.to_string()} y={(y + 5.0).to_string()} text-anchor="middle">{p.label()}</text>
+            </g>
+        }
+    };
+    let last = last_move(tl, d);
+    let detail = match b.phase {
+        Phase::Closed => format!(
+            "Window: {calls} call{}, {failed} failed, {slow} slow; opens at {}% failed or {}% slow once it holds {}.",
+            if calls == 1 { "" } else { "s" },
+            bc.failure_pct,
+            bc.slow_pct,
+            bc.min_calls
+        ),
+        Phase::Open => format!(
+            "Refusing calls until {}; the next call after that is a probe.",
+            at(b.opens_until_us(bc).unwrap_or(now))
+        ),
+        Phase::HalfOpen => format!("{} of {} probes let through; their answers decide.", b.probes_admitted, bc.half_open_calls),
+    };
+    html! {
+        <div class="res-machine card">
+            <h3>{format!("{}'s circuit breaker", dep_name(d))}</h3>
+            <svg viewBox="0 0 380 120" role="img" aria-label={format!("{}'s breaker is {}", dep_name(d), b.phase.label())}>
+                <defs>
+                    <marker id={format!("res-arrow-{d}")} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" /></marker>
+                </defs>
+                <path class="res-edge" d="M 114 30 L 244 30" marker-end={format!("url(#res-arrow-{d})")} />
+                <text class="res-edge-label" x="180" y="20" text-anchor="middle">{format!("≥ {}% fail", bc.failure_pct)}</text>
+                <path class="res-edge" d="M 318 47 Q 318 96 236 98" marker-end={format!("url(#res-arrow-{d})")} />
+                <text class="res-edge-label" x="324" y="84">{format!("after {}", span(bc.open_ms))}</text>
+                <path class="res-edge" d="M 196 79 Q 226 50 270 46" marker-end={format!("url(#res-arrow-{d})")} />
+                <text class="res-edge-label" x="232" y="74">{"probes fail"}</text>
+                <path class="res-edge" d="M 126 96 Q 44 96 44 49" marker-end={format!("url(#res-arrow-{d})")} />
+                <text class="res-edge-label" x="4" y="84">{"probes pass"}</text>
+                { node(Phase::Closed, 60.0, 30.0) }
+                { node(Phase::Open, 300.0, 30.0) }
+                { node(Phase::HalfOpen, 180.0, 96.0) }
+            </svg>
+            <p class="res-detail">{detail}</p>
+            if let Some((t, step, m)) = last {
+                <p class="res-detail">
+                    {format!("Last move at {} (step {step}): {}.", at(t), m.words())}
+                </p>
+            } else {
+                <p class="res-detail muted">{"No move yet."}</p>
+            }
+            <p class="res-detail muted">{format!("Opened {} time{} from closed.", b.trips, if b.trips == 1 { "" } else { "s" })}</p>
+        </div>
+    }
+}
+
+/// The totals since the start.
+pub fn totals(s: &State, c: &ResilienceConfig) -> Html {
+    let t = s.totals;
+    let per = if t.requests == 0 { 0.0 } else { t.attempts as f64 / t.requests as f64 };
+    let deps = if c.two_deps() { 2 } else { 1 };
+    html! {
+        <section class="card counters-card" aria-label="Totals since the start">
+            <table class="proc-table">
+                <thead><tr><th>{"Requests"}</th><th>{"Succeeded"}</th><th>{"Failed"}</th><th>{"Fallback"}</th><th>{"Turned away"}</th><th>{"Attempts"}</th><th>{"Retries"}</th><th>{"Attempts per request"}</th></tr></thead>
+                <tbody>
+                    <tr>
+                        <td class="mono">{t.requests}</td>
+                        <td class="mono">{t.ok}</td>
+                        <td class="mono">{t.failed}</td>
+                        <td class="mono">{t.degraded}</td>
+                        <td class="mono">{format!("{}{}", t.rejected, if t.shed > 0 { format!(" ({} shed)", t.shed) } else { String::new() })}</td>
+                        <td class="mono">{t.attempts}</td>
+                        <td class="mono">{t.retries}</td>
+                        <td class="mono">{format!("{per:.2}")}</td>
+                    </tr>
+                </tbody>
+            </table>
+            if deps == 2 || s.deps[0].wasted > 0 {
+                <p class="res-detail muted">
+                    { for (0..deps).map(|d| html!{ <span>{format!("{}: {} calls served for callers who had given up, {} dropped past their deadline. ", dep_name(d), s.deps[d].wasted, s.deps[d].expired)}</span> }) }
+                </p>
+            }
+        </section>
+    }
+}
