@@ -23,7 +23,7 @@ pub struct Band {
 }
 
 const W: f64 = 640.0;
-const H: f64 = 170.0;
+const H: f64 = 150.0;
 const LEFT: f64 = 44.0;
 const RIGHT: f64 = 10.0;
 const TOP: f64 = 10.0;
@@ -92,7 +92,13 @@ pub fn time_series(p: &Props) -> Html {
     });
     let yticks = [0.0, 0.5, 1.0].into_iter().map(|f| {
         let v = f * y_max;
-        let label = if y_max >= 10.0 || v == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
+        let label = if v >= 1000.0 {
+            format!("{}k", v / 1000.0)
+        } else if y_max >= 10.0 || v == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.1}")
+        };
         html! {
             <g>
                 <line class="ts-grid" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={format!("{:.1}", y(v))} y2={format!("{:.1}", y(v))} />
@@ -105,20 +111,24 @@ pub fn time_series(p: &Props) -> Html {
         html! { <rect class={classes!("ts-band", b.class)} x={format!("{x0:.1}")} y={TOP.to_string()} width={format!("{:.1}", (x1 - x0).max(1.0))} height={(H - TOP - BOTTOM).to_string()} /> }
     });
     let lines = p.lines.iter().map(|l| {
-        // A step line: each bucket's value held across it.
-        let mut pts = String::new();
+        // A step line: each bucket's value held across it; a bucket with
+        // no value (no latency to show) breaks the line.
+        let mut d = String::new();
+        let mut open = false;
         for (i, v) in l.values.iter().enumerate() {
-            if !v.is_finite() {
-                continue;
-            }
             let t0 = i as f64 * p.bucket_s;
-            let t1 = t0 + p.bucket_s;
             if t0 > span {
                 break;
             }
-            pts.push_str(&format!("{:.1},{:.1} {:.1},{:.1} ", x(t0), y(*v), x(t1.min(span)), y(*v)));
+            if !v.is_finite() {
+                open = false;
+                continue;
+            }
+            let t1 = (t0 + p.bucket_s).min(span);
+            d.push_str(&format!("{}{:.1},{:.1} L{:.1},{:.1} ", if open { "L" } else { "M" }, x(t0), y(*v), x(t1), y(*v)));
+            open = true;
         }
-        html! { <polyline class={classes!("ts-line", l.class, l.dashed.then_some("dashed"))} points={pts} /> }
+        html! { <path class={classes!("ts-line", l.class, l.dashed.then_some("dashed"))} d={d} /> }
     });
     let cx = x(p.cursor_s);
     let onclick = p.on_seek.clone().map(|cb| {

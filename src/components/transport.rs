@@ -82,7 +82,7 @@ pub fn transport(p: &TransportProps) -> Html {
     let has = |k: Marker| p.markers.iter().any(|(_, m)| *m == k);
     let legend: Vec<(&str, &str)> = [
         (Marker::Fault, "fault", "a fault or an injected event"),
-        (Marker::Role, "role", "a role changed (a leader, say)"),
+        (Marker::Role, "role", "a role or state changed (a new leader, a breaker moved)"),
         (Marker::Violation, "violation", "an invariant broke"),
     ]
     .into_iter()

@@ -118,11 +118,10 @@ impl LabUi for ResilienceUi {
         let p50 = bucket(&|x| x.percentile_us(50).map_or(f64::NAN, |v| v as f64 / 1000.0));
         let p99 = bucket(&|x| x.percentile_us(99).map_or(f64::NAN, |v| v as f64 / 1000.0));
         let on_seek = Some(link.callback(|t: f64| Msg::SeekTime((t * 1e6) as u64)));
-        let mut keys = vec![("band-down", "dependency down")];
-        if c.breaker_on {
-            keys.push(("band-open", "breaker open"));
-            keys.push(("band-half", "half-open"));
-        }
+        let keys: Vec<(&'static str, &'static str)> = [("band-down", "dependency down"), ("band-open", "breaker open"), ("band-half", "half-open")]
+            .into_iter()
+            .filter(|(k, _)| bands.iter().any(|b| b.class == *k))
+            .collect();
         html! {
             <section class="res-charts" aria-label="Charts of the run up to now">
                 if c.breaker_on {
@@ -158,7 +157,7 @@ impl LabUi for ResilienceUi {
                 <div class="fault-bar" role="group" aria-label={format!("Faults on {n}")}>
                     <span class="fault-label">{n}</span>
                     if f.down {
-                        <button class="primary" onclick={link.callback(move |_| cmd(Cmd::Recover(dd)))} title={if d == 0 { "R" } else { "" }}>{format!("{n} comes back")}</button>
+                        <button class="primary" onclick={link.callback(move |_| cmd(Cmd::Recover(dd)))} title={if d == 0 { "D" } else { "" }}>{format!("{n} comes back")}</button>
                     } else {
                         <button onclick={link.callback(move |_| cmd(Cmd::Down(dd)))} title={if d == 0 { "D" } else { "" }}>{format!("Take {n} down")}</button>
                     }
@@ -240,8 +239,8 @@ impl LabUi for ResilienceUi {
                 msg: |_| Some(cmd(Cmd::Errors(0, 50))),
             },
             Key {
-                keys: &["r"],
-                label: "R",
+                keys: &["a"],
+                label: "A",
                 what: "A recovers",
                 msg: |_| Some(cmd(Cmd::Recover(0))),
             },

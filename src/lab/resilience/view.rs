@@ -78,73 +78,147 @@ fn phase_class(p: Phase) -> &'static str {
     }
 }
 
-/// The diagram: clients, service, breakers, dependencies.
+/// Where the diagram's parts sit: wide (left to right) or tall (top to
+/// bottom, for phones).
+struct Geo {
+    w: f64,
+    h: f64,
+    /// Client dots: origin, columns, spacing.
+    dots: (f64, f64, usize),
+    clients_label: (f64, f64),
+    /// The wire from the clients to the service, and where its count sits.
+    wire_in: (f64, f64, f64, f64),
+    count_in: (f64, f64),
+    svc: (f64, f64, f64, f64),
+    /// Where wires leave the service.
+    svc_out: (f64, f64),
+    breaker: [(f64, f64); 2],
+    dep: [(f64, f64, f64, f64); 2],
+    /// Where a wire enters each dependency box.
+    dep_in: [(f64, f64); 2],
+}
+
+fn geo(tall: bool, deps: usize) -> Geo {
+    if !tall {
+        let dy = |d: usize| if deps == 1 { 70.0 } else if d == 0 { 20.0 } else { 140.0 };
+        Geo {
+            w: 760.0,
+            h: 260.0,
+            dots: (22.0, 48.0, 6),
+            clients_label: (14.0, 26.0),
+            wire_in: (110.0, 120.0, 200.0, 120.0),
+            count_in: (155.0, 112.0),
+            svc: (200.0, 40.0, 200.0, 170.0),
+            svc_out: (400.0, 120.0),
+            breaker: [(490.0, dy(0) + 50.0), (490.0, dy(1) + 50.0)],
+            dep: [(560.0, dy(0), 190.0, 100.0), (560.0, dy(1), 190.0, 100.0)],
+            dep_in: [(560.0, dy(0) + 50.0), (560.0, dy(1) + 50.0)],
+        }
+    } else {
+        let dx = |d: usize| if deps == 1 { 80.0 } else if d == 0 { 6.0 } else { 184.0 };
+        let dw = if deps == 1 { 200.0 } else { 170.0 };
+        Geo {
+            w: 360.0,
+            h: 520.0,
+            dots: (24.0, 44.0, 22),
+            clients_label: (14.0, 24.0),
+            wire_in: (180.0, 80.0, 180.0, 120.0),
+            count_in: (192.0, 106.0),
+            svc: (80.0, 120.0, 200.0, 170.0),
+            svc_out: (180.0, 290.0),
+            breaker: [(dx(0) + dw / 2.0, 345.0), (dx(1) + dw / 2.0, 345.0)],
+            dep: [(dx(0), 400.0, dw, 104.0), (dx(1), 400.0, dw, 104.0)],
+            dep_in: [(dx(0) + dw / 2.0, 400.0), (dx(1) + dw / 2.0, 400.0)],
+        }
+    }
+}
+
+fn n(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+/// The diagram: clients, service, breakers, dependencies, drawn twice
+/// (wide and tall); the page's style shows the one that fits.
 pub fn system(s: &State, c: &ResilienceConfig, up: bool, link: &Scope<Page>) -> Html {
+    html! {
+        <>
+            { system_in(s, c, up, link, false) }
+            { system_in(s, c, up, link, true) }
+        </>
+    }
+}
+
+fn system_in(s: &State, c: &ResilienceConfig, up: bool, link: &Scope<Page>, tall: bool) -> Html {
     let deps = if c.two_deps() { 2 } else { 1 };
-    let dep_y = |d: usize| if deps == 1 { 70.0 } else if d == 0 { 20.0 } else { 140.0 };
+    let g = geo(tall, deps);
     let offered_now = s.live.cur.0;
     let retrying = s.reqs.values().filter(|r| r.started_us.is_some() && r.call.is_none()).count();
-    let dots = (c.clients as usize).min(60);
+    let dots = (c.clients as usize).min(if tall { 44 } else { 60 });
+    let (ox, oy, cols) = g.dots;
     let client_dots = (0..dots).map(|i| {
-        let (col, row) = (i % 6, i / 6);
-        html! { <circle class="res-client" cx={(22 + col * 14).to_string()} cy={(48 + row * 14).to_string()} r="4.5" /> }
+        let (col, row) = (i % cols, i / cols);
+        html! { <circle class="res-client" cx={n(ox + col as f64 * 14.0)} cy={n(oy + row as f64 * 14.0)} r="4.5" /> }
     });
     let service_click = link.callback(|_| Msg::<ResilienceUi>::ClickNode(NodeId(0)));
+    let (sx, sy, sw, sh) = g.svc;
     let dep_boxes = (0..deps).map(|d| {
-        let y = dep_y(d);
+        let (x, y, w, h) = g.dep[d];
+        let (bx, by) = g.breaker[d];
+        let (ix, iy) = g.dep_in[d];
         let dep = &s.deps[d];
         let cfg = &c.deps[d];
         let waiting = s.calls.values().filter(|x| x.dep as usize == d && x.waiting).count();
         let f = dep.fault;
         let ph = dep.breaker.phase;
-        let mid = y + 50.0;
+        let (cx, cy) = ((g.svc_out.0 + bx) / 2.0, (g.svc_out.1 + by) / 2.0);
         html! {
             <g>
-                <line class="res-wire" x1="400" y1="120" x2="470" y2={mid.to_string()} />
-                <line class={classes!("res-wire", (c.breaker_on && ph == Phase::Open).then_some("cut"))} x1="510" y1={mid.to_string()} x2="560" y2={mid.to_string()} />
-                <text class="res-count" x="452" y={(mid - 8.0).to_string()} text-anchor="middle">{waiting}</text>
+                <line class="res-wire" x1={n(g.svc_out.0)} y1={n(g.svc_out.1)} x2={n(bx)} y2={n(by)} />
+                <line class={classes!("res-wire", (c.breaker_on && ph == Phase::Open).then_some("cut"))} x1={n(bx)} y1={n(by)} x2={n(ix)} y2={n(iy)} />
+                <text class="res-count" x={n(cx + if tall { 12.0 } else { 0.0 })} y={n(cy - 8.0)} text-anchor="middle">{waiting}</text>
                 if c.breaker_on {
                     <g class={classes!("res-breaker", phase_class(ph))}>
-                        <circle cx="490" cy={mid.to_string()} r="17" />
-                        <text x="490" y={(mid + 4.0).to_string()} text-anchor="middle">{match ph { Phase::Closed => "C", Phase::Open => "O", Phase::HalfOpen => "H" }}</text>
-                        <text class="res-sub" x="490" y={(mid + 32.0).to_string()} text-anchor="middle">{ph.label()}</text>
+                        <circle cx={n(bx)} cy={n(by)} r="17" />
+                        <text x={n(bx)} y={n(by + 4.0)} text-anchor="middle">{match ph { Phase::Closed => "C", Phase::Open => "O", Phase::HalfOpen => "H" }}</text>
+                        <text class="res-sub" x={n(if tall { bx + 24.0 } else { bx })} y={n(if tall { by + 4.0 } else { by + 32.0 })} text-anchor={if tall { "start" } else { "middle" }}>{ph.label()}</text>
                     </g>
                 } else {
-                    <circle class="res-joint" cx="490" cy={mid.to_string()} r="3" />
+                    <circle class="res-joint" cx={n(bx)} cy={n(by)} r="3" />
                 }
                 <g class={classes!("res-dep", f.down.then_some("down"), (f.slow > 1 || f.errors.is_some()).then_some("sick"))}>
-                    <rect x="560" y={y.to_string()} width="190" height="100" rx="10" />
-                    <text class="res-title" x="574" y={(y + 22.0).to_string()}>{format!("Dependency {}", dep_name(d))}</text>
-                    <text class="res-sub" x="574" y={(y + 40.0).to_string()}>{f.words()}</text>
-                    { bar(574.0, y + 50.0, 162.0, 12.0, dep.busy, cfg.slots, "slots") }
-                    <text class="res-sub" x="574" y={(y + 78.0).to_string()}>{format!("{} of {} serving · {} queued", dep.busy, cfg.slots, dep.queue.len())}</text>
-                    <text class="res-sub" x="574" y={(y + 93.0).to_string()}>{format!("{} wasted · {} expired", dep.wasted, dep.expired)}</text>
+                    <rect x={n(x)} y={n(y)} width={n(w)} height={n(h)} rx="10" />
+                    <text class="res-title" x={n(x + 12.0)} y={n(y + 22.0)}>{format!("Dependency {}", dep_name(d))}</text>
+                    <text class="res-sub" x={n(x + 12.0)} y={n(y + 40.0)}>{f.words()}</text>
+                    { bar(x + 12.0, y + 50.0, w - 24.0, 12.0, dep.busy, cfg.slots, "slots") }
+                    <text class="res-sub" x={n(x + 12.0)} y={n(y + 78.0)}>{format!("{}/{} serving · {} queued", dep.busy, cfg.slots, dep.queue.len())}</text>
+                    <text class="res-sub" x={n(x + 12.0)} y={n(y + 93.0)}>{format!("{} wasted · {} expired", dep.wasted, dep.expired)}</text>
                 </g>
                 if c.bulkhead > 0 {
-                    <text class="res-sub" x="452" y={(mid + 16.0).to_string()} text-anchor="middle">{format!("{}/{} permits", dep.permits, c.bulkhead)}</text>
+                    <text class="res-sub" x={n(cx + if tall { 12.0 } else { 0.0 })} y={n(cy + 16.0)} text-anchor="middle">{format!("{}/{} permits", dep.permits, c.bulkhead)}</text>
                 }
             </g>
         }
     });
+    let (w1, w2, w3, w4) = g.wire_in;
     html! {
-        <svg class="res-svg" viewBox="0 0 760 260" role="img" aria-label="Clients, the service and its dependencies">
-            <text class="res-title" x="14" y="26">{format!("{} clients", c.clients)}</text>
+        <svg class={classes!("res-svg", if tall { "tall" } else { "wide" })} viewBox={format!("0 0 {} {}", g.w, g.h)} role="img" aria-label="Clients, the service and its dependencies">
+            <text class="res-title" x={n(g.clients_label.0)} y={n(g.clients_label.1)}>{format!("{} clients", c.clients)}</text>
             { for client_dots }
-            <line class="res-wire" x1="110" y1="120" x2="200" y2="120" />
-            <text class="res-count" x="155" y="112" text-anchor="middle">{offered_now}</text>
+            <line class="res-wire" x1={n(w1)} y1={n(w2)} x2={n(w3)} y2={n(w4)} />
+            <text class="res-count" x={n(g.count_in.0)} y={n(g.count_in.1)} text-anchor="middle">{offered_now}</text>
             <g class={classes!("res-service", (!up).then_some("down"))} onclick={service_click} role="button" tabindex="0" aria-label="The service: click for its faults">
-                <rect x="200" y="40" width="200" height="170" rx="12" />
-                <text class="res-title" x="216" y="64">{"Service"}</text>
-                <text class="res-sub" x="216" y="84">{format!("workers {} of {}", s.busy, c.workers)}</text>
-                { bar(216.0, 92.0, 168.0, 14.0, s.busy, c.workers, "workers") }
-                <text class="res-sub" x="216" y="126">{format!("queue {} of {}", s.queue.len(), c.queue)}</text>
-                { bar(216.0, 134.0, 168.0, 10.0, s.queue.len() as u32, c.queue.max(1), "queue") }
-                <text class="res-sub" x="216" y="166">{format!("{retrying} waiting to retry")}</text>
+                <rect x={n(sx)} y={n(sy)} width={n(sw)} height={n(sh)} rx="12" />
+                <text class="res-title" x={n(sx + 16.0)} y={n(sy + 24.0)}>{"Service"}</text>
+                <text class="res-sub" x={n(sx + 16.0)} y={n(sy + 44.0)}>{format!("workers {} of {}", s.busy, c.workers)}</text>
+                { bar(sx + 16.0, sy + 52.0, sw - 32.0, 14.0, s.busy, c.workers, "workers") }
+                <text class="res-sub" x={n(sx + 16.0)} y={n(sy + 86.0)}>{format!("queue {} of {}", s.queue.len(), c.queue)}</text>
+                { bar(sx + 16.0, sy + 94.0, sw - 32.0, 10.0, s.queue.len() as u32, c.queue.max(1), "queue") }
+                <text class="res-sub" x={n(sx + 16.0)} y={n(sy + 126.0)}>{format!("{retrying} waiting to retry")}</text>
                 if c.budget_pct > 0 {
-                    <text class="res-sub" x="216" y="184">{format!("retry budget: {} left", s.budget_milli / 1000)}</text>
+                    <text class="res-sub" x={n(sx + 16.0)} y={n(sy + 144.0)}>{format!("retry budget: {} left", s.budget_milli / 1000)}</text>
                 }
                 if !up {
-                    <text class="res-title" x="300" y="200" text-anchor="middle">{"crashed"}</text>
+                    <text class="res-title" x={n(sx + sw / 2.0)} y={n(sy + sh - 10.0)} text-anchor="middle">{"crashed"}</text>
                 }
             </g>
             { for dep_boxes }
@@ -242,6 +316,7 @@ pub fn totals(s: &State, c: &ResilienceConfig) -> Html {
     let deps = if c.two_deps() { 2 } else { 1 };
     html! {
         <section class="card counters-card" aria-label="Totals since the start">
+            <div class="proc-scroll">
             <table class="proc-table">
                 <thead><tr><th>{"Requests"}</th><th>{"Succeeded"}</th><th>{"Failed"}</th><th>{"Fallback"}</th><th>{"Turned away"}</th><th>{"Attempts"}</th><th>{"Retries"}</th><th>{"Attempts per request"}</th></tr></thead>
                 <tbody>
@@ -257,6 +332,7 @@ pub fn totals(s: &State, c: &ResilienceConfig) -> Html {
                     </tr>
                 </tbody>
             </table>
+            </div>
             if deps == 2 || s.deps[0].wasted > 0 {
                 <p class="res-detail muted">
                     { for (0..deps).map(|d| html!{ <span>{format!("{}: {} calls served for callers who had given up, {} dropped past their deadline. ", dep_name(d), s.deps[d].wasted, s.deps[d].expired)}</span> }) }

@@ -340,7 +340,7 @@ pub fn all() -> Vec<Scenario<Resilience>> {
         Scenario {
             id: "pool-drained",
             title: "A slow dependency drains a shared pool",
-            summary: "Two dependencies behind 40 workers; a quarter of the requests call B, which becomes 20 times slower at 2 s.",
+            summary: "Two dependencies behind 40 workers; a quarter of the requests call B, which becomes 50 times slower at 2 s.",
             notice: "B's requests now hold their workers for a second each; within a second every worker waits on B, the queue fills, \
                      and A's requests are turned away too, though A is healthy.",
             proto: proto(pool(0)),
