@@ -384,7 +384,7 @@ impl Model for Resilience {
 /// The Resilience lab.
 pub struct ResilienceLab;
 
-pub static EXPERIMENTS: &[&dyn Experiment] = &[&contention::BackoffContention];
+pub static EXPERIMENTS: &[&dyn Experiment] = &[&contention::BackoffContention, &super::herd::RetryHerd, &super::trips::BreakerTrips];
 
 impl Lab for ResilienceLab {
     type P = Resilience;

@@ -24,11 +24,13 @@ pub mod backoff;
 pub mod breaker;
 pub mod check;
 pub mod contention;
+pub mod herd;
 pub mod lab;
 pub mod probes;
 pub mod scenarios;
 pub mod series;
 pub mod service;
+pub mod trips;
 
 #[cfg(test)]
 mod tests;

@@ -545,3 +545,57 @@ fn every_step_does_something_no_timer_fires_for_a_call_already_over() {
         }
     }
 }
+
+// ---- Experiments 2 and 3 ---------------------------------------------------------
+
+#[test]
+fn the_herd_peaks_higher_without_jitter() {
+    use super::herd::run;
+    let mean = |p: Policy| (0..3).map(|s| run(100, p, s).peak_attempts as f64).sum::<f64>() / 3.0;
+    let (none, exp, full, dec) = (mean(Policy::None), mean(Policy::Exponential), mean(Policy::Full), mean(Policy::Decorrelated));
+    assert!(exp > 1.2 * full, "exponential {exp} vs full {full}");
+    assert!(exp > 1.2 * dec, "exponential {exp} vs decorrelated {dec}");
+    assert!(none > exp, "no wait {none} vs exponential {exp}");
+    // Every run with this much spare capacity recovers within the 8 s after the outage.
+    assert!(run(100, Policy::Full, 1).recovery_us.is_some());
+}
+
+#[test]
+fn small_windows_trip_fast_and_falsely_large_ones_slowly_and_never_falsely() {
+    use super::breaker::WindowKind;
+    use super::trips::{breaker_for, run};
+    for kind in [WindowKind::Count, WindowKind::Time] {
+        let stats = |n: u32| {
+            let c = breaker_for(kind, n, 20);
+            let runs: Vec<(u32, Option<TimeUs>)> = (0..20).map(|s| run(&c, 20, 25, 60, s)).collect();
+            let false_trips: u32 = runs.iter().map(|r| r.0).sum();
+            let trip: TimeUs = runs.iter().map(|r| r.1.expect("it trips")).sum::<TimeUs>() / 20;
+            (false_trips, trip)
+        };
+        let (small_false, small_trip) = stats(10);
+        let (large_false, large_trip) = stats(100);
+        assert!(small_false > 20 && large_false <= 1, "{kind:?}: {small_false} vs {large_false} false trips");
+        assert!(small_trip * 3 < large_trip, "{kind:?}: {small_trip} vs {large_trip} µs to trip");
+    }
+}
+
+#[test]
+fn the_experiments_print_every_point() {
+    use crate::labs::experiment::Experiment;
+    let herd = super::herd::RetryHerd;
+    let mut args = herd.info().defaults();
+    args.insert("clients", crate::labs::params::Value::List(vec![20, 40]));
+    args.insert("runs", crate::labs::params::Value::Int(1));
+    let mut r = herd.start(&args).unwrap();
+    while !r.run_some(4) {}
+    let out = r.output();
+    let v: serde_json::Value = serde_json::from_str(&out.json).unwrap();
+    assert_eq!(v["results"].as_array().unwrap().len(), 2 * 5);
+    assert_eq!(out.csv.lines().count(), 1 + 10);
+    let trips = super::trips::BreakerTrips;
+    let mut r = trips.start(&trips.info().defaults()).unwrap();
+    while !r.run_some(50) {}
+    let v: serde_json::Value = serde_json::from_str(&r.output().json).unwrap();
+    assert_eq!(v["results"].as_array().unwrap().len(), 4 * 2);
+    assert_eq!(v["background_pct"], 25);
+}
