@@ -47,6 +47,11 @@ test('a Show me link lands on the breaker closing; faults from the buttons; a ch
   const step = Number(new URL(page.url()).searchParams.get('step'));
   expect(step).toBeLessThan(2031);
 
+  // Compare with full jitter: a second run beside this one, kept in the link.
+  await page.getByRole('combobox', { name: 'Compare with' }).selectOption({ label: 'full jitter' });
+  await expect(page.getByRole('table', { name: 'This run and the comparison, side by side' })).toContainText('With full jitter');
+  await expect(page).toHaveURL(/cmp=policy(%3A|:)full/);
+
   // The service's menu: crash it, then restart.
   await page.getByRole('button', { name: 'The service: click for its faults' }).click();
   await page.getByRole('button', { name: 'Crash the service' }).click();

@@ -4,6 +4,7 @@
 
 use dsviz::components::timeseries::{Band, Line, Props, TimeSeries};
 use dsviz::lab::resilience::ResilienceUi;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::Element;
 
@@ -33,6 +34,7 @@ async fn a_chart_draws_its_lines_breaks_them_at_gaps_and_seeks_on_click() {
         band_keys: vec![("band-open", "breaker open")],
         cursor_s: 0.3,
         span_s: 1.0,
+        y_max: None,
         on_seek: Some(yew::Callback::from(move |t: f64| got.borrow_mut().push(t))),
     };
     yew::Renderer::<TimeSeries>::with_root_and_props(root.clone(), props).render();
@@ -79,4 +81,23 @@ async fn fault_buttons_inject_commands_and_the_link_keeps_them() {
     button(&root, "A comes back").click();
     settle_until(|| !text(&root, ".status-strip").contains("A: down")).await;
     assert!(!text(&root, ".status-strip").contains("A: down"));
+}
+
+#[wasm_bindgen_test]
+async fn a_comparison_runs_the_same_outage_with_full_jitter_beside_it() {
+    let root = lab::<ResilienceUi>("?lab=resilience&sc=herd&step=2799&cmp=policy:full").await;
+    settle_until(|| root.query_selector(".res-compare-table").unwrap().is_some()).await;
+    let table = text(&root, ".res-compare-table");
+    assert!(table.contains("With full jitter"), "{table}");
+    // Three requests charts' worth: this run, the comparison, the latency.
+    assert_eq!(count(&root, "figure.ts"), 3);
+    // Both requests charts share one scale.
+    let tops: Vec<String> = (0..2)
+        .map(|i| {
+            let fig = root.query_selector_all("figure.ts").unwrap().item(i).unwrap();
+            let ticks = fig.dyn_ref::<Element>().unwrap().query_selector_all(".ts-tick").unwrap();
+            (0..ticks.length()).map(|k| ticks.item(k).unwrap().text_content().unwrap_or_default()).filter(|t| !t.ends_with(" s")).last().unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(tops[0], tops[1]);
 }

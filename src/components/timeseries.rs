@@ -29,6 +29,15 @@ const RIGHT: f64 = 10.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 24.0;
 
+/// The largest finite value of any line (0 if none).
+pub fn lines_max(lines: &[Line]) -> f64 {
+    lines
+        .iter()
+        .flat_map(|l| l.values.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
 /// A round number at or above `x` (1, 2 or 5 times a power of ten).
 pub fn nice_ceil(x: f64) -> f64 {
     if !(x.is_finite() && x > 0.0) {
@@ -61,6 +70,9 @@ pub struct Props {
     pub cursor_s: f64,
     /// The x axis runs from 0 to this.
     pub span_s: f64,
+    /// The y axis's top, when two charts must share one (else the data's own).
+    #[prop_or_default]
+    pub y_max: Option<f64>,
     /// A click on the chart: the time clicked, in seconds.
     #[prop_or_default]
     pub on_seek: Option<Callback<f64>>,
@@ -71,13 +83,7 @@ pub struct Props {
 pub fn time_series(p: &Props) -> Html {
     let span = p.span_s.max(p.bucket_s);
     let x = move |t: f64| LEFT + (t / span).clamp(0.0, 1.0) * (W - LEFT - RIGHT);
-    let y_max = nice_ceil(
-        p.lines
-            .iter()
-            .flat_map(|l| l.values.iter().copied())
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max),
-    );
+    let y_max = nice_ceil(p.y_max.unwrap_or_else(|| lines_max(&p.lines)));
     let y = move |v: f64| TOP + (1.0 - (v / y_max).clamp(0.0, 1.0)) * (H - TOP - BOTTOM);
     let step = tick_step(span);
     let n_ticks = (span / step).floor() as usize;

@@ -9,7 +9,39 @@ pub mod register;
 pub mod resilience;
 pub mod shell;
 
-use dsviz_sim::kernel::{Marker, Protocol, Timeline};
+use dsviz_sim::kernel::timeline::MAX_STEPS;
+use dsviz_sim::kernel::{Input, Marker, Protocol, TimeUs, Timeline};
+use dsviz_sim::labs::{Lab, Run};
+
+/// A second run of the same lab beside the learner's, under other settings
+/// (the CAP lab's other mode, the Resilience lab's other policy): the same
+/// seed and the learner's events at the same virtual times, kept at the
+/// main run's moment.
+pub struct Shadow<L: Lab> {
+    pub run: Run<L>,
+    schedule: Vec<(TimeUs, Input<<L::P as Protocol>::Command>)>,
+    config: L::Config,
+}
+
+impl<L: Lab> Shadow<L> {
+    /// Keeps `slot` in step with `main` under `config`: rebuilt when the
+    /// learner's events or the settings changed, then moved to the main
+    /// run's virtual time.
+    pub fn follow(slot: &mut Option<Shadow<L>>, main: &Run<L>, config: L::Config) {
+        let schedule = main.timed_injections();
+        let target = main.world().now;
+        if slot.as_ref().is_none_or(|s| s.schedule != schedule || s.config != config) {
+            let (run, _) = main.replayed(config.clone(), main.seed, target);
+            *slot = Some(Shadow { run, schedule, config });
+        }
+        if let Some(s) = slot.as_mut() {
+            if s.run.world().now > target {
+                s.run.tl.seek_time(target);
+            }
+            let _ = s.run.tl.run_until(target, MAX_STEPS);
+        }
+    }
+}
 
 /// Scrubber markers for a timeline, kept up to date incrementally as the
 /// run grows and trimmed when a branch discards its future.

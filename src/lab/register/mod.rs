@@ -14,6 +14,7 @@ mod panels;
 pub mod view;
 
 use super::shell::{Key, LabPage, LabUi, Menu, Msg, Sync};
+use super::Shadow;
 use dsviz_sim::history::OpKind;
 use dsviz_sim::kernel::timeline::MAX_STEPS;
 use dsviz_sim::kernel::{Input, NodeId, TimeUs, Timeline, Who, World};
@@ -56,12 +57,6 @@ fn kind<L: RegLab>() -> LabKind {
 const REGISTER_SPEED: usize = 3;
 /// Virtual time the PACELC comparison runs each mode for.
 const PACELC_RUN_US: TimeUs = 4_000_000;
-
-/// The other mode's run in the comparison, and the learner's events it was built with.
-pub struct Shadow<L: RegLab> {
-    pub run: Run<L>,
-    schedule: Vec<(TimeUs, Input<Cmd>)>,
-}
 
 /// PACELC: both modes, no fault, the same workload.
 pub struct PacelcResult {
@@ -253,25 +248,9 @@ impl<L: RegLab> LabUi for RegUi<L> {
             page.state.shadow = None;
             return;
         }
-        let schedule = page.run.timed_injections();
-        let target = page.world().now;
-        if page
-            .state
-            .shadow
-            .as_ref()
-            .is_none_or(|s| s.schedule != schedule)
-        {
-            let mut config = page.run.config.clone();
-            config.mode = other_mode(config.mode);
-            let (run, _) = page.run.replayed(config, page.run.seed, target);
-            page.state.shadow = Some(Shadow { run, schedule });
-        }
-        if let Some(s) = page.state.shadow.as_mut() {
-            if s.run.world().now > target {
-                s.run.tl.seek_time(target);
-            }
-            let _ = s.run.tl.run_until(target, MAX_STEPS);
-        }
+        let mut config = page.run.config.clone();
+        config.mode = other_mode(config.mode);
+        Shadow::follow(&mut page.state.shadow, &page.run, config);
     }
 
     fn update(page: &mut Page<L>, _ctx: &Context<Page<L>>, action: Action) -> bool {

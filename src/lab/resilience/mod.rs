@@ -6,12 +6,13 @@
 
 mod view;
 
-use super::shell::{Key, LabPage, LabUi, Msg};
-use crate::components::timeseries::{Band, Line, TimeSeries};
+use super::shell::{Key, LabPage, LabUi, Msg, Sync};
+use super::Shadow;
+use crate::components::timeseries::{lines_max, Band, Line, TimeSeries};
 use dsviz_sim::kernel::{fmt_time, Input, NodeId, Who};
 use dsviz_sim::labs::resilience::breaker::Phase;
 use dsviz_sim::labs::resilience::lab::ResilienceLab;
-use dsviz_sim::labs::resilience::series::{series, Series, BUCKET_US};
+use dsviz_sim::labs::resilience::series::{series, Bucket, Series, BUCKET_US};
 use dsviz_sim::labs::resilience::service::{dep_name, Cmd, ResilienceConfig, State};
 use dsviz_sim::labs::Run;
 use std::collections::BTreeMap;
@@ -20,6 +21,34 @@ use yew::prelude::*;
 
 /// The Resilience lab's page.
 pub struct ResilienceUi;
+
+/// What a comparison run may change: a parameter, its value, and the
+/// change in words.
+pub const ALTERNATIVES: &[(&str, &str, &str)] = &[
+    ("policy", "exponential", "exponential backoff without jitter"),
+    ("policy", "full", "full jitter"),
+    ("policy", "decorrelated", "decorrelated jitter"),
+    ("attempts", "1", "no retries"),
+    ("budget", "10", "a 10% retry budget"),
+    ("breaker", "1", "a circuit breaker"),
+    ("bulkhead", "10", "a bulkhead of 10"),
+    ("shed", "100", "shedding after 100 ms queued"),
+];
+
+/// The page's own state: the comparison, if one is on, and its run.
+pub struct RState {
+    pub compare: Option<usize>,
+    pub shadow: Option<Shadow<ResilienceLab>>,
+}
+
+pub enum Action {
+    Compare(Option<usize>),
+}
+
+fn cmp_text(i: usize) -> String {
+    let (k, v, _) = ALTERNATIVES[i];
+    format!("{k}:{v}")
+}
 
 type Page = LabPage<ResilienceUi>;
 
@@ -43,18 +72,52 @@ fn run_series(page: &Page) -> Series {
 
 impl LabUi for ResilienceUi {
     type Lab = ResilienceLab;
-    type State = ();
-    type Action = ();
+    type State = RState;
+    type Action = Action;
 
     fn default_speed() -> usize {
         // Hundreds of requests a second: start at a quarter of real time.
         4
     }
 
-    fn init(_run: &Run<ResilienceLab>, _extra: &BTreeMap<String, String>, _warnings: &mut Vec<String>) {}
+    fn init(_run: &Run<ResilienceLab>, extra: &BTreeMap<String, String>, warnings: &mut Vec<String>) -> RState {
+        let compare = extra.get("cmp").and_then(|v| {
+            let found = (0..ALTERNATIVES.len()).find(|i| cmp_text(*i) == *v);
+            if found.is_none() {
+                let all: Vec<String> = (0..ALTERNATIVES.len()).map(cmp_text).collect();
+                warnings.push(format!("cmp={v} is not a comparison this lab offers ({}); showing none.", all.join(", ")));
+            }
+            found
+        });
+        RState { compare, shadow: None }
+    }
 
-    fn update(_page: &mut Page, _ctx: &Context<Page>, _action: ()) -> bool {
-        false
+    fn view_pairs(page: &Page) -> Vec<(&'static str, String)> {
+        page.state.compare.map(|i| vec![("cmp", cmp_text(i))]).unwrap_or_default()
+    }
+
+    fn sync(page: &mut Page, why: Sync) {
+        if why == Sync::Rebuilt {
+            page.state.shadow = None;
+        }
+        let Some(i) = page.state.compare else {
+            page.state.shadow = None;
+            return;
+        };
+        let (k, v, _) = ALTERNATIVES[i];
+        let config = page.run.with_param(k, v).map(|x| x.0).unwrap_or_else(|_| page.run.config.clone());
+        Shadow::follow(&mut page.state.shadow, &page.run, config);
+    }
+
+    fn update(page: &mut Page, _ctx: &Context<Page>, action: Action) -> bool {
+        match action {
+            Action::Compare(c) => {
+                page.state.compare = c.filter(|i| *i < ALTERNATIVES.len());
+                Self::sync(page, Sync::Moved);
+                page.sync_url();
+                true
+            }
+        }
     }
 
     fn diagram(page: &Page, link: &Scope<Page>) -> Html {
@@ -80,48 +143,16 @@ impl LabUi for ResilienceUi {
         let now_s = page.view_us / 1e6;
         let span_s = (now_s.max(ser.end_us as f64 / 1e6) + 0.5).max(10.0).ceil();
         let b = BUCKET_US as f64 / 1e6;
-        let bucket = |f: &dyn Fn(&dsviz_sim::labs::resilience::series::Bucket) -> f64| -> Vec<f64> { ser.buckets.iter().map(f).collect() };
-        let mut lines = vec![
-            Line { label: "offered", class: "ts-offered", values: bucket(&|x| x.offered as f64), dashed: false },
-            Line { label: "attempts", class: "ts-attempts", values: bucket(&|x| x.attempts_total() as f64), dashed: false },
-            Line { label: "succeeded", class: "ts-ok", values: bucket(&|x| x.ok as f64), dashed: false },
-            Line { label: "failed", class: "ts-failed", values: bucket(&|x| x.failed as f64), dashed: false },
-        ];
-        if ser.buckets.iter().any(|x| x.rejected > 0) {
-            lines.push(Line { label: "turned away", class: "ts-rejected", values: bucket(&|x| x.rejected as f64), dashed: true });
-        }
-        let end_s = ser.end_us as f64 / 1e6;
-        let mut bands = Vec::new();
-        let deps = if c.two_deps() { 2 } else { 1 };
-        if c.breaker_on {
-            for d in 0..deps {
-                let mut from: Option<(f64, Phase)> = None;
-                for (t, p) in ser.phases[d].iter().map(|(t, p)| (*t as f64 / 1e6, *p)).chain(std::iter::once((end_s, Phase::Closed))) {
-                    if let Some((f, ph)) = from.take() {
-                        if ph != Phase::Closed {
-                            bands.push(Band { from_s: f, to_s: t, class: if ph == Phase::Open { "band-open" } else { "band-half" } });
-                        }
-                    }
-                    if p != Phase::Closed {
-                        from = Some((t, p));
-                    }
-                }
-            }
-        }
-        for (t, cmd) in &ser.faults {
-            let t = *t as f64 / 1e6;
-            if matches!(cmd, Cmd::Down(_)) {
-                let back = ser.faults.iter().find(|(u, c2)| *u as f64 / 1e6 > t && matches!(c2, Cmd::Recover(_))).map_or(end_s, |(u, _)| *u as f64 / 1e6);
-                bands.push(Band { from_s: t, to_s: back, class: "band-down" });
-            }
-        }
-        let p50 = bucket(&|x| x.percentile_us(50).map_or(f64::NAN, |v| v as f64 / 1000.0));
-        let p99 = bucket(&|x| x.percentile_us(99).map_or(f64::NAN, |v| v as f64 / 1000.0));
+        let bands = bands(&ser, c);
+        let keys = band_keys(&bands);
+        let p50 = per_bucket(&ser, |x| x.percentile_us(50).map_or(f64::NAN, |v| v as f64 / 1000.0));
+        let p99 = per_bucket(&ser, |x| x.percentile_us(99).map_or(f64::NAN, |v| v as f64 / 1000.0));
         let on_seek = Some(link.callback(|t: f64| Msg::SeekTime((t * 1e6) as u64)));
-        let keys: Vec<(&'static str, &'static str)> = [("band-down", "dependency down"), ("band-open", "breaker open"), ("band-half", "half-open")]
-            .into_iter()
-            .filter(|(k, _)| bands.iter().any(|b| b.class == *k))
-            .collect();
+        let deps = if c.two_deps() { 2 } else { 1 };
+        let lines = request_lines(&ser);
+        // With a comparison on, both requests charts share one scale.
+        let other = page.state.shadow.as_ref().filter(|_| page.state.compare.is_some()).map(|sh| series(sh.run.tl.records(), sh.run.tl.cursor() as usize));
+        let y_max = other.as_ref().map(|o| lines_max(&lines).max(lines_max(&request_lines(o))));
         html! {
             <section class="res-charts" aria-label="Charts of the run up to now">
                 if c.breaker_on {
@@ -130,13 +161,14 @@ impl LabUi for ResilienceUi {
                     </div>
                 }
                 <div class="res-chart-grid">
-                <TimeSeries title="Requests per 100 ms" unit="count" bucket_s={b} lines={lines} bands={bands.clone()} band_keys={keys.clone()} cursor_s={now_s} span_s={span_s} on_seek={on_seek.clone()} />
-                <TimeSeries title="Latency of successful requests" unit="ms" bucket_s={b}
-                    lines={vec![
-                        Line { label: "median", class: "ts-p50", values: p50, dashed: false },
-                        Line { label: "99th percentile", class: "ts-p99", values: p99, dashed: true },
-                    ]}
-                    bands={bands} band_keys={keys} cursor_s={now_s} span_s={span_s} on_seek={on_seek} />
+                    <TimeSeries title="Requests per 100 ms" unit="count" bucket_s={b} lines={lines} bands={bands.clone()} band_keys={keys.clone()} cursor_s={now_s} span_s={span_s} on_seek={on_seek.clone()} y_max={y_max} />
+                    { view::compare(page, link, other.as_ref(), y_max, span_s, now_s) }
+                    <TimeSeries title="Latency of successful requests" unit="ms" bucket_s={b}
+                        lines={vec![
+                            Line { label: "median", class: "ts-p50", values: p50, dashed: false },
+                            Line { label: "99th percentile", class: "ts-p99", values: p99, dashed: true },
+                        ]}
+                        bands={bands} band_keys={keys} cursor_s={now_s} span_s={span_s} on_seek={on_seek} />
                 </div>
                 { view::totals(s, c) }
             </section>
@@ -268,6 +300,66 @@ impl LabUi for ResilienceUi {
     fn spacetime_tab() -> bool {
         false
     }
+}
+
+fn per_bucket(ser: &Series, f: impl Fn(&Bucket) -> f64) -> Vec<f64> {
+    ser.buckets.iter().map(f).collect()
+}
+
+/// The requests chart's lines: offered, attempts, succeeded, failed, and
+/// turned away when any were.
+pub fn request_lines(ser: &Series) -> Vec<Line> {
+    let mut lines = vec![
+        Line { label: "offered", class: "ts-offered", values: per_bucket(ser, |x| x.offered as f64), dashed: false },
+        Line { label: "attempts", class: "ts-attempts", values: per_bucket(ser, |x| x.attempts_total() as f64), dashed: false },
+        Line { label: "succeeded", class: "ts-ok", values: per_bucket(ser, |x| x.ok as f64), dashed: false },
+        Line { label: "failed", class: "ts-failed", values: per_bucket(ser, |x| x.failed as f64), dashed: false },
+    ];
+    if ser.buckets.iter().any(|x| x.rejected > 0) {
+        lines.push(Line { label: "turned away", class: "ts-rejected", values: per_bucket(ser, |x| x.rejected as f64), dashed: true });
+    }
+    lines
+}
+
+/// Shaded spells: a dependency down, a breaker open or half-open.
+pub fn bands(ser: &Series, c: &ResilienceConfig) -> Vec<Band> {
+    let end_s = ser.end_us as f64 / 1e6;
+    let secs = |t: u64| t as f64 / 1e6;
+    let mut out = Vec::new();
+    let deps = if c.two_deps() { 2 } else { 1 };
+    if c.breaker_on {
+        for d in 0..deps {
+            let mut from: Option<(f64, Phase)> = None;
+            for (t, p) in ser.phases[d].iter().map(|(t, p)| (secs(*t), *p)).chain(std::iter::once((end_s, Phase::Closed))) {
+                if let Some((f, ph)) = from.take() {
+                    if ph != Phase::Closed {
+                        out.push(Band { from_s: f, to_s: t, class: if ph == Phase::Open { "band-open" } else { "band-half" } });
+                    }
+                }
+                if p != Phase::Closed {
+                    from = Some((t, p));
+                }
+            }
+        }
+    }
+    for (i, (t, cmd)) in ser.faults.iter().enumerate() {
+        if let Cmd::Down(d) = cmd {
+            let back = ser.faults[i + 1..]
+                .iter()
+                .find(|(_, c2)| *c2 == Cmd::Recover(*d))
+                .map_or(end_s, |(u, _)| secs(*u));
+            out.push(Band { from_s: secs(*t), to_s: back, class: "band-down" });
+        }
+    }
+    out
+}
+
+/// The legend entries of the bands drawn.
+pub fn band_keys(bands: &[Band]) -> Vec<(&'static str, &'static str)> {
+    [("band-down", "dependency down"), ("band-open", "breaker open"), ("band-half", "half-open")]
+        .into_iter()
+        .filter(|(k, _)| bands.iter().any(|b| b.class == *k))
+        .collect()
 }
 
 /// A time in words for the page (`2.31 s`).

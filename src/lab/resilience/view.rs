@@ -1,7 +1,9 @@
 //! Pure drawing for the Resilience lab: the status line, the system
 //! diagram, each breaker's state machine, and the totals table.
 
-use super::{at, Page, ResilienceUi};
+use super::{at, band_keys, bands, request_lines, Action, Page, ResilienceUi, ALTERNATIVES};
+use crate::components::timeseries::TimeSeries;
+use dsviz_sim::labs::resilience::series::Series;
 use crate::lab::shell::Msg;
 use dsviz_sim::kernel::solo::SoloNote;
 use dsviz_sim::kernel::world::Note;
@@ -305,6 +307,66 @@ pub fn machine(s: &State, c: &ResilienceConfig, d: usize, page: &Page, tl: &Time
                 <p class="res-detail muted">{"No move yet."}</p>
             }
             <p class="res-detail muted">{format!("Opened {} time{} from closed.", b.trips, if b.trips == 1 { "" } else { "s" })}</p>
+        </div>
+    }
+}
+
+/// The comparison: a picker, and when one is on, the other run's requests
+/// chart and both runs' numbers side by side.
+pub fn compare(page: &Page, link: &Scope<Page>, other: Option<&Series>, y_max: Option<f64>, span_s: f64, now_s: f64) -> Html {
+    let on = page.state.compare;
+    let onchange = link.callback(|e: Event| {
+        let el: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        Msg::Lab(Action::Compare(el.value().parse::<usize>().ok()))
+    });
+    let picker = html! {
+        <label class="res-compare-pick">
+            {"Compare with the same run under "}
+            <select aria-label="Compare with" {onchange}>
+                <option value="" selected={on.is_none()}>{"nothing else"}</option>
+                { for ALTERNATIVES.iter().enumerate().map(|(i, (_, _, label))| html!{ <option value={i.to_string()} selected={on == Some(i)}>{*label}</option> }) }
+            </select>
+        </label>
+    };
+    let (Some(i), Some(sh), Some(other)) = (on, page.state.shadow.as_ref(), other) else {
+        return html! { <div class="res-compare card">{picker}</div> };
+    };
+    let label = ALTERNATIVES[i].2;
+    let oc = &sh.run.world().proto.0.config;
+    let os = &sh.run.world().nodes[0].state;
+    let Some(ms) = page.world().nodes.first().map(|n| &n.state) else {
+        return Html::default();
+    };
+    let bands = bands(other, oc);
+    let keys = band_keys(&bands);
+    let row = |name: &str, f: &dyn Fn(&State) -> String| {
+        html! { <tr><th scope="row">{name.to_string()}</th><td class="mono">{f(ms)}</td><td class="mono">{f(os)}</td></tr> }
+    };
+    let pct = |s: &State| {
+        let t = s.totals;
+        if t.requests == 0 { "—".to_string() } else { format!("{}%", t.ok * 100 / t.requests) }
+    };
+    let rec = |s: &State| match (s.live.last_recover_us, s.live.recovered_us) {
+        (Some(r), Some(t)) => format!("after {}", at(t.saturating_sub(r / BUCKET_US * BUCKET_US))),
+        (Some(_), None) => "not yet".into(),
+        _ => "—".into(),
+    };
+    html! {
+        <div class="res-compare card">
+            {picker}
+            <TimeSeries title={format!("With {label}: requests per 100 ms")} unit="count" bucket_s={BUCKET_US as f64 / 1e6} lines={request_lines(other)} bands={bands} band_keys={keys} cursor_s={now_s} span_s={span_s} y_max={y_max} />
+            <div class="proc-scroll">
+                <table class="proc-table res-compare-table" aria-label="This run and the comparison, side by side">
+                    <thead><tr><th></th><th>{"This run"}</th><th>{format!("With {label}")}</th></tr></thead>
+                    <tbody>
+                        { row("Requests that succeeded", &pct) }
+                        { row("Attempts per request", &|s: &State| format!("{:.2}", s.totals.attempts as f64 / s.totals.requests.max(1) as f64)) }
+                        { row("Busiest 100 ms since the last fault", &|s: &State| s.live.peak().to_string()) }
+                        { row("Goodput back after the recovery", &rec) }
+                        { row("Breaker trips", &|s: &State| (s.deps[0].breaker.trips + s.deps[1].breaker.trips).to_string()) }
+                    </tbody>
+                </table>
+            </div>
         </div>
     }
 }

@@ -407,4 +407,8 @@ impl Lab for ResilienceLab {
     fn experiments() -> &'static [&'static dyn Experiment] {
         EXPERIMENTS
     }
+    /// The page's comparison (`cmp=policy:full`): a second run beside this one.
+    fn view_keys() -> &'static [&'static str] {
+        &["cmp"]
+    }
 }
