@@ -53,7 +53,7 @@ test('a Show me link lands on the breaker closing; faults from the buttons; a ch
   await expect(page).toHaveURL(/cmp=policy(%3A|:)full/);
 
   // The service's menu: crash it, then restart.
-  await page.getByRole('button', { name: 'The service: click for its faults' }).click();
+  await page.getByRole('button', { name: /^Service, up: .*Open its menu$/ }).click();
   await page.getByRole('button', { name: 'Crash the service' }).click();
   await expect(page.locator('.status-strip')).toContainText('Service crashed');
 });

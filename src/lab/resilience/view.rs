@@ -162,6 +162,19 @@ fn system_in(s: &State, c: &ResilienceConfig, up: bool, link: &Scope<Page>, tall
         html! { <circle class="res-client" cx={n(ox + col as f64 * 14.0)} cy={n(oy + row as f64 * 14.0)} r="4.5" /> }
     });
     let service_click = link.callback(|_| Msg::<ResilienceUi>::ClickNode(NodeId(0)));
+    let service_key = link.batch_callback(|e: KeyboardEvent| {
+        (e.key() == "Enter" || e.key() == " ").then(|| {
+            e.prevent_default();
+            Msg::<ResilienceUi>::ClickNode(NodeId(0))
+        })
+    });
+    let service_name = format!(
+        "Service, {}: {} of {} workers busy, {} queued. Open its menu",
+        if up { "up" } else { "crashed" },
+        s.busy,
+        c.workers,
+        s.queue.len()
+    );
     let (sx, sy, sw, sh) = g.svc;
     let dep_boxes = (0..deps).map(|d| {
         let (x, y, w, h) = g.dep[d];
@@ -208,7 +221,7 @@ fn system_in(s: &State, c: &ResilienceConfig, up: bool, link: &Scope<Page>, tall
             { for client_dots }
             <line class="res-wire" x1={n(w1)} y1={n(w2)} x2={n(w3)} y2={n(w4)} />
             <text class="res-count" x={n(g.count_in.0)} y={n(g.count_in.1)} text-anchor="middle">{offered_now}</text>
-            <g class={classes!("res-service", (!up).then_some("down"))} onclick={service_click} role="button" tabindex="0" aria-label="The service: click for its faults">
+            <g class={classes!("res-service", (!up).then_some("down"))} onclick={service_click} onkeydown={service_key} role="button" tabindex="0" aria-label={service_name}>
                 <rect x={n(sx)} y={n(sy)} width={n(sw)} height={n(sh)} rx="12" />
                 <text class="res-title" x={n(sx + 16.0)} y={n(sy + 24.0)}>{"Service"}</text>
                 <text class="res-sub" x={n(sx + 16.0)} y={n(sy + 44.0)}>{format!("workers {} of {}", s.busy, c.workers)}</text>

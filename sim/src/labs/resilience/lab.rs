@@ -324,6 +324,27 @@ pub static PARAMS: &[P] = &[
         set: |c, v| c.fallback = v.as_flag(),
         ..P::new("fallback", "Fallback answer", "", Kind::Flag, "A request that fails gets a degraded answer (a cached or default value) instead of an error.")
     },
+    Param {
+        group: Group::Safety,
+        get: |c| Value::Flag(c.safety.probe_limit),
+        set: |c, v| c.safety.probe_limit = v.as_flag(),
+        when: Some(breaking),
+        ..P::new("s_probes", "Half-open probe limit", "", Kind::Flag, "Half-open lets through only its permitted probes. Off: every call goes while it is half-open.")
+    },
+    Param {
+        group: Group::Safety,
+        get: |c| Value::Flag(c.safety.retry_through_breaker),
+        set: |c, v| c.safety.retry_through_breaker = v.as_flag(),
+        when: Some(|c| c.breaker_on && c.attempts > 1),
+        ..P::new("s_retry_cb", "Retries ask the breaker", "", Kind::Flag, "Each retry is a call the breaker may refuse. Off: retries skip it, as when the retry is wrapped inside the breaker.")
+    },
+    Param {
+        group: Group::Safety,
+        get: |c| Value::Flag(c.safety.budget_checked),
+        set: |c, v| c.safety.budget_checked = v.as_flag(),
+        when: Some(|c| c.budget_pct > 0 && c.attempts > 1),
+        ..P::new("s_budget", "Retries spend the budget", "", Kind::Flag, "A retry needs a token from the budget. Off: the budget is never checked.")
+    },
 ];
 
 #[derive(Serialize)]

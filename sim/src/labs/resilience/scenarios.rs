@@ -5,7 +5,8 @@
 use super::backoff::Policy;
 use super::breaker::Phase;
 use super::lab::Resilience;
-use super::service::{Cmd, DepConfig, Load, ResilienceConfig, Service, State};
+use super::check::{NO_CALL_WHILE_OPEN, PROBES_BOUNDED, RETRY_BUDGET};
+use super::service::{Cmd, DepConfig, Load, ResilienceConfig, Safety, Service, State};
 use crate::kernel::solo::{Solo, SOLO_NODE};
 use crate::kernel::{Input, TimeUs, Who, World};
 use crate::labs::Scenario;
@@ -24,6 +25,18 @@ fn no_violations(w: &World<Resilience>) -> Result<(), String> {
     match w.violations.first() {
         None => Ok(()),
         Some(v) => Err(format!("unexpected violation: {} at step {}: {}", v.invariant, v.step, v.explanation)),
+    }
+}
+
+fn expect_violation(w: &World<Resilience>, name: &str) -> Result<(), String> {
+    if w.violations.iter().any(|v| v.invariant == name) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} never broke ({} violations: {:?})",
+            w.violations.len(),
+            w.violations.iter().map(|v| v.invariant).collect::<Vec<_>>()
+        ))
     }
 }
 
@@ -331,7 +344,7 @@ pub fn all() -> Vec<Scenario<Resilience>> {
             summary: "The storm, with a circuit breaker on A (20-call window, 50%, 2 s open, 3 probes) and a fallback answer.",
             notice: "The breaker opens while A is slow, refuses calls (they get the fallback) so A's queue drains, lets 3 probes \
                      through after 2 s and closes when they succeed. Follow its moves on the state machine and the markers.",
-            proto: proto(breaker),
+            proto: proto(breaker.clone()),
             seed: 1,
             script: storm_script(),
             pause_ms: 10_000,
@@ -381,6 +394,60 @@ pub fn all() -> Vec<Scenario<Resilience>> {
             script: vec![at(1_000, Cmd::Down(0))],
             pause_ms: 5_000,
             expect: expect_amplified,
+        },
+        Scenario {
+            id: "unsafe-retry-bypass",
+            title: "Unsafe: retries that skip the breaker",
+            summary: "The breaker scenario with the switch \u{201c}Retries ask the breaker\u{201d} off: a request's retries go straight to A.",
+            notice: "While the breaker is open, first attempts are refused but retries already waiting still reach A: the invariant \
+                     No call while open breaks. This is what wrapping the retry inside the breaker does.",
+            proto: proto(ResilienceConfig {
+                safety: Safety {
+                    retry_through_breaker: false,
+                    ..Safety::default()
+                },
+                ..breaker.clone()
+            }),
+            seed: 1,
+            script: storm_script(),
+            pause_ms: 4_000,
+            expect: |w| expect_violation(w, NO_CALL_WHILE_OPEN.name),
+        },
+        Scenario {
+            id: "unsafe-probe-flood",
+            title: "Unsafe: half-open lets everything through",
+            summary: "The breaker scenario with the switch \u{201c}Half-open probe limit\u{201d} off.",
+            notice: "When the wait in open ends, every request goes to A before the first probe has answered: the invariant Half-open \
+                     probes bounded breaks, and a dependency still recovering would get the full load at once.",
+            proto: proto(ResilienceConfig {
+                safety: Safety {
+                    probe_limit: false,
+                    ..Safety::default()
+                },
+                ..breaker.clone()
+            }),
+            seed: 1,
+            script: storm_script(),
+            pause_ms: 5_000,
+            expect: |w| expect_violation(w, PROBES_BOUNDED.name),
+        },
+        Scenario {
+            id: "unsafe-budget-ignored",
+            title: "Unsafe: a budget nobody checks",
+            summary: "The retry-budget scenario with the switch \u{201c}Retries spend the budget\u{201d} off.",
+            notice: "Retries go on past 10% of requests: the invariant Retry budget kept breaks, and the storm is back.",
+            proto: proto(ResilienceConfig {
+                budget_pct: 10,
+                safety: Safety {
+                    budget_checked: false,
+                    ..Safety::default()
+                },
+                ..storm()
+            }),
+            seed: 1,
+            script: storm_script(),
+            pause_ms: 6_000,
+            expect: |w| expect_violation(w, RETRY_BUDGET.name),
         },
         Scenario {
             id: "free",

@@ -157,6 +157,32 @@ pub struct ResilienceConfig {
     pub bulkhead: u32,
     /// A failed request gets a degraded answer instead of an error.
     pub fallback: bool,
+    pub safety: Safety,
+}
+
+/// Rules the lab lets the learner remove, each guarding one invariant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Safety {
+    /// Half-open lets through only its permitted probes. Off: every call
+    /// in half-open goes, and "Half-open probes bounded" breaks.
+    pub probe_limit: bool,
+    /// Retries ask the breaker too. Off: a retry skips it (the retry
+    /// wrapped inside the breaker, counted as one call), and "No call
+    /// while open" breaks.
+    pub retry_through_breaker: bool,
+    /// A retry spends from the budget. Off: the budget is never checked,
+    /// and "Retry budget kept" breaks.
+    pub budget_checked: bool,
+}
+
+impl Default for Safety {
+    fn default() -> Self {
+        Safety {
+            probe_limit: true,
+            retry_through_breaker: true,
+            budget_checked: true,
+        }
+    }
 }
 
 impl Default for ResilienceConfig {
@@ -185,6 +211,7 @@ impl Default for ResilienceConfig {
             breaker: BreakerConfig::LAB,
             bulkhead: 0,
             fallback: false,
+            safety: Safety::default(),
         }
     }
 }
@@ -786,12 +813,16 @@ impl Step<'_> {
             return;
         }
         let mut epoch = None;
-        if self.m.breaker_on {
+        let layers = self.m.layers as usize;
+        let retry = r.tries.iter().take(layers).any(|t| *t > 1);
+        let skips_breaker = retry && !self.m.safety.retry_through_breaker;
+        if self.m.breaker_on && !skips_breaker {
             let a = self.s.deps[d].breaker.admit(&self.m.breaker, now);
             if a.moved.is_some() {
                 self.note.tally.moved[d] = a.moved;
             }
-            if !a.admitted {
+            let flood = !self.m.safety.probe_limit && self.s.deps[d].breaker.phase == Phase::HalfOpen;
+            if !a.admitted && !flood {
                 self.finish(ctx, id, End::BreakerOpen, now);
                 return;
             }
@@ -897,7 +928,7 @@ impl Step<'_> {
             self.finish(ctx, id, End::Exhausted, now);
             return;
         };
-        if self.m.budget_pct > 0 {
+        if self.m.budget_pct > 0 && self.m.safety.budget_checked {
             if self.s.budget_milli < 1000 {
                 self.finish(ctx, id, End::Budget, now);
                 return;

@@ -9,7 +9,7 @@ use super::check::{Checker, BULKHEAD_BOUNDED, NO_CALL_WHILE_OPEN, PROBES_BOUNDED
 use super::lab::{Resilience, ResilienceLab};
 use super::scenarios;
 use super::series::series;
-use super::service::{At, Call, Cmd, DepConfig, End, Load, RNote, ResilienceConfig, Service, State, Tally, What};
+use super::service::{At, Call, Cmd, DepConfig, End, Load, RNote, ResilienceConfig, Safety, Service, State, Tally, What};
 use crate::kernel::input::CommandCodec;
 use crate::kernel::solo::{Solo, SoloNote, SOLO_NODE};
 use crate::kernel::world::{Breach, Note};
@@ -443,6 +443,7 @@ fn chaos_config(seed: u64) -> ResilienceConfig {
             [pick(&mut r, 3) as usize],
         bulkhead: [0, 2, 10][pick(&mut r, 3) as usize],
         fallback: pick(&mut r, 2) == 1,
+        safety: Safety::default(),
     }
 }
 
@@ -598,4 +599,34 @@ fn the_experiments_print_every_point() {
     let v: serde_json::Value = serde_json::from_str(&r.output().json).unwrap();
     assert_eq!(v["results"].as_array().unwrap().len(), 4 * 2);
     assert_eq!(v["background_pct"], 25);
+}
+
+#[test]
+fn each_safety_switch_breaks_its_invariant_under_random_faults() {
+    use super::check::{NO_CALL_WHILE_OPEN, PROBES_BOUNDED, RETRY_BUDGET};
+    // Retries that skip the breaker also go past the probe limit in half-open.
+    let cases: [(&str, &[&str], fn(&mut Safety)); 3] = [
+        (NO_CALL_WHILE_OPEN.name, &[NO_CALL_WHILE_OPEN.name, PROBES_BOUNDED.name], |s| s.retry_through_breaker = false),
+        (PROBES_BOUNDED.name, &[PROBES_BOUNDED.name], |s| s.probe_limit = false),
+        (RETRY_BUDGET.name, &[RETRY_BUDGET.name], |s| s.budget_checked = false),
+    ];
+    for (name, allowed, off) in cases {
+        let mut broke = 0;
+        for seed in 0..proptest_seeds(40) {
+            let mut c = ResilienceConfig {
+                breaker_on: true,
+                budget_pct: 10,
+                attempts: 3,
+                ..chaos_config(seed)
+            };
+            off(&mut c.safety);
+            let mut w = World::new(Solo(Service::new(c)), seed, vec![]);
+            let report = Chaos::new(solo_mix(), seed, 0.002).with_commands(6, lab_command).run(&mut w, 6_000);
+            // Only what the switched-off rule guards may break.
+            assert!(report.violations.iter().all(|v| allowed.contains(&v.invariant)), "{name} off, seed {seed}: {:?}", report.violations[0]);
+            broke += report.broke(name) as u32;
+        }
+        assert!(broke > 0, "{name} never broke with its rule off");
+        eprintln!("{name}: broke in {broke} of {} runs with its rule off", proptest_seeds(40));
+    }
 }
