@@ -178,8 +178,12 @@ pub struct Series {
 pub enum ChartKind {
     /// Cumulative distribution of each series' samples, x on a log axis.
     Cdf { x_min: f64, x_max: f64 },
-    /// Lines over shared x values.
+    /// Lines over shared x values, on linear axes from 0 to `y_max`; a
+    /// value that is not finite leaves a gap.
     Lines { xs: Vec<f64>, y_max: f64 },
+    /// The chance a read is fresh against time since the write, on a log
+    /// time axis (PBS t-visibility).
+    Visibility { xs: Vec<f64> },
 }
 
 /// A chart the page draws with plotters.

@@ -4,7 +4,7 @@
 //! with plotters), results table and reading note.
 
 use super::{LabPage, LabUi, Msg};
-use crate::components::chart::cdf_svg;
+use crate::components::chart::{cdf_svg, lines_svg};
 use crate::components::tvis_chart::{t_visibility_svg, Curve};
 use crate::dom;
 use dsviz_sim::labs::experiment::{read_args, ChartKind, ExpOutput, Experiment, ExperimentRun};
@@ -131,7 +131,8 @@ impl Experiments {
 fn chart_svg(c: &dsviz_sim::labs::experiment::Chart) -> String {
     match &c.kind {
         ChartKind::Cdf { x_min, x_max } => cdf_svg(&c.title, &c.x_label, &c.series, *x_min, *x_max),
-        ChartKind::Lines { xs, .. } => {
+        ChartKind::Lines { xs, y_max } => lines_svg(&c.title, &c.x_label, &c.y_label, xs, &c.series, *y_max),
+        ChartKind::Visibility { xs } => {
             let curves: Vec<Curve> = c
                 .series
                 .iter()

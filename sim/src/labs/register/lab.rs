@@ -533,9 +533,8 @@ impl Experiment for Pbs {
             title: format!("t-visibility, N={n} R={r} W={w}"),
             x_label: "time after the write commits (ms)".into(),
             y_label: "chance a read is fresh".into(),
-            kind: ChartKind::Lines {
+            kind: ChartKind::Visibility {
                 xs: out.t_visibility.iter().map(|p| p.t_ms).collect(),
-                y_max: 1.0,
             },
             series: vec![Series {
                 label: "WARS Monte Carlo".into(),
