@@ -227,6 +227,31 @@ fn expect_contained(w: &World<Resilience>) -> Result<(), String> {
     Ok(())
 }
 
+/// A spike of five times the load from 5 s to 7 s on a service whose
+/// dependency serves 500 calls a second.
+pub fn spike(shed_ms: u64) -> ResilienceConfig {
+    ResilienceConfig {
+        clients: 100,
+        gap_ms: 500,
+        load: Load::Spike,
+        workers: 40,
+        queue: 600,
+        shed_ms,
+        attempts: 1,
+        timeout_ms: 250,
+        ..ResilienceConfig::default()
+    }
+}
+
+fn expect_long_queue(w: &World<Resilience>) -> Result<(), String> {
+    no_violations(w)?;
+    let s = state(w)?;
+    if s.queue.len() < 250 {
+        return Err(format!("only {} requests queue at the pause; the spike should have built a long queue", s.queue.len()));
+    }
+    Ok(())
+}
+
 fn expect_amplified(w: &World<Resilience>) -> Result<(), String> {
     no_violations(w)?;
     let s = state(w)?;
@@ -394,6 +419,20 @@ pub fn all() -> Vec<Scenario<Resilience>> {
             script: vec![at(1_000, Cmd::Down(0))],
             pause_ms: 5_000,
             expect: expect_amplified,
+        },
+        Scenario {
+            id: "spike",
+            title: "A spike and a long queue",
+            summary: "200 requests a second, and five times that from 5 s to 7 s, to a service whose dependency serves 500 a second. \
+                      The service queues up to 600 requests and never sheds.",
+            notice: "The queue fills during the spike and every request waits in it for about a second: the work is all done, but \
+                     late, and the queue takes a couple of seconds to drain after the spike. Turn on the comparison \u{201c}shedding after 100 ms \
+                     queued\u{201d} to see the same spike with stale requests dropped instead.",
+            proto: proto(spike(0)),
+            seed: 1,
+            script: Vec::new(),
+            pause_ms: 6_500,
+            expect: expect_long_queue,
         },
         Scenario {
             id: "unsafe-retry-bypass",

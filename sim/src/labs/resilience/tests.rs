@@ -630,3 +630,18 @@ fn each_safety_switch_breaks_its_invariant_under_random_faults() {
         eprintln!("{name}: broke in {broke} of {} runs with its rule off", proptest_seeds(40));
     }
 }
+
+#[test]
+fn shedding_keeps_the_spike_s_queue_short() {
+    let run = |shed| {
+        let mut t = Timeline::new(World::new(Solo(Service::new(scenarios::spike(shed))), 1, vec![]));
+        let _ = t.run_until(6_500_000, 200_000);
+        let s = t.world().nodes[0].state.clone();
+        (s.queue.len(), s.totals.shed, t.world().violations.len())
+    };
+    let (long, none_shed, v1) = run(0);
+    let (short, shed, v2) = run(100);
+    assert!(long >= 250 && none_shed == 0, "{long} queued, {none_shed} shed");
+    assert!(short < 100 && shed > 100, "{short} queued, {shed} shed");
+    assert_eq!((v1, v2), (0, 0));
+}
