@@ -247,6 +247,24 @@ pub fn json_line<T: Serialize>(v: &T) -> String {
     s
 }
 
+/// The seed of run `run` of point `x` (a client count, a window size) in
+/// variant `variant` (a policy, a window kind) of a sweep seeded `base`:
+/// distinct for every cell, and the same in the CLI and the page.
+pub fn point_seed(base: u64, x: i64, variant: usize, run: u32) -> u64 {
+    base.wrapping_mul(1_000_003)
+        .wrapping_add((x as u64).wrapping_mul(7_919))
+        .wrapping_add((variant as u64).wrapping_mul(104_729))
+        .wrapping_add(run as u64)
+}
+
+/// Where unit `done` of a sweep falls, as (point, variant, run): a cell's
+/// `runs` runs are consecutive, and a point's `variants` cells too.
+pub fn sweep_cell(done: usize, runs: u32, variants: usize) -> (usize, usize, u32) {
+    let runs = runs.max(1) as usize;
+    let cell = done / runs;
+    (cell / variants.max(1), cell % variants.max(1), (done % runs) as u32)
+}
+
 /// A line chart over whole-number xs, its y axis 10% above the highest value.
 pub fn line_chart(
     title: &str,

@@ -13,7 +13,7 @@
 use super::{scenarios::commit_latencies, Clocks, ClocksConfig, Lww, Safety, EXTERNAL_CONSISTENCY};
 use crate::kernel::{SimRng, World};
 use crate::labs::experiment::{
-    csv_field, json_line, line_chart as lines, ExpArgs, ExpDefault, ExpOutput, ExpParam,
+    csv_field, json_line, line_chart as lines, point_seed, ExpArgs, ExpDefault, ExpOutput, ExpParam,
     Experiment, ExperimentInfo, ExperimentRun, Table, SEED,
 };
 use crate::labs::params::Kind;
@@ -25,12 +25,6 @@ pub static ALL: &[&dyn Experiment] = &[&HlcBounds, &CommitWait, &LwwLost];
 pub const TRIALS_MAX: i64 = 10_000;
 /// Virtual time of one trial.
 const RUN_US: u64 = 2_000_000;
-
-fn trial_seed(base: u64, x: i64, t: u32) -> u64 {
-    base.wrapping_mul(1_000_003)
-        .wrapping_add((x as u64).wrapping_mul(7_919))
-        .wrapping_add(t as u64)
-}
 
 fn run_world(c: ClocksConfig, seed: u64) -> World<Clocks> {
     let mut w = World::new(Clocks::new(c), seed, vec![]);
@@ -88,7 +82,7 @@ impl ExperimentRun for Sweep {
                 (self.done % self.trials as usize) as u32,
             );
             let x = self.xs[i];
-            self.rows[i].push((self.trial)(x, self.extra, trial_seed(self.seed, x, t)));
+            self.rows[i].push((self.trial)(x, self.extra, point_seed(self.seed, x, 0, t)));
             self.done += 1;
         }
         self.done >= total

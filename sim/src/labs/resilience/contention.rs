@@ -23,7 +23,7 @@
 use super::backoff::{Backoff, Policy};
 use crate::kernel::{SimRng, TimeUs};
 use crate::labs::experiment::{
-    csv_field, json_line, line_chart, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment,
+    csv_field, json_line, line_chart, point_seed, sweep_cell, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment,
     ExperimentInfo, ExperimentRun, Table, SEED,
 };
 use crate::labs::params::Kind;
@@ -145,13 +145,6 @@ pub fn run(clients: u32, policy: Policy, seed: u64) -> RunResult {
     out
 }
 
-fn seed_of(base: u64, clients: i64, policy: usize, r: u32) -> u64 {
-    base.wrapping_mul(1_000_003)
-        .wrapping_add((clients as u64).wrapping_mul(7_919))
-        .wrapping_add((policy as u64).wrapping_mul(104_729))
-        .wrapping_add(r as u64)
-}
-
 pub static INFO: ExperimentInfo = ExperimentInfo {
     name: "backoff-contention",
     title: "Which backoff gets contending clients through fastest?",
@@ -256,14 +249,13 @@ impl ExperimentRun for Sweep {
             if self.done >= self.total() {
                 break;
             }
-            let cell = self.done / self.runs as usize;
-            let r = (self.done % self.runs as usize) as u32;
-            let (ci, p) = (cell / POLICIES.len(), cell % POLICIES.len());
+            let (ci, p, r) = sweep_cell(self.done, self.runs, POLICIES.len());
+            let cell = ci * POLICIES.len() + p;
             let clients = self.clients[ci];
             let res = run(
                 clients as u32,
                 POLICIES[p],
-                seed_of(self.seed, clients, p, r),
+                point_seed(self.seed, clients, p, r),
             );
             let s = &mut self.sums[cell];
             s[0] += res.calls;

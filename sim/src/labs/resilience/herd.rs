@@ -22,7 +22,7 @@ use super::service::{Cmd, ResilienceConfig, Service};
 use crate::kernel::solo::{Solo, SOLO_NODE};
 use crate::kernel::{Input, TimeUs, Who, World};
 use crate::labs::experiment::{
-    csv_field, json_line, line_chart, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo,
+    csv_field, json_line, line_chart, point_seed, sweep_cell, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo,
     ExperimentRun, Table, SEED,
 };
 use crate::labs::params::Kind;
@@ -100,13 +100,6 @@ pub fn run(clients: u16, policy: Policy, seed: u64) -> HerdRun {
     }
 }
 
-fn seed_of(seed: u64, clients: i64, p: usize, r: u32) -> u64 {
-    seed.wrapping_mul(1_000_003)
-        .wrapping_add((clients as u64).wrapping_mul(7_919))
-        .wrapping_add((p as u64).wrapping_mul(104_729))
-        .wrapping_add(r as u64)
-}
-
 /// The experiment in progress.
 pub struct Sweep {
     clients: Vec<i64>,
@@ -169,11 +162,10 @@ impl ExperimentRun for Sweep {
             if self.done >= self.total() {
                 break;
             }
-            let cell = self.done / self.runs as usize;
-            let r = (self.done % self.runs as usize) as u32;
-            let (ci, p) = (cell / POLICIES.len(), cell % POLICIES.len());
+            let (ci, p, r) = sweep_cell(self.done, self.runs, POLICIES.len());
+            let cell = ci * POLICIES.len() + p;
             let c = self.clients[ci];
-            let res = run(c as u16, POLICIES[p], seed_of(self.seed, c, p, r));
+            let res = run(c as u16, POLICIES[p], point_seed(self.seed, c, p, r));
             let s = &mut self.sums[cell];
             s[0] += res.peak_attempts as u64;
             if let Some(t) = res.recovery_us {

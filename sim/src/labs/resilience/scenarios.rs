@@ -196,8 +196,7 @@ pub fn pool(bulkhead: u32) -> ResilienceConfig {
     }
 }
 
-/// Share of A's requests since the slowdown that succeeded, from the
-/// totals kept per dependency... read from the live counters.
+/// The share of the last second's requests that succeeded, in percent.
 fn a_goodput_pct(w: &World<Resilience>) -> Result<u64, String> {
     let s = state(w)?;
     Ok(s.live.recent.iter().map(|x| x.1 as u64).sum::<u64>() * 100

@@ -18,7 +18,7 @@ use super::breaker::{Breaker, BreakerConfig, Outcome, Phase, WindowKind};
 use crate::kernel::workload::exponential_us;
 use crate::kernel::{SimRng, TimeUs};
 use crate::labs::experiment::{
-    json_line, line_chart, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo, ExperimentRun, Table,
+    json_line, line_chart, point_seed, sweep_cell, ExpArgs, ExpDefault, ExpOutput, ExpParam, Experiment, ExperimentInfo, ExperimentRun, Table,
     SEED,
 };
 use crate::labs::params::Kind;
@@ -205,11 +205,10 @@ impl ExperimentRun for Sweep {
             if self.done >= self.total() {
                 break;
             }
-            let cell = self.done / self.runs as usize;
-            let r = self.done % self.runs as usize;
-            let (si, k) = (cell / 2, cell % 2);
+            let (si, k, r) = sweep_cell(self.done, self.runs, KINDS.len());
+            let cell = si * KINDS.len() + k;
             let c = breaker_for(KINDS[k], self.sizes[si] as u32, self.rate);
-            let seed = self.seed.wrapping_mul(1_000_003).wrapping_add(si as u64 * 7_919 + k as u64 * 104_729 + r as u64);
+            let seed = point_seed(self.seed, si as i64, k, r);
             let (f, trip) = run(&c, self.rate, self.background, self.failing, seed);
             let s = &mut self.sums[cell];
             s[0] += f as u64;
