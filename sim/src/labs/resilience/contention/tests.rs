@@ -7,7 +7,7 @@ fn mean_of(clients: u32, policy: Policy, runs: u32) -> (f64, f64) {
         let res = run(
             clients,
             policy,
-            seed_of(7, clients as i64, policy as usize, r),
+            crate::labs::experiment::point_seed(7, clients as i64, policy as usize, r),
         );
         assert_eq!(
             res.written, clients as u64,
