@@ -77,7 +77,7 @@ await page.goto(`${base}/clocks.html?sc=free-play&n=8`);
 await page.waitForFunction(() => window.wasmBindings !== undefined);
 out.clocks_timeline_8_processes = JSON.parse(await page.evaluate(() => window.wasmBindings.bench_clocks_timeline(8, 600)));
 for (const id of ['clocks-hlc-bounds', 'clocks-commit-wait', 'clocks-lww-lost-updates']) {
-  out[`${id}_ms`] = +(await page.evaluate((i) => window.wasmBindings.bench_clocks_experiment(i), id)).toFixed(0);
+  out[`${id}_ms`] = +(await page.evaluate((i) => window.wasmBindings.bench_experiment(i), id)).toFixed(0);
 }
 await page.goto(`${base}/clocks.html?sc=free-play&n=8`);
 await page.getByRole('combobox', { name: 'Speed' }).selectOption({ index: 3 });
@@ -85,5 +85,21 @@ await page.getByRole('button', { name: 'Play' }).click();
 await page.waitForTimeout(1500);
 Object.assign(out, await frameRate(page, 'clocks_playing'));
 out.clocks_speed = await page.getByRole('combobox', { name: 'Speed' }).inputValue();
+
+// The Resilience lab: its longest scenario (a metastable retry storm) on a
+// timeline, the charts' series over all of it, its experiments, and the
+// frame rate while playing with the diagram and charts.
+await page.goto(`${base}/resilience.html?sc=metastable`);
+await page.waitForFunction(() => window.wasmBindings !== undefined);
+out.resilience_timeline_metastable = JSON.parse(await page.evaluate(() => window.wasmBindings.bench_resilience_timeline('metastable', 600)));
+for (const id of ['backoff-contention', 'retry-herd', 'breaker-trips']) {
+  out[`${id}_ms`] = +(await page.evaluate((i) => window.wasmBindings.bench_experiment(i), id)).toFixed(0);
+}
+await page.goto(`${base}/resilience.html?sc=metastable`);
+await page.getByRole('combobox', { name: 'Speed' }).selectOption({ index: 3 });
+await page.getByRole('button', { name: 'Play' }).click();
+await page.waitForTimeout(1500);
+Object.assign(out, await frameRate(page, 'resilience_playing'));
+out.resilience_speed = await page.getByRole('combobox', { name: 'Speed' }).inputValue();
 await browser.close();
 console.log(JSON.stringify(out, null, 2));

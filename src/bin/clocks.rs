@@ -13,8 +13,8 @@ pub fn bench_clocks_timeline(n: u32, virtual_s: f64) -> String {
     dsviz::bench::clocks_timeline(n, virtual_s)
 }
 
-/// See [`dsviz::bench::clocks_experiment`].
+/// See [`dsviz::bench::experiment`].
 #[wasm_bindgen]
-pub fn bench_clocks_experiment(id: &str) -> f64 {
-    dsviz::bench::clocks_experiment(id)
+pub fn bench_experiment(name: &str) -> f64 {
+    dsviz::bench::experiment(name)
 }
