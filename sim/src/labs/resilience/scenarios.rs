@@ -3,7 +3,7 @@
 //! one that holds for every seed the tests try, with room to spare.
 
 use super::backoff::Policy;
-use super::breaker::Phase;
+use super::breaker::{BreakerConfig, Phase};
 use super::lab::Resilience;
 use super::check::{NO_CALL_WHILE_OPEN, PROBES_BOUNDED, RETRY_BUDGET};
 use super::service::{Cmd, DepConfig, Load, ResilienceConfig, Safety, Service, State};
@@ -262,6 +262,47 @@ fn expect_amplified(w: &World<Resilience>) -> Result<(), String> {
     Ok(())
 }
 
+/// The library-preset scenarios: the storm's load, A's breaker set to a
+/// library's defaults; A goes down at 2 s and is back at 8 s.
+fn preset(b: BreakerConfig) -> ResilienceConfig {
+    ResilienceConfig {
+        breaker_on: true,
+        fallback: true,
+        breaker: b,
+        ..storm()
+    }
+}
+
+fn preset_script() -> Script {
+    vec![at(2_000, Cmd::Down(0)), at(8_000, Cmd::Recover(0))]
+}
+
+/// Hystrix's defaults: it trips, its one trial at about 7 s fails (A is
+/// still down), and the next, about 5 s later, closes it.
+fn expect_hystrix(w: &World<Resilience>) -> Result<(), String> {
+    expect_breaker_cycle(w)?;
+    let b = &state(w)?.deps[0].breaker;
+    // Closed → open → half-open → open → half-open → closed: five moves.
+    if b.epoch < 5 {
+        return Err(format!("A's breaker moved {} times; the failed trial while A is down should reopen it", b.epoch));
+    }
+    Ok(())
+}
+
+/// resilience4j's defaults: it trips once and is still open at 16 s, long
+/// after A came back, because it waits 60 s in open.
+fn expect_resilience4j(w: &World<Resilience>) -> Result<(), String> {
+    no_violations(w)?;
+    let b = &state(w)?.deps[0].breaker;
+    if b.trips != 1 {
+        return Err(format!("A's breaker opened {} times, not once", b.trips));
+    }
+    if b.phase != Phase::Open {
+        return Err(format!("A's breaker is {} at 16 s; a 60 s wait in open should keep it open", b.phase.label()));
+    }
+    Ok(())
+}
+
 pub fn all() -> Vec<Scenario<Resilience>> {
     let breaker = ResilienceConfig {
         breaker_on: true,
@@ -373,6 +414,33 @@ pub fn all() -> Vec<Scenario<Resilience>> {
             script: storm_script(),
             pause_ms: 10_000,
             expect: expect_breaker_cycle,
+        },
+        Scenario {
+            id: "breaker-hystrix",
+            title: "Hystrix's defaults: an outage",
+            summary: "A is down from 2 s to 8 s; A's breaker has Hystrix's defaults: a 10 s rolling window in 10 buckets, at least \
+                      20 requests, 50% errors, a 5 s sleep window and one trial request.",
+            notice: "Twenty failed calls are enough to trip it a moment after 2 s. Its one trial, 5 s later, meets A still down and \
+                     reopens it; the next trial, at about 12 s, succeeds and closes it: four seconds of fallback after A was back.",
+            proto: proto(preset(BreakerConfig::HYSTRIX)),
+            seed: 1,
+            script: preset_script(),
+            pause_ms: 16_000,
+            expect: expect_hystrix,
+        },
+        Scenario {
+            id: "breaker-resilience4j",
+            title: "resilience4j's defaults: an outage",
+            summary: "The same outage; A's breaker has resilience4j's defaults: the last 100 calls, at least 100, 50% failures, \
+                      60 s in open, 10 calls in half-open.",
+            notice: "It needs 100 calls before it judges, then trips once and stays open: at 16 s A has been healthy for 8 s and \
+                     every request still gets the fallback. The 60 s default suits a dependency that takes minutes to recover, \
+                     not one that restarts in seconds.",
+            proto: proto(preset(BreakerConfig::RESILIENCE4J)),
+            seed: 1,
+            script: preset_script(),
+            pause_ms: 16_000,
+            expect: expect_resilience4j,
         },
         Scenario {
             id: "pool-drained",
